@@ -1,0 +1,116 @@
+"""Read-only JSON API: ``/api/families/`` and ``/api/families/<slug>/``."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from ladder.handbook import SECTIONS
+from ladder.models import JobFamily, Level, format_grade
+
+
+def _grade_number(value) -> int | float | None:
+    if value is None:
+        return None
+    text = format_grade(value)
+    return float(text) if "." in text else int(text)
+
+
+def _items(items: list[dict]) -> list[dict]:
+    return [
+        {
+            "text": item["text"],
+            "html": item["html"],
+            "source": item["source"],
+            **({"children": _items(item["children"])} if item.get("children") else {}),
+        }
+        for item in items
+    ]
+
+
+def level_json(level: Level, request: HttpRequest) -> dict:
+    reports_to = None
+    if level.reports_to_id:
+        target = level.reports_to
+        reports_to = {
+            "title": target.title,
+            "slug": target.slug,
+            "url": request.build_absolute_uri(target.get_absolute_url()),
+        }
+    elif level.reports_to_title:
+        reports_to = {
+            "title": level.reports_to_title,
+            "slug": None,
+            "url": level.reports_to_link or None,
+        }
+    extends = []
+    for item in sorted(level.items.all(), key=lambda i: (SECTIONS.index(i.section), i.position)):
+        if item.extends_level_id:
+            extends.append(
+                {
+                    "section": item.extends_section or None,
+                    "level": item.extends_level.slug
+                    if item.extends_level.family_id == level.family_id
+                    else item.extends_level.key,
+                }
+            )
+    data = {
+        "slug": level.slug,
+        "title": level.title,
+        "url": request.build_absolute_uri(level.get_absolute_url()),
+        "grade": _grade_number(level.grade.number) if level.grade_id else None,
+        "grade_max": _grade_number(level.grade_max),
+        "grade_inferred": level.grade_inferred,
+        "group": level.group,
+        "reports_to": reports_to,
+        "extends": extends,
+    }
+    for section in SECTIONS:
+        data[section] = _items(level.effective.get(section, []))
+    return data
+
+
+@require_GET
+def family_list(request: HttpRequest) -> JsonResponse:
+    families = JobFamily.objects.annotate(level_count=Count("levels")).order_by("title")
+    return JsonResponse(
+        [
+            {
+                "slug": f.slug,
+                "title": f.title,
+                "url": request.build_absolute_uri(f"/api/families/{f.slug}/"),
+                "levels": f.level_count,
+            }
+            for f in families
+        ],
+        safe=False,
+    )
+
+
+@require_GET
+def family_detail(request: HttpRequest, slug: str) -> JsonResponse:
+    family = JobFamily.objects.filter(slug=slug).first()
+    if family is None:
+        return JsonResponse({"error": f"no job family '{slug}'"}, status=404)
+    levels = (
+        family.levels.select_related("grade", "reports_to__family", "family")
+        .prefetch_related("items__extends_level__family")
+        .order_by("position")
+    )
+    return JsonResponse(
+        {
+            "slug": family.slug,
+            "title": family.title,
+            "description": family.description,
+            "url": request.build_absolute_uri(family.get_absolute_url()),
+            "levels": [level_json(level, request) for level in levels],
+            "performance_indicators": family.performance_indicators,
+            "career_ladder": family.career_ladder,
+            "hiring_process": family.hiring_process,
+        }
+    )
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    return JsonResponse({"error": "not found"}, status=404)

@@ -1,0 +1,187 @@
+"""The career ladder: job families, grades, levels and their items.
+
+A level's own items are stored as written (with extends links at their position); its
+*effective* lists (own + inherited, resolved recursively) are denormalised into
+``Level.effective`` whenever the family is imported or edited, so a level page is a couple of
+queries however deep the inheritance goes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+SECTION_CHOICES = [
+    ("responsibilities", "Responsibilities"),
+    ("requirements", "Requirements"),
+    ("general", "General"),
+]
+
+
+class Grade(models.Model):
+    number = models.DecimalField(max_digits=4, decimal_places=1, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True, help_text="What this grade means here.")
+    link = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Grade {self.display}"
+
+    @property
+    def display(self) -> str:
+        return format_grade(self.number)
+
+    def get_absolute_url(self) -> str:
+        return reverse("ladder:grade", args=[self.display])
+
+
+def format_grade(value) -> str:
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class JobFamily(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    source = models.TextField(blank=True, help_text="The handbook markdown last imported.")
+    source_checksum = models.CharField(max_length=64, blank=True)
+    source_name = models.CharField(max_length=500, blank=True)
+    base_url = models.CharField(max_length=300, blank=True)
+    performance_indicators = models.JSONField(default=list, blank=True)
+    career_ladder = models.JSONField(default=list, blank=True)
+    hiring_process = models.JSONField(default=list, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "job families"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ladder:family", args=[self.slug])
+
+
+class FamilyVersion(models.Model):
+    """Each distinct handbook source imported for a family, oldest first."""
+
+    family = models.ForeignKey(JobFamily, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    source = models.TextField()
+    checksum = models.CharField(max_length=64)
+    source_name = models.CharField(max_length=500, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["family", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "number"], name="unique_family_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} v{self.number}"
+
+
+class Level(models.Model):
+    family = models.ForeignKey(JobFamily, on_delete=models.CASCADE, related_name="levels")
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+    group = models.CharField(max_length=300, blank=True)
+    grade = models.ForeignKey(
+        Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="levels"
+    )
+    grade_max = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    grade_inferred = models.BooleanField(
+        default=False, help_text="No grade sentence: taken from the level it extends."
+    )
+    description = models.TextField(blank=True)
+    reports_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    reports_to_title = models.CharField(max_length=300, blank=True)
+    reports_to_link = models.CharField(max_length=500, blank=True)
+    effective = models.JSONField(default=dict, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "slug"], name="unique_level_slug"),
+            models.UniqueConstraint(fields=["family", "title"], name="unique_level_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ladder:level", args=[self.family.slug, self.slug])
+
+    @property
+    def key(self) -> str:
+        return f"{self.family.slug}/{self.slug}"
+
+    @property
+    def grade_display(self) -> str:
+        if self.grade is None:
+            return ""
+        text = self.grade.display
+        if self.grade_max is not None:
+            text += f"–{format_grade(self.grade_max)}"
+        return text
+
+
+class Item(models.Model):
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="items")
+    section = models.CharField(max_length=20, choices=SECTION_CHOICES)
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True, help_text="Markdown.")
+    html = models.TextField(blank=True, editable=False)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    extends_level = models.ForeignKey(
+        Level,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="extended_by",
+        help_text="This item splices in the items of another level.",
+    )
+    extends_section = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=SECTION_CHOICES,
+        help_text="The section of that level; blank for every section.",
+    )
+
+    class Meta:
+        ordering = ["level", "section", "position"]
+        indexes = [models.Index(fields=["level", "section", "position"])]
+
+    def __str__(self) -> str:
+        return self.text[:80] or f"extends {self.extends_level}"
+
+
+class ImportRun(models.Model):
+    started_at = models.DateTimeField(auto_now_add=True)
+    files = models.JSONField(default=list)
+    summary = models.TextField(blank=True)
+    warnings = models.JSONField(default=list)
+    dry_run = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.started_at:%Y-%m-%d %H:%M}"

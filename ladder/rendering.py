@@ -1,0 +1,77 @@
+"""Markdown → safe HTML, in one place (import time, admin saves and pages all call this)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "code",
+    "br",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "del",
+    "sup",
+    "sub",
+    "span",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "h3",
+    "h4",
+    "h5",
+    "pre",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "span": {"class"}}
+_LINK_TARGET = re.compile(r"(\]\()(/[^)\s]*)")
+_OUTER_P = re.compile(r"^<p>(.*)</p>$", re.S)
+
+
+def resolve_links(text: str, base_url: str) -> str:
+    """Site-relative markdown links ``](/handbook/…)`` → absolute against the family's site."""
+    if not base_url:
+        return text
+    return _LINK_TARGET.sub(lambda m: m.group(1) + base_url.rstrip("/") + m.group(2), text)
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+@lru_cache(maxsize=4096)
+def _convert(text: str, inline: bool) -> str:
+    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    if inline:
+        match = _OUTER_P.match(html.strip())
+        if match and "<p>" not in match.group(1):
+            html = match.group(1)
+    return sanitize(html)
+
+
+def markdown_to_html(text: str, base_url: str = "", *, inline: bool = True) -> str:
+    """Render markdown (an item's text, or a block with ``inline=False``) to sanitised HTML.
+
+    >>> markdown_to_html("[values](/handbook/values/)", "https://about.gitlab.com")[:50]
+    '<a href="https://about.gitlab.com/handbook/values/"'
+    """
+    return _convert(resolve_links(text, base_url), inline)

@@ -1,0 +1,613 @@
+"""Writes that span models: importing handbook pages, refreshing effective lists.
+
+Called by the ``import_handbook`` command, the admin and tests alike. Every write happens in one
+``transaction.atomic()`` block, so a failed run leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from ladder.handbook import (
+    SECTIONS,
+    HandbookError,
+    ParsedFamily,
+    ParsedItem,
+    parse_handbook,
+)
+from ladder.inheritance import (
+    Candidate,
+    CycleError,
+    EffectiveItem,
+    Node,
+    NodeItem,
+    ResolvedImport,
+    ResolvedLevel,
+    effective_items,
+    resolve_import,
+)
+from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
+from ladder.rendering import markdown_to_html
+
+CONTENT_VERSION_KEY = "ladder:content-version"
+
+
+class ImportFailed(Exception):
+    """One or more pages could not be imported; nothing was written."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass
+class Source:
+    name: str
+    data: bytes
+
+
+@dataclass
+class ImportSummary:
+    families: dict[str, int] = field(
+        default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0}
+    )
+    levels: dict[str, int] = field(
+        default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    )
+    items: dict[str, int] = field(default_factory=lambda: {"created": 0, "removed": 0})
+    warnings: list[str] = field(default_factory=list)
+    warning_kinds: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+    family_slugs: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.families["created"] or self.families["updated"])
+
+    def line(self) -> str:
+        f, lv, it = self.families, self.levels, self.items
+        prefix = "Dry run: would import" if self.dry_run else "Imported"
+        text = (
+            f"{prefix} {sum(f.values())} families ({f['created']} created, {f['updated']} updated, "
+            f"{f['unchanged']} unchanged); levels: {lv['created']} created, {lv['updated']} "
+            f"updated, {lv['unchanged']} unchanged, {lv['removed']} removed; items: "
+            f"{it['created']} created, {it['removed']} removed; {len(self.warnings)} warnings"
+        )
+        if self.warning_kinds:
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.warning_kinds.items()))
+            text += f" ({kinds})"
+        if not self.changed and not self.dry_run:
+            text += ". Nothing changed."
+        return text + ("" if text.endswith(".") else ".")
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def collect_sources(paths: Iterable[str | Path]) -> list[Source]:
+    """Files, or folders searched recursively for ``.md``, in a stable order."""
+    sources: list[Source] = []
+    errors: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.md") if p.is_file())
+            if not files:
+                errors.append(f"{path}: folder holds no .md handbook page")
+            for file in files:
+                sources.append(Source(str(file), file.read_bytes()))
+        elif path.is_file():
+            sources.append(Source(str(path), path.read_bytes()))
+        else:
+            errors.append(f"{path}: no such file or folder")
+    if errors:
+        raise ImportFailed(errors)
+    return sources
+
+
+def _group_split_families(sources: list[Source]) -> list[tuple[Source, list[Source]]]:
+    """A folder with ``_index.md`` and sibling pages is one family split into a page per level."""
+    by_dir: dict[str, list[Source]] = {}
+    for source in sources:
+        by_dir.setdefault(str(Path(source.name).parent), []).append(source)
+    grouped: list[tuple[Source, list[Source]]] = []
+    consumed: set[str] = set()
+    for source in sources:
+        path = Path(source.name)
+        if path.name == "_index.md":
+            siblings = [
+                s
+                for s in by_dir[str(path.parent)]
+                if s is not source and Path(s.name).name != "_index.md" and _is_level_page(s)
+            ]
+            if siblings:
+                grouped.append((source, siblings))
+                consumed.update(s.name for s in siblings)
+                continue
+        grouped.append((source, []))
+    return [(s, sib) for s, sib in grouped if s.name not in consumed]
+
+
+def _is_level_page(source: Source) -> bool:
+    """A sibling page with no ``## … Levels`` heading of its own describes one level."""
+    try:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return "\n## " not in text or " Levels\n" not in text
+
+
+def _parse_all(
+    sources: list[Source], *, base_url: str | None, grade_range: tuple[int, int]
+) -> tuple[list[ParsedFamily], list[str]]:
+    parsed: list[ParsedFamily] = []
+    errors: list[str] = []
+    for source, siblings in _group_split_families(sources):
+        try:
+            family = parse_handbook(
+                source.data, source.name, base_url=base_url, grade_range=grade_range
+            )
+        except HandbookError as exc:
+            errors.append(_located(source.name, exc))
+            continue
+        for sibling in siblings:
+            try:
+                page = parse_handbook(
+                    sibling.data, sibling.name, base_url=base_url, grade_range=grade_range
+                )
+            except HandbookError as exc:
+                errors.append(_located(sibling.name, exc))
+                continue
+            _merge_level_page(family, page, sibling.name)
+        parsed.append(family)
+    return parsed, errors
+
+
+def _merge_level_page(family: ParsedFamily, page: ParsedFamily, name: str) -> None:
+    from ladder.handbook import ParsedLevel, Warning
+
+    levels = page.levels
+    if not levels:
+        return
+    for level in levels:
+        if not level.group:
+            level.group = f"{family.title} Levels"
+        if family.level_by_title(level.title) is None:
+            family.levels.append(level)
+    family.grade_statements.extend(page.grade_statements)
+    family.warnings.extend(
+        Warning(w.line, w.kind, f"{Path(name).name}: {w.message}") for w in page.warnings
+    )
+    family.source += f"\n\n<!-- {Path(name).name} -->\n" + page.source
+    assert all(isinstance(level, ParsedLevel) for level in family.levels)
+
+
+def _located(name: str, exc: HandbookError) -> str:
+    message = exc.message
+    if message.startswith(f"{name}: "):
+        message = message[len(name) + 2 :]
+    return f"{name}:{exc.line}: {message}" if exc.line else f"{name}: {message}"
+
+
+# --------------------------------------------------------------------------- the import
+
+
+def checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def family_import(
+    *,
+    sources: Sequence[Source],
+    dry_run: bool = False,
+    strict: bool = False,
+    base_url: str | None = None,
+    grade_range: tuple[int, int] | None = None,
+) -> ImportSummary:
+    """Import handbook pages in one transaction; raise :class:`ImportFailed` on any error.
+
+    Families are upserted by slug, levels by slug within their family; a page whose checksum
+    matches what is stored is left alone, so re-importing the same file changes nothing.
+
+    >>> family_import(sources=[Source("sales-operations.md", data)]).line()  # doctest: +SKIP
+    'Imported 1 families (1 created, 0 updated, 0 unchanged); levels: 17 created, …'
+    """
+    from django.conf import settings
+
+    grade_range = grade_range or (settings.LADDER_GRADE_MIN, settings.LADDER_GRADE_MAX)
+    parsed, errors = _parse_all(list(sources), base_url=base_url, grade_range=grade_range)
+    if errors:
+        raise ImportFailed(errors)
+    if not parsed:
+        raise ImportFailed(["no handbook page to import"])
+    # Several pages of one run with the same family: each is a version, the last one wins.
+    latest: dict[str, ParsedFamily] = {}
+    ordered_versions: list[ParsedFamily] = []
+    for family in parsed:
+        latest[family.slug] = family
+        ordered_versions.append(family)
+
+    summary = ImportSummary(dry_run=dry_run)
+    with transaction.atomic():
+        existing = {f.slug: f for f in JobFamily.objects.filter(slug__in=latest)}
+        changed = [
+            f
+            for f in latest.values()
+            if f.slug not in existing or existing[f.slug].source_checksum != checksum(f.source)
+        ]
+        summary.families["unchanged"] = len(latest) - len(changed)
+        for slug in latest:
+            if slug in existing and latest[slug] not in changed:
+                summary.levels["unchanged"] += existing[slug].levels.count()
+        changed_slugs = {f.slug for f in changed}
+        stored = Level.objects.exclude(family__slug__in=changed_slugs).select_related(
+            "family", "grade"
+        )
+        candidates = [Candidate(lv.key, lv.title, lv.family.slug) for lv in stored]
+        grades = {lv.key: (lv.grade.number if lv.grade else None, lv.grade_max) for lv in stored}
+        resolved = resolve_import(changed, candidates, grades, strict=strict)
+        if resolved.errors:
+            raise ImportFailed([_located("", e).lstrip(": ") for e in resolved.errors])
+        for family in resolved.families:
+            for warning in family.warnings:
+                summary.warnings.append(f"{family.parsed.name}:{warning.line}: {warning.message}")
+                summary.warning_kinds[warning.kind] = summary.warning_kinds.get(warning.kind, 0) + 1
+        for family in ordered_versions:
+            if family.slug in changed_slugs and family is not latest[family.slug]:
+                _record_version(existing.get(family.slug), family)
+        written = _write(resolved, existing, summary)
+        try:
+            family_refresh_effective(family_ids=_dependent_family_ids(written))
+        except CycleError as exc:
+            raise ImportFailed([str(exc)]) from None
+        summary.family_slugs = sorted(latest)
+        ImportRun.objects.create(
+            files=[s.name for s in sources],
+            summary=summary.line(),
+            warnings=summary.warnings[:1000],
+            dry_run=dry_run,
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            transaction.on_commit(bump_content_version)
+    return summary
+
+
+def _record_version(family: JobFamily | None, parsed: ParsedFamily) -> None:
+    """An intermediate version imported in the same run as a newer one."""
+    if family is None:
+        return
+    digest = checksum(parsed.source)
+    if family.versions.filter(checksum=digest).exists():
+        return
+    number = (family.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    FamilyVersion.objects.create(
+        family=family, number=number, source=parsed.source, checksum=digest, source_name=parsed.name
+    )
+
+
+def _grade_for(number: Decimal | None, link: str, cache_: dict[Decimal, Grade]) -> Grade | None:
+    if number is None:
+        return None
+    grade = cache_.get(number)
+    if grade is None:
+        grade, _ = Grade.objects.get_or_create(number=number, defaults={"link": link})
+        cache_[number] = grade
+    if link and not grade.link:
+        grade.link = link
+        grade.save(update_fields=["link"])
+    return grade
+
+
+def _level_hash(lv: ResolvedLevel, extends: dict[int, list[tuple[str, str | None]]]) -> str:
+    def item(i: ParsedItem) -> list:
+        return [i.text, extends.get(id(i), []), [item(c) for c in i.children]]
+
+    p = lv.parsed
+    payload = [
+        p.title,
+        p.group,
+        str(p.grade),
+        str(p.grade_max),
+        p.grade_inferred,
+        p.description,
+        lv.reports_to_key,
+        lv.reports_to_title,
+        lv.reports_to_link,
+        lv.position,
+        {s: [item(i) for i in p.sections[s]] for s in SECTIONS},
+    ]
+    return checksum(json.dumps(payload, default=str))
+
+
+def _write(
+    resolved: ResolvedImport, existing: dict[str, JobFamily], summary: ImportSummary
+) -> list[int]:
+    now = timezone.now()
+    grade_cache: dict[Decimal, Grade] = {g.number: g for g in Grade.objects.all()}
+    family_ids: list[int] = []
+    level_by_key: dict[str, Level] = {}
+    pending_links: list[tuple[Level, ResolvedLevel]] = []
+    pending_items: list[tuple[Level, ResolvedLevel]] = []
+    for fam in resolved.families:
+        p = fam.parsed
+        digest = checksum(p.source)
+        family = existing.get(p.slug)
+        fields = {
+            "title": p.title,
+            "description": p.description,
+            "source": p.source,
+            "source_checksum": digest,
+            "source_name": p.name,
+            "base_url": p.base_url,
+            "performance_indicators": p.performance_indicators,
+            "career_ladder": p.career_ladder,
+            "hiring_process": p.hiring_process,
+            "imported_at": now,
+        }
+        if family is None:
+            family = JobFamily.objects.create(slug=p.slug, **fields)
+            summary.families["created"] += 1
+        else:
+            for name, value in fields.items():
+                setattr(family, name, value)
+            family.save()
+            summary.families["updated"] += 1
+        family_ids.append(family.pk)
+        if not family.versions.filter(checksum=digest).exists():
+            number = (
+                family.versions.order_by("-number").values_list("number", flat=True).first() or 0
+            ) + 1
+            FamilyVersion.objects.create(
+                family=family, number=number, source=p.source, checksum=digest, source_name=p.name
+            )
+        old_levels = {lv.slug: lv for lv in family.levels.all()}
+        keep: set[str] = set()
+        for lv in fam.levels:
+            keep.add(lv.slug)
+            pl = lv.parsed
+            content_hash = _level_hash(lv, resolved.extends)
+            level = old_levels.get(lv.slug)
+            values = {
+                "title": pl.title,
+                "position": lv.position,
+                "group": pl.group,
+                "grade": _grade_for(pl.grade, pl.grade_link, grade_cache),
+                "grade_max": pl.grade_max,
+                "grade_inferred": pl.grade_inferred,
+                "description": pl.description,
+                "reports_to_title": lv.reports_to_title if not lv.reports_to_key else "",
+                "reports_to_link": lv.reports_to_link if not lv.reports_to_key else "",
+            }
+            if level is None:
+                level = Level(family=family, slug=lv.slug, content_hash=content_hash, **values)
+                level.save()
+                summary.levels["created"] += 1
+                pending_items.append((level, lv))
+            elif level.content_hash != content_hash:
+                for name, value in values.items():
+                    setattr(level, name, value)
+                level.content_hash = content_hash
+                level.version += 1
+                level.save()
+                summary.levels["updated"] += 1
+                summary.items["removed"] += level.items.count()
+                level.items.all().delete()
+                pending_items.append((level, lv))
+            else:
+                summary.levels["unchanged"] += 1
+            level.family = family
+            level_by_key[lv.key] = level
+            pending_links.append((level, lv))
+        removed = [lv for slug, lv in old_levels.items() if slug not in keep]
+        summary.levels["removed"] += len(removed)
+        for level in removed:
+            level.delete()
+    # Links need every level of the run saved first (a page may point at a later page).
+    for level, lv in pending_links:
+        target = level_by_key.get(lv.reports_to_key) if lv.reports_to_key else None
+        if target is None and lv.reports_to_key:
+            target = _stored_level(lv.reports_to_key)
+        if level.reports_to_id != (target.pk if target else None):
+            level.reports_to = target
+            level.save(update_fields=["reports_to"])
+    new_items: list[Item] = []
+    for level, lv in pending_items:
+        base = level.family.base_url
+        for section in SECTIONS:
+            _build_items(
+                level,
+                section,
+                lv.parsed.sections[section],
+                None,
+                base,
+                resolved,
+                level_by_key,
+                new_items,
+            )
+    _bulk_create_tree(new_items)
+    summary.items["created"] += len(new_items)
+    return family_ids
+
+
+def _stored_level(key: str) -> Level | None:
+    family_slug, _, level_slug = key.partition("/")
+    return Level.objects.filter(family__slug=family_slug, slug=level_slug).first()
+
+
+def _build_items(
+    level: Level,
+    section: str,
+    items: list[ParsedItem],
+    parent: Item | None,
+    base_url: str,
+    resolved: ResolvedImport,
+    level_by_key: dict[str, Level],
+    out: list[Item],
+) -> None:
+    position = 0
+    for parsed in items:
+        links = resolved.extends.get(id(parsed), []) or [None]
+        for index, link in enumerate(links):
+            target = None
+            if link is not None:
+                target = level_by_key.get(link[0]) or _stored_level(link[0])
+            # A second parent ("Extends that of X or Y") is an extra, text-less link row.
+            text = parsed.text if index == 0 else ""
+            item = Item(
+                level=level,
+                section=section,
+                position=position,
+                text=text,
+                html=markdown_to_html(text, base_url) if text else "",
+                extends_level=target,
+                extends_section=(link[1] or "") if link else "",
+            )
+            item._parent_obj = parent  # becomes parent_id once the parent is saved
+            out.append(item)
+            position += 1
+            if index == 0:
+                _build_items(
+                    level, section, parsed.children, item, base_url, resolved, level_by_key, out
+                )
+
+
+def _bulk_create_tree(items: list[Item]) -> None:
+    """Create items depth by depth so each child knows its parent's id."""
+    remaining = items
+    while remaining:
+        ready = [i for i in remaining if i._parent_obj is None or i._parent_obj.pk is not None]
+        for item in ready:
+            if item._parent_obj is not None:
+                item.parent_id = item._parent_obj.pk
+        Item.objects.bulk_create(ready, batch_size=500)
+        done = {id(i) for i in ready}
+        remaining = [i for i in remaining if id(i) not in done]
+
+
+# --------------------------------------------------------------------------- effective lists
+
+
+def _dependent_family_ids(family_ids: Iterable[int]) -> set[int]:
+    """The families given, plus every family with a level extending one of theirs."""
+    ids = set(family_ids)
+    while True:
+        more = set(
+            Item.objects.filter(extends_level__family_id__in=ids)
+            .exclude(level__family_id__in=ids)
+            .values_list("level__family_id", flat=True)
+        )
+        if not more:
+            return ids
+        ids |= more
+
+
+def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Level]]:
+    """Nodes for the levels of these families and every level they extend, transitively."""
+    ids = set(family_ids)
+    while True:
+        more = set(
+            Item.objects.filter(level__family_id__in=ids, extends_level__isnull=False)
+            .exclude(extends_level__family_id__in=ids)
+            .values_list("extends_level__family_id", flat=True)
+        )
+        if not more:
+            break
+        ids |= more
+    levels = {lv.pk: lv for lv in Level.objects.filter(family_id__in=ids).select_related("family")}
+    items = list(
+        Item.objects.filter(level_id__in=levels).order_by("level_id", "section", "position", "id")
+    )
+    children: dict[int, list[Item]] = {}
+    for item in items:
+        if item.parent_id:
+            children.setdefault(item.parent_id, []).append(item)
+
+    def node_item(item: Item) -> NodeItem:
+        extends = []
+        if item.extends_level_id and item.extends_level_id in levels:
+            extends = [(levels[item.extends_level_id].key, item.extends_section or None)]
+        return NodeItem(
+            text=item.text,
+            html=item.html,
+            children=[node_item(c) for c in children.get(item.pk, [])],
+            extends=extends,
+        )
+
+    graph: dict[str, Node] = {}
+    by_key: dict[str, Level] = {}
+    sections: dict[int, dict[str, list[NodeItem]]] = {
+        pk: {s: [] for s in SECTIONS} for pk in levels
+    }
+    for item in items:
+        if item.parent_id is None:
+            sections[item.level_id][item.section].append(node_item(item))
+    for pk, level in levels.items():
+        graph[level.key] = Node(level.key, level.title, sections[pk])
+        by_key[level.key] = level
+    return graph, by_key
+
+
+def _serialise(items: list[EffectiveItem], slug_of: dict[str, str]) -> list[dict]:
+    return [
+        {
+            "text": i.text,
+            "html": i.html,
+            "source": slug_of.get(i.source, i.source),
+            "source_key": i.source,
+            "source_title": i.source_title,
+            "children": _serialise(i.children, slug_of),
+        }
+        for i in items
+    ]
+
+
+def family_refresh_effective(*, family_ids: Iterable[int]) -> int:
+    """Recompute ``Level.effective`` for every level of these families. Returns the count."""
+    ids = set(family_ids)
+    if not ids:
+        return 0
+    graph, by_key = load_graph(ids)
+    slug_of = {key: level.slug for key, level in by_key.items()}
+    memo: dict = {}
+    changed: list[Level] = []
+    for key, level in by_key.items():
+        if level.family_id not in ids:
+            continue
+        eff = effective_items(key, graph, memo)
+        data = {section: _serialise(eff[section], slug_of) for section in SECTIONS}
+        if data != level.effective:
+            level.effective = data
+            changed.append(level)
+    Level.objects.bulk_update(changed, ["effective"], batch_size=200)
+    return len(changed)
+
+
+# --------------------------------------------------------------------------- cache version
+
+
+def content_version() -> int:
+    """A number that changes on every import and edit: part of every page cache key."""
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        version = int(timezone.now().timestamp() * 1000)
+        cache.add(CONTENT_VERSION_KEY, version, None)
+        version = cache.get(CONTENT_VERSION_KEY, version)
+    return version
+
+
+def bump_content_version() -> None:
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTENT_VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
