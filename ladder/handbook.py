@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import yaml
@@ -35,10 +36,11 @@ FAMILY_SECTIONS = ("performance_indicators", "career_ladder", "hiring_process")
 class HandbookError(ValueError):
     """The input is not a handbook page we can import. ``line`` is 1-based or None."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, name: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.name = name
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
@@ -172,6 +174,7 @@ def strip_links(text: str) -> str:
     return re.sub(r"[*_`]+", "", text)
 
 
+@lru_cache(maxsize=65536)
 def normalize_title(title: str) -> str:
     """A comparison key: case, punctuation, "Sr." = "Senior", a leading "the" ignored."""
     words = _NON_WORD.sub(" ", strip_links(title).lower()).split()
@@ -333,6 +336,7 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
     bullets: list[tuple[int, str, int]] = []  # (indent, text, line)
     table: list[list[str]] = []
     table_line = 0
+    after_blank = False
 
     def flush() -> None:
         nonlocal para, bullets, table
@@ -352,6 +356,7 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
         lineno = first_line + index
         index += 1
         stripped = raw.strip()
+        was_blank, after_blank = after_blank, False
         if fence is not None:
             if stripped.startswith(fence):
                 fence = None
@@ -404,7 +409,8 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
         if not stripped:
             if para:
                 flush()
-            # A blank line inside a list keeps the list open (loose lists).
+            # A blank line inside a list keeps the list open (loose lists) for indented lines.
+            after_blank = True
             continue
         if stripped.startswith("|") and stripped.count("|") >= 2:
             if para or bullets:
@@ -424,7 +430,7 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
             indent = len(bullet.group(1).replace("\t", "    "))
             bullets.append((indent, bullet.group(2).strip(), lineno))
             continue
-        if bullets and (raw.startswith((" ", "\t")) or not para):
+        if bullets and (raw.startswith((" ", "\t")) or not (para or was_blank)):
             # Continuation of the previous bullet (indented or lazy).
             if not _HTML_TAG_LINE.match(raw):
                 indent, text, line = bullets[-1]

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+
+from rapidfuzz import fuzz, process
 
 from ladder.handbook import (
     SECTIONS,
@@ -124,7 +126,7 @@ def _section(
         if target == key:
             return  # a self-reference adds nothing (it was reported at import)
         for inherited in _section(target, section, graph, memo, stack):
-            emit(inherited)
+            emit(replace(inherited, own=False) if inherited.own else inherited)
 
     if section != "general":
         for item in node.sections.get("general", []):
@@ -245,6 +247,7 @@ class TitleIndex:
 
     def __init__(self, candidates: Iterable[Candidate]) -> None:
         self.candidates = list(candidates)
+        self.norms = [normalize_title(c.title) for c in self.candidates]
         self.by_norm: dict[str, list[Candidate]] = {}
         self.by_loose: dict[str, list[Candidate]] = {}
         for cand in self.candidates:
@@ -278,12 +281,13 @@ class TitleIndex:
             hit = self.resolve_one(expanded, family)
             if hit:
                 return hit[0], True
-        local = [c for c in self.candidates if c.family == family]
-        for pool in (local, self.candidates):
-            close = [c for c in pool if _similar(name, c.title)]
-            if len(close) == 1:
-                return close[0], True
-            if len(close) > 1:
+        # Typos: a cheap ratio pre-filter over all titles, then the word-by-word check.
+        hits = process.extract(norm, self.norms, scorer=fuzz.ratio, score_cutoff=85, limit=20)
+        close = [self.candidates[i] for _, _, i in hits if _similar(name, self.candidates[i].title)]
+        for pool in ([c for c in close if c.family == family], close):
+            if len(pool) == 1:
+                return pool[0], True
+            if len(pool) > 1:
                 break
         return None
 
@@ -405,7 +409,7 @@ def resolve_import(
     by_key = {lv.key: lv for fam in resolved for lv in fam.levels}
 
     def fail(family: ResolvedFamily, line: int, message: str) -> None:
-        errors.append(HandbookError(f"{family.parsed.name or family.parsed.slug}: {message}", line))
+        errors.append(HandbookError(message, line, name=family.parsed.name or family.parsed.slug))
 
     for fam in resolved:
         slug = fam.parsed.slug

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
+from html import escape
 
 import markdown
 import nh3
@@ -58,9 +60,25 @@ def sanitize(html: str) -> str:
     )
 
 
+_PLAIN = re.compile(r"^[^\[\]*_`<>&\\!#|~]*$")
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    # Building a parser costs more than converting; a Markdown instance is not thread-safe,
+    # so each thread keeps its own and resets it per call.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    return md
+
+
 @lru_cache(maxsize=4096)
 def _convert(text: str, inline: bool) -> str:
-    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    if inline and _PLAIN.match(text) and "\n" not in text and not text[:1].isdigit():
+        # Most items are plain sentences: no markdown to render, only escaping.
+        return escape(text)
+    html = _markdown().reset().convert(text)
     if inline:
         match = _OUTER_P.match(html.strip())
         if match and "<p>" not in match.group(1):

@@ -256,7 +256,7 @@ def family_import(
         grades = {lv.key: (lv.grade.number if lv.grade else None, lv.grade_max) for lv in stored}
         resolved = resolve_import(changed, candidates, grades, strict=strict)
         if resolved.errors:
-            raise ImportFailed([_located("", e).lstrip(": ") for e in resolved.errors])
+            raise ImportFailed([_located(e.name, e) for e in resolved.errors])
         for family in resolved.families:
             for warning in family.warnings:
                 summary.warnings.append(f"{family.parsed.name}:{warning.line}: {warning.message}")
