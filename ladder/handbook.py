@@ -848,12 +848,19 @@ def parse_handbook(
     builder.warnings = warnings
     fam_title = family_title(raw_title)
     _classify(builder, root, group=None, level=None, top=True)
-    if not builder.levels and any(builder.loose_sections.values()):
-        # A single-role page ("Chief Executive Officer"): its sections describe one level.
+    intro = builder.prose(root)
+    if not builder.levels and (
+        any(builder.loose_sections.values())
+        or any(_has_sentences(_Heading(0, "", p.line, blocks=[p])) for p in intro)
+    ):
+        # A single-role page ("Chief Executive Officer", or one level of a family split into
+        # a page per level): its sections and sentences describe one level.
         single = builder.level(fam_title, "", builder.loose_line or first_line)
+        builder.role_prose(single, root)
         for section, items in builder.loose_sections.items():
             single.sections[section].extend(items)
-    elif any(builder.loose_sections.values()):
+    else:
+        builder.description[0:0] = [p.text for p in intro]
         # Family-wide sections above the levels: keep them in the description.
         for section, items in builder.loose_sections.items():
             if items:
@@ -863,11 +870,11 @@ def parse_handbook(
         if not level.items() and not level.description:
             builder.warn(level.line, "empty-level", f"level '{level.title}' has no items")
     description = front.get("description") if isinstance(front.get("description"), str) else ""
-    intro = "\n\n".join(part for part in builder.description if part.strip())
+    text_intro = "\n\n".join(part for part in builder.description if part.strip())
     return ParsedFamily(
         title=fam_title,
         slug=slugify(fam_title),
-        description=intro or (description or ""),
+        description=text_intro or (description or ""),
         base_url=builder.base_url,
         source=text,
         levels=builder.levels,

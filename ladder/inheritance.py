@@ -512,7 +512,7 @@ def resolve_import(
                     if strict:
                         fail(fam, ref.line, message)
                     else:
-                        warn(Warning(ref.line, "self-extends", message + "; ignored"))
+                        warn(Warning(ref.line, "self-extends", message + "; kept as text"))
                 if not keys:
                     continue
                 if hit.tolerant:
