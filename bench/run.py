@@ -1,0 +1,330 @@
+"""Ladder benchmarks: one line per figure, ratios measured in the same run.
+
+    python bench/run.py [--quick] [--save]
+
+Runs on a throwaway SQLite file by default; with ``DATABASE_URL`` set (e.g. by
+``tests/pgcluster.py -- python bench/run.py``) the same figures come from PostgreSQL.
+``--save`` also writes the output to ``bench/results/<date>.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+LINES: list[str] = []
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+    LINES.append(line)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def setup_django(db_file: Path) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+
+
+def reset_db() -> None:
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def bench_import(corpus_dirs: dict[int, Path]) -> None:
+    import markdown
+
+    from ladder.services import collect_sources, family_import
+
+    for n, folder in corpus_dirs.items():
+        reset_db()
+        sources = collect_sources([folder])
+        start = time.perf_counter()
+        family_import(sources=sources)
+        seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        for source in sources:
+            markdown.markdown(source.data.decode("utf-8"))
+        floor = time.perf_counter() - start
+        say(
+            f"import {n} families: {seconds:.2f} s, {len(sources) / seconds:.0f} pages/s; "
+            f"markdown-only floor {len(sources) / floor:.0f} pages/s; "
+            f"import/floor time ratio {seconds / floor:.1f}x"
+        )
+
+
+def bench_seed() -> None:
+    from ladder.handbook import parse_handbook
+    from ladder.services import Source, family_import
+
+    data = (ROOT / "fixtures" / "handbook" / "sales-operations.md").read_bytes()
+    parse = timed(lambda: parse_handbook(data, "seed"), 20)
+    reset_db()
+    start = time.perf_counter()
+    family_import(sources=[Source("sales-operations.md", data)])
+    total = (time.perf_counter() - start) * 1000
+    say(f"seed page: parse median {statistics.median(parse):.1f} ms; parse+import {total:.0f} ms")
+
+
+def bench_corpus() -> None:
+    corpus = ROOT.parent / "shared" / "corpus"
+    if not corpus.exists():
+        say("real corpus: not present, skipped")
+        return
+    from ladder.services import collect_sources, family_import
+
+    reset_db()
+    sources = collect_sources([corpus / "handbook", corpus / "handbook-current"])
+    start = time.perf_counter()
+    summary = family_import(sources=sources)
+    seconds = time.perf_counter() - start
+    say(
+        f"real corpus import: {len(sources)} pages in {seconds:.2f} s (target < 10 s); "
+        f"{len(summary.warnings)} warnings"
+    )
+
+
+def bench_inheritance() -> None:
+    from ladder.inheritance import Node, NodeItem, effective_items
+
+    for depth in (1, 3, 6):
+        graph = {}
+        for i in range(depth + 1):
+            items = [NodeItem(f"Item {i}.{j} with some words") for j in range(20)]
+            if i:
+                items.insert(0, NodeItem("", extends=[(f"l{i - 1}", None)]))
+            graph[f"l{i}"] = Node(f"l{i}", f"Level {i}", {"responsibilities": items})
+        times = timed(lambda g=graph, d=depth: effective_items(f"l{d}", g), 200)
+        say(
+            f"effective items at inheritance depth {depth}: median "
+            f"{statistics.median(times) * 1000:.0f} µs ({(depth + 1) * 20} items)"
+        )
+
+
+def page_urls() -> dict[str, str]:
+    """One representative URL per page kind, chosen the same way at every corpus size."""
+    from django.urls import NoReverseMatch, reverse
+
+    from ladder.models import Level
+
+    level = Level.objects.select_related("family").order_by("family__slug", "position")[2]
+    other = Level.objects.select_related("family").order_by("family__slug", "position")[3]
+    urls = {
+        "level page": level.get_absolute_url(),
+        "ladder page": level.family.get_absolute_url(),
+        "search": "/search/?q=forecast+planning",
+    }
+    try:
+        urls["compare partial"] = (
+            reverse("ladder:compare") + f"?level={level.key}&level={other.key}"
+        )
+    except NoReverseMatch:
+        pass
+    return urls
+
+
+def measure_pages(label: str) -> dict[str, tuple[float, float, int]]:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    results = {}
+    for name, url in page_urls().items():
+        headers = {"HX-Request": "true"} if "partial" in name else {}
+        response = client.get(url, headers=headers)
+        if response.status_code != 200:
+            say(f"{name} [{label}]: HTTP {response.status_code} for {url}, skipped")
+            continue
+        # Cold: the page cache emptied before every request, so the view does all its work.
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url, headers=headers)
+
+        def cold(u: str = url, h: dict = headers) -> None:
+            cache.clear()
+            client.get(u, headers=h)
+
+        times = timed(cold, 40)
+        results[name] = (statistics.median(times), p95(times), len(ctx.captured_queries))
+        warm = timed(lambda u=url, h=headers: client.get(u, headers=h), 40)
+        results[f"{name} (warm cache)"] = (statistics.median(warm), p95(warm), 0)
+    return results
+
+
+def bench_pages(corpus_dirs: dict[int, Path]) -> None:
+    from ladder.services import collect_sources, family_import
+
+    measured = {}
+    for n in (10, 300):
+        reset_db()
+        family_import(sources=collect_sources([corpus_dirs[n]]))
+        _seed_postings()
+        measured[n] = measure_pages(f"{n} families")
+        measured[n].update(_measure_matching())
+    for name in measured[10]:
+        if name not in measured[300]:
+            continue
+        small, large = measured[10][name], measured[300][name]
+        say(
+            f"{name}: median {small[0]:.1f} / {large[0]:.1f} ms, p95 {small[1]:.1f} / "
+            f"{large[1]:.1f} ms, queries {small[2]} / {large[2]} at 10 / 300 families "
+            f"(time ratio {large[0] / small[0]:.2f}, queries "
+            f"{'equal' if small[2] == large[2] else 'DIFFERENT'})"
+        )
+
+
+def _seed_postings() -> None:
+    try:
+        from postings.services import Source as PSource
+        from postings.services import posting_import
+    except ImportError:
+        return
+    folder = ROOT / "fixtures" / "postings"
+    posting_import(sources=[PSource(p.name, p.read_bytes()) for p in sorted(folder.iterdir())])
+
+
+def _measure_matching() -> dict[str, tuple[float, float, int]]:
+    try:
+        from postings.models import Posting
+        from postings.services import posting_matches
+    except ImportError:
+        return {}
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    posting = Posting.objects.order_by("pk").first()
+    if posting is None:
+        return {}
+    times = []
+    queries = 0
+    for _ in range(10):
+        cache.clear()  # the cold path: level profiles rebuilt, nothing memoised
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            posting_matches(posting)
+        times.append((time.perf_counter() - start) * 1000)
+        queries = len(ctx.captured_queries)
+    return {"posting match (cold cache)": (statistics.median(times), p95(times), queries)}
+
+
+def bench_memory(folder: Path) -> None:
+    """Peak RSS of a fresh process that imports 300 families and serves every page."""
+    code = f"""
+import os, resource, sys
+sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / "bench")!r})
+import run
+run.setup_django(__import__('pathlib').Path({str(folder / "mem.sqlite3")!r}))
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.test import Client
+from ladder.models import JobFamily, Level
+from ladder.services import collect_sources, family_import
+family_import(sources=collect_sources([{str(folder / "300")!r}]))
+import gc; gc.collect()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+client = Client()
+for family in JobFamily.objects.all():
+    client.get(family.get_absolute_url())
+for level in Level.objects.select_related("family"):
+    client.get(level.get_absolute_url())
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(before // 1024, after // 1024)
+"""
+    env = {**os.environ}
+    env.pop("DATABASE_URL", None) if "sqlite" in env.get("DATABASE_URL", "") else None
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    if out.returncode != 0:
+        say(f"memory: failed ({out.stderr.strip().splitlines()[-1] if out.stderr else '?'})")
+        return
+    before, after = (int(x) for x in out.stdout.split()[-2:])
+    say(
+        f"memory: peak RSS {after} MB after serving every family and level page of 300 "
+        f"families (target < 150 MB; {before} MB after the import alone)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--save", action="store_true", help="write bench/results/<date>.txt")
+    parser.add_argument("--quick", action="store_true", help="skip the memory run")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
+    setup_django(workdir / "bench.sqlite3")
+    from django.core.management import call_command
+    from django.db import connection
+
+    import generate
+
+    call_command("migrate", verbosity=0, stdout=io.StringIO())
+    say(f"Ladder benchmarks, {dt.date.today()}, {connection.vendor}, {os.cpu_count()} cores")
+    dirs = {}
+    for n in (10, 100, 300):
+        generate.main(["--families", str(n), "--out", str(workdir / str(n))])
+    for n in (10, 100, 300):
+        dirs[n] = workdir / str(n)
+    gc.collect()
+    bench_seed()
+    bench_import(dirs)
+    bench_corpus()
+    bench_inheritance()
+    for extra in ("bench_compare", "bench_matching"):
+        try:
+            module = __import__(extra)
+            module.run(say)
+        except ImportError:
+            pass
+    bench_pages(dirs)
+    if not args.quick:
+        bench_memory(workdir)
+    if args.save:
+        results = ROOT / "bench" / "results"
+        results.mkdir(exist_ok=True)
+        target = results / f"{dt.date.today()}.txt"
+        target.write_text("\n".join(LINES) + "\n")
+        print(f"saved to {target.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
