@@ -10,6 +10,7 @@ Runs on a throwaway SQLite file by default; with ``DATABASE_URL`` set (e.g. by
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import io
@@ -150,12 +151,10 @@ def page_urls() -> dict[str, str]:
         "ladder page": level.family.get_absolute_url(),
         "search": "/search/?q=forecast+planning",
     }
-    try:
+    with contextlib.suppress(NoReverseMatch):
         urls["compare partial"] = (
             reverse("ladder:compare") + f"?level={level.key}&level={other.key}"
         )
-    except NoReverseMatch:
-        pass
     return urls
 
 
@@ -223,8 +222,9 @@ def _seed_postings() -> None:
 
 def _measure_matching() -> dict[str, tuple[float, float, int]]:
     try:
-        from postings.models import Posting
         from postings.services import posting_matches
+
+        from postings.models import Posting
     except ImportError:
         return {}
     from django.core.cache import cache
@@ -291,10 +291,9 @@ def main() -> int:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
     setup_django(workdir / "bench.sqlite3")
+    import generate
     from django.core.management import call_command
     from django.db import connection
-
-    import generate
 
     call_command("migrate", verbosity=0, stdout=io.StringIO())
     say(f"Ladder benchmarks, {dt.date.today()}, {connection.vendor}, {os.cpu_count()} cores")
