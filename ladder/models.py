@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 SECTION_CHOICES = [
     ("responsibilities", "Responsibilities"),
@@ -58,6 +59,8 @@ class JobFamily(models.Model):
     hiring_process = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who changed what, when; the source markdown is kept per version in FamilyVersion.
+    history = HistoricalRecords(excluded_fields=["source"])
 
     class Meta:
         ordering = ["title"]
@@ -113,6 +116,8 @@ class Level(models.Model):
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Effective lists are derived data: recomputed, never restored from history.
+    history = HistoricalRecords(excluded_fields=["effective", "content_hash"])
 
     class Meta:
         ordering = ["family", "position"]
@@ -164,6 +169,7 @@ class Item(models.Model):
         choices=SECTION_CHOICES,
         help_text="The section of that level; blank for every section.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["level", "section", "position"]
