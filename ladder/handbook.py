@@ -29,6 +29,7 @@ import yaml
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NESTING = 50
+MAX_BULLETS = 20000
 SECTIONS = ("responsibilities", "requirements", "general")
 FAMILY_SECTIONS = ("performance_indicators", "career_ladder", "hiring_process")
 
@@ -213,10 +214,8 @@ def decode_source(data: bytes | str, name: str = "") -> str:
                 f"{MAX_BYTES // 1024 // 1024} MB"
             )
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            try:
-                text = data.decode("utf-16")
-            except UnicodeDecodeError as exc:
-                raise HandbookError(f"{label}invalid UTF-16 text ({exc.reason})") from None
+            # Handbook pages are UTF-8 markdown; a UTF-16 file is a word-processor export.
+            raise HandbookError(f"{label}file is UTF-16 text; save the page as UTF-8")
         else:
             if b"\x00" in data[:8192]:
                 raise HandbookError(f"{label}binary file (NUL bytes): not a markdown page")
@@ -307,6 +306,7 @@ class _Heading:
 class _Para:
     text: str
     line: int
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -341,7 +341,8 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
     def flush() -> None:
         nonlocal para, bullets, table
         if para:
-            current.blocks.append(_Para(" ".join(s.strip() for s in para).strip(), para_line))
+            lines_ = [s.strip() for s in para if s.strip()]
+            current.blocks.append(_Para(" ".join(lines_), para_line, lines_))
             para = []
         if bullets:
             current.blocks.append(("bullets", bullets))
@@ -456,16 +457,10 @@ def _nest(bullets: list[tuple[int, str, int]], warnings: list[Warning]) -> list[
         item = ParsedItem(text=text, line=line)
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        if stack and len(stack) < MAX_NESTING:
+        if stack and len(stack) >= MAX_NESTING:
+            raise HandbookError(f"bullets nested deeper than {MAX_NESTING} levels", line)
+        if stack:
             stack[-1][1].children.append(item)
-        elif stack:
-            # Absurd nesting: keep the text, flatten it at the deepest level we allow.
-            stack[-1][1].children.append(item)
-            if len(stack) == MAX_NESTING:
-                warnings.append(
-                    Warning(line, "nesting", f"bullets nested deeper than {MAX_NESTING} levels")
-                )
-            continue
         else:
             top.append(item)
         stack.append((indent, item))
@@ -557,6 +552,20 @@ def parse_extends(text: str, line: int, section: str | None = None) -> ExtendsRe
     """
     plain = clean_title(strip_links(text)) if "](" in text else text.strip().strip("*_ ")
     plain = re.sub(r"\s+", " ", plain)
+    # "Extends X responsibilities, plus;" / "… requirement" / "… role as an IC": trim the tail.
+    plain = re.sub(
+        r"\b(responsibilit(?:y|ies)|requirements?)\b[\s,;:.]*(?:plus|and|as well as)?[\s,;:.]*$",
+        lambda m: (
+            "responsibilities" if m.group(1).lower().startswith("responsib") else "requirements"
+        ),
+        plain,
+        flags=re.I,
+    )
+    plain = (
+        re.sub(r"\s+role\b.*$", "", plain, flags=re.I)
+        if plain.lower().startswith("extend")
+        else plain
+    )
     match = _EXTENDS_BULLET.match(plain)
     if match:
         target = match.group("target")
@@ -645,6 +654,7 @@ class _Builder:
         self.description: list[str] = []
         self.loose_sections: dict[str, list[ParsedItem]] = {name: [] for name in SECTIONS}
         self.loose_line = 0
+        self.heading_lines: dict[str, int] = {}
 
     def warn(self, line: int, kind: str, message: str) -> None:
         self.warnings.append(Warning(line, kind, message))
@@ -672,8 +682,12 @@ class _Builder:
             if isinstance(block, tuple):
                 out.extend(_nest(block[1], self.warnings))
             elif isinstance(block, _Para) and section is not None:
-                # Prose inside a responsibilities/requirements section is still content.
-                out.append(ParsedItem(block.text, block.line))
+                # Prose inside a responsibilities/requirements section is still content; lines
+                # written one under the other (no bullets) are one item each.
+                if len(block.lines) > 1 and all(len(x) < 300 for x in block.lines):
+                    out.extend(ParsedItem(x, block.line + i) for i, x in enumerate(block.lines))
+                else:
+                    out.append(ParsedItem(block.text, block.line))
         # An extends bullet outside a named section extends every section of its target.
         default = section if section in {"responsibilities", "requirements"} else None
         for item in _walk(out):
@@ -866,6 +880,15 @@ def parse_handbook(
             if items:
                 builder.description.append(f"**{section.title()}**")
                 builder.description.append("\n".join(_render_bullets(items)))
+    bullets = sum(1 for _ in _walk([i for lv in builder.levels for i in lv.items()]))
+    if bullets > MAX_BULLETS:
+        raise HandbookError(f"page has {bullets} bullets; a job family has at most {MAX_BULLETS}")
+    has_text = bullets or builder.description or any(builder.family_sections.values())
+    skipped = any(w.kind in {"erb", "shortcode"} for w in builder.warnings)
+    if not has_text and not builder.levels and root.children and not skipped:
+        raise HandbookError("page has headings but no text: nothing to import", first_line)
+    if not has_text and not builder.levels:
+        builder.warn(first_line, "no-levels", "page has no levels and no text")
     for level in builder.levels:
         if not level.items() and not level.description:
             builder.warn(level.line, "empty-level", f"level '{level.title}' has no items")
@@ -1041,15 +1064,16 @@ def _classify(
                 b.description.append(f"**{title}**")
                 continue
             new = b.find_level(title)
-            if (
-                new is not None
-                and new.items()
-                and any(
-                    _heading_kind(c.text)[0] == "section" and not _heading_kind(c.text)[1]
-                    for c in child.children
+            first = b.heading_lines.get(normalize_title(title))
+            if first is not None and not _is_ancestor_titled(child, title):
+                # Real pages restate a role's heading for its next section; merging is right
+                # unless the two say different grades (the resolver refuses that).
+                b.warn(
+                    child.line,
+                    "duplicate-level",
+                    f"level '{title}' has a second heading (first on line {first}); merged",
                 )
-            ):
-                b.warn(child.line, "duplicate-level", f"level '{title}' appears again; merged")
+            b.heading_lines.setdefault(normalize_title(title), child.line)
             new = new or b.level(title, group or "", child.line)
             b.role_prose(new, child)
             general = b.items_of(child, None)
@@ -1071,6 +1095,16 @@ def _classify(
                 for block in bullets:
                     b.description.append("\n".join(_render_bullets(_nest(block[1], b.warnings))))
         _classify(b, child, group, level)
+
+
+def _is_ancestor_titled(node: _Heading, title: str) -> bool:
+    key = normalize_title(title)
+    parent = node.parent
+    while parent is not None:
+        if normalize_title(clean_title(parent.text)) == key:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _has_sentences(node: _Heading) -> bool:

@@ -415,30 +415,48 @@ def resolve_import(
         slug = fam.parsed.slug
         warn = fam.warnings.append
         local_keys = {lv.parsed.title: lv for lv in fam.levels}
-        # Grades: explicit statements first.
+        # Grades. Statements naming the level they stand under come first; a statement that
+        # names another level is applied second, so a sentence copied from a neighbour and not
+        # edited can be recognised: its named level already has another grade.
+        planned = []
         for statement in fam.parsed.grade_statements:
             names = statement.names or ([statement.owner] if statement.owner else [])
-            if not names:
-                warn(Warning(statement.line, "grade", "grade sentence names no level"))
-                continue
+            owner = local_keys.get(statement.owner)
             targets: list[tuple[ResolvedLevel, bool, str]] = []
             for name in names:
                 hit = index.resolve(name, slug)
                 local = [by_key[k] for k in (hit.keys if hit else ()) if k.startswith(slug + "/")]
                 if hit and local:
                     targets.extend((t, hit.tolerant, name) for t in local)
-                    continue
-                owner = local_keys.get(statement.owner)
-                if owner is not None:
+                elif owner is not None:
                     targets.append((owner, True, name))
-                    continue
-                warn(
-                    Warning(
-                        statement.line,
-                        "unknown-title",
-                        f"grade sentence names '{name}', which is not a level of this page",
+                else:
+                    warn(
+                        Warning(
+                            statement.line,
+                            "unknown-title",
+                            f"grade sentence names '{name}', which is not a level of this page",
+                        )
                     )
-                )
+            if not names:
+                warn(Warning(statement.line, "grade", "grade sentence names no level"))
+            foreign = owner is not None and all(t is not owner for t, _, _ in targets)
+            planned.append((foreign, statement, owner, targets))
+        for foreign, statement, owner, targets in sorted(planned, key=lambda p: p[0]):
+            if foreign and any(
+                t.parsed.grade is not None and t.parsed.grade != statement.grade
+                for t, _, _ in targets
+            ):
+                if owner.parsed.grade is None:
+                    warn(
+                        Warning(
+                            statement.line,
+                            "grade",
+                            f"grade sentence names '{targets[0][2]}' but stands under "
+                            f"'{owner.parsed.title}'; given to '{owner.parsed.title}'",
+                        )
+                    )
+                    targets = [(owner, False, owner.parsed.title)]
             for target, tolerant, name in targets:
                 if tolerant and normalize_title(name) != normalize_title(target.parsed.title):
                     warn(
@@ -450,13 +468,11 @@ def resolve_import(
                     )
                 level = target.parsed
                 if level.grade is not None and level.grade != statement.grade:
-                    warn(
-                        Warning(
-                            statement.line,
-                            "grade",
-                            f"'{level.title}' is given grade {statement.grade} and "
-                            f"grade {level.grade}; kept the first",
-                        )
+                    fail(
+                        fam,
+                        statement.line,
+                        f"'{level.title}' is given grade {level.grade} and then grade "
+                        f"{statement.grade}; say one",
                     )
                     continue
                 level.grade = statement.grade

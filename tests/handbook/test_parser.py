@@ -279,7 +279,7 @@ def test_bad_pages_raise_a_clear_error(data, message):
     assert message in str(info.value)
 
 
-def test_utf16_with_bom_is_read():
+def test_utf16_with_bom_is_refused_with_a_clear_message():
     text = "---\ntitle: Tea Roles\n---\n## Levels\n### Taster\n- Taste tea\n"
-    family = parse_handbook(text.encode("utf-16"), "tea.md")
-    assert [lv.title for lv in family.levels] == ["Taster"]
+    with pytest.raises(HandbookError, match="UTF-16 text; save the page as UTF-8"):
+        parse_handbook(text.encode("utf-16"), "tea.md")
