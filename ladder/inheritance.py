@@ -443,20 +443,23 @@ def resolve_import(
             foreign = owner is not None and all(t is not owner for t, _, _ in targets)
             planned.append((foreign, statement, owner, targets))
         for foreign, statement, owner, targets in sorted(planned, key=lambda p: p[0]):
-            if foreign and any(
-                t.parsed.grade is not None and t.parsed.grade != statement.grade
-                for t, _, _ in targets
+            if (
+                foreign
+                and any(
+                    t.parsed.grade is not None and t.parsed.grade != statement.grade
+                    for t, _, _ in targets
+                )
+                and owner.parsed.grade is None
             ):
-                if owner.parsed.grade is None:
-                    warn(
-                        Warning(
-                            statement.line,
-                            "grade",
-                            f"grade sentence names '{targets[0][2]}' but stands under "
-                            f"'{owner.parsed.title}'; given to '{owner.parsed.title}'",
-                        )
+                warn(
+                    Warning(
+                        statement.line,
+                        "grade",
+                        f"grade sentence names '{targets[0][2]}' but stands under "
+                        f"'{owner.parsed.title}'; given to '{owner.parsed.title}'",
                     )
-                    targets = [(owner, False, owner.parsed.title)]
+                )
+                targets = [(owner, False, owner.parsed.title)]
             for target, tolerant, name in targets:
                 if tolerant and normalize_title(name) != normalize_title(target.parsed.title):
                     warn(
