@@ -320,6 +320,14 @@ _BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
 _ERB = re.compile(r"<%.*?%>", re.S)
 _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.S)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SCRIPT_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _visible(text: str) -> str:
+    return _TAG.sub("", text).strip()
+
+
 _HTML_TAG_LINE = re.compile(r"^\s*</?[a-zA-Z][^>]*>\s*$")
 
 
@@ -337,6 +345,7 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
     table: list[list[str]] = []
     table_line = 0
     after_blank = False
+    bullet_count = 0
 
     def flush() -> None:
         nonlocal para, bullets, table
@@ -426,6 +435,11 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
             flush()
         bullet = _BULLET.match(raw)
         if bullet:
+            bullet_count += 1
+            if bullet_count > MAX_BULLETS:
+                raise HandbookError(
+                    f"page has more than {MAX_BULLETS} bullets; a job family has far fewer", lineno
+                )
             if para:
                 flush()
             indent = len(bullet.group(1).replace("\t", "    "))
@@ -841,6 +855,12 @@ def parse_handbook(
     warnings: list[Warning] = []
     front, body, first_line = _split_front_matter(text, warnings)
     raw_title = title or front.get("title")
+    if _SCRIPT_BLOCK.search(body):
+        # Never content, whatever the page says: drop it before anything reads it (keeping
+        # the line count, so later line numbers stay right).
+        line = body[: _SCRIPT_BLOCK.search(body).start()].count("\n") + first_line
+        warnings.append(Warning(line, "html", "<script>/<style> block removed"))
+        body = _SCRIPT_BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), body)
     root = _scan(body, first_line, warnings)
     if not raw_title:
         h1 = next((child for child in root.children if child.level == 1), None)
@@ -883,11 +903,20 @@ def parse_handbook(
     bullets = sum(1 for _ in _walk([i for lv in builder.levels for i in lv.items()]))
     if bullets > MAX_BULLETS:
         raise HandbookError(f"page has {bullets} bullets; a job family has at most {MAX_BULLETS}")
-    has_text = bullets or builder.description or any(builder.family_sections.values())
+    has_text = (
+        bullets
+        or any(_visible(part) for part in builder.description)
+        or any(level.description for level in builder.levels)
+        or any(builder.family_sections.values())
+    )
     skipped = any(w.kind in {"erb", "shortcode"} for w in builder.warnings)
-    if not has_text and not builder.levels and root.children and not skipped:
-        raise HandbookError("page has headings but no text: nothing to import", first_line)
-    if not has_text and not builder.levels:
+    if not has_text and body.strip() and not skipped:
+        # A stub page (front matter only) is real; a body whose every line is a heading or
+        # raw HTML is a broken page.
+        raise HandbookError(
+            "page has no text, only headings or HTML: nothing to import", first_line
+        )
+    if not has_text:
         builder.warn(first_line, "no-levels", "page has no levels and no text")
     for level in builder.levels:
         if not level.items() and not level.description:
