@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ladder.handbook import (
@@ -238,6 +238,10 @@ def family_import(
 
     summary = ImportSummary(dry_run=dry_run)
     with transaction.atomic():
+        # One import at a time: a second one waits here, then sees the first's result, so a
+        # family is always one whole version, never a mix. (SQLite's IMMEDIATE transactions
+        # already serialise writers.)
+        import_lock()
         existing = {f.slug: f for f in JobFamily.objects.filter(slug__in=latest)}
         changed = [
             f
@@ -281,6 +285,16 @@ def family_import(
         else:
             transaction.on_commit(bump_content_version)
     return summary
+
+
+IMPORT_LOCK_ID = 0x1ADDE5  # any constant shared by every Ladder process
+
+
+def import_lock() -> None:
+    """Wait for any other import to finish (PostgreSQL advisory lock, released at commit)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
 
 
 def _record_version(family: JobFamily | None, parsed: ParsedFamily) -> None:

@@ -59,6 +59,18 @@ class Cluster:
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
         os.chmod(self.root, 0o700)
 
+    @classmethod
+    def attach(cls, root: Path, port: int) -> Cluster:
+        """The running cluster of this test run (``LADDER_PG_ROOT``), to stop and start it."""
+        cluster = cls.__new__(cls)
+        cluster.root = root
+        cluster.data = root / "data"
+        cluster.socket_dir = root
+        cluster.log = root / "server.log"
+        cluster.port = port
+        cluster.user = "postgres" if os.geteuid() == 0 else None
+        return cluster
+
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = list(args)
         if self.user:

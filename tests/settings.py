@@ -20,3 +20,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A file, not memory, so tests can run manage.py in a subprocess against the same database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    import tempfile
+    from pathlib import Path
+
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"ladder-test-{os.getpid()}.sqlite3")
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from ladder.services import ImportFailed, collect_sources, family_import
 
@@ -46,6 +47,10 @@ class Command(BaseCommand):
             ) from None
         except OSError as exc:
             raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from None
+        except DatabaseError as exc:
+            # Busy or unreachable database: say so in one line; the transaction rolled back.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CommandError(f"database error, nothing was written: {first}") from None
         if options["verbosity"] >= 1:
             for warning in summary.warnings:
                 self.stdout.write(f"warning: {warning}")
