@@ -1016,13 +1016,17 @@ def _classify(
                 parent.children.extend(ParsedItem(p.text, p.line) for p in b.prose(child))
                 level.sections["general"].append(parent)
             continue
+        if kind == "group" and level is not None and child.level > 2:
+            # "#### Specialties" inside a level: focus areas of that level, kept as its items.
+            _level_specialties(b, child, level)
+            continue
         if kind == "group":
             name = title
             if group and not _GROUP_HEADING.search(title):
                 name = f"{group} › {title}"
-            b.description.extend(p.text for p in b.prose(child)) if level is None else None
+            b.description.extend(p.text for p in b.prose(child))
             for block in child.blocks:
-                if isinstance(block, tuple) and level is None:
+                if isinstance(block, tuple):
                     b.description.append("\n".join(_render_bullets(_nest(block[1], b.warnings))))
             _classify(b, child, name, None)
             continue
@@ -1124,6 +1128,22 @@ def _classify(
                 for block in bullets:
                     b.description.append("\n".join(_render_bullets(_nest(block[1], b.warnings))))
         _classify(b, child, group, level)
+
+
+def _level_specialties(b: _Builder, node: _Heading, level: ParsedLevel) -> None:
+    title = clean_title(node.text)
+    children = b.items_of(node, None) + [ParsedItem(p.text, p.line) for p in b.prose(node)]
+    if children:
+        level.sections["general"].append(ParsedItem(f"**{title}**", node.line, children=children))
+    for sub in node.children:
+        kind, prefix, section = _heading_kind(sub.text)
+        target = section if kind == "section" else _guess_section(sub.text)
+        name = prefix if kind == "section" and prefix else clean_title(sub.text)
+        items = b.items_of(sub, target if target != "general" else None)
+        items += [ParsedItem(p.text, p.line) for p in b.prose(sub)] if target == "general" else []
+        level.sections[target].append(ParsedItem(f"**{name}**", sub.line, children=items))
+        if sub.children:
+            _level_specialties(b, sub, level)
 
 
 def _is_ancestor_titled(node: _Heading, title: str) -> bool:
