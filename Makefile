@@ -74,9 +74,10 @@ test: lint $(VENV)/.installed chromium postgres-binaries
 	  [ $$sqlite = 0 ] && [ $$postgres = 0 ]
 
 bench: $(VENV)/.installed
-	$(PY) bench/run.py
+	$(PY) bench/run.py --save
 
 loadtest: $(VENV)/.installed postgres-binaries
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(PY) bench/loadtest.py
 
 clean:

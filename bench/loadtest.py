@@ -1,0 +1,225 @@
+"""Load test: gunicorn + PostgreSQL + whitenoise, 300 families, wrk on loopback.
+
+    python bench/loadtest.py [--seconds 60] [--connections 64]
+
+Starts a throwaway PostgreSQL cluster, imports a generated 300-family corpus and the seed
+postings, serves the app with production settings under gunicorn on 127.0.0.1, and runs wrk
+(Debian's package) against a mix of ladder, level, compare, search and posting pages, then
+against a static file of the same size as a level page (the ceiling). Every request goes to
+this machine only, and every run is bounded in time. Prints the figures and writes them to
+``bench/results/<date>-loadtest.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.pgcluster import Cluster, free_port  # noqa: E402
+
+LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+
+def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, **kwargs)
+
+
+def wrk(url: str, script: Path | None, seconds: int, connections: int) -> dict[str, float]:
+    cmd = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run(
+        [*cmd, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for pct in ("50", "99"):
+        match = re.search(rf"\s{pct}(?:\.000)?%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(match.group(1)), match.group(2)
+        figures[f"p{pct}"] = (
+            value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+        )
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        errors += int(match.group(1))
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    ):
+        errors += sum(int(x) for x in match.groups())
+    figures["errors"] = errors
+    figures["requests"] = float(re.search(r"(\d+) requests in", out).group(1))
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--families", type=int, default=300)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("loadtest: wrk is missing (make loadtest installs Debian's wrk)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="ladder-load-"))
+    cluster = Cluster()
+    server = None
+    try:
+        cluster.init()
+        cluster.start()
+        cluster.create_database()
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": cluster.url,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "loadtest-" + "k" * 60,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_SECURE_HSTS_SECONDS": "0",
+            "DJANGO_SESSION_COOKIE_SECURE": "0",
+            "DJANGO_CSRF_COOKIE_SECURE": "0",
+            "DJANGO_CONN_MAX_AGE": "600",
+        }
+        py = sys.executable
+        run([py, "manage.py", "migrate", "--noinput", "-v0"], env)
+        run(
+            [py, "bench/generate.py", "--families", str(args.families), "--out", str(work)],
+            env,
+            capture_output=True,
+        )
+        run([py, "manage.py", "import_handbook", str(work)], env, capture_output=True)
+        run([py, "manage.py", "import_postings", "fixtures/postings"], env, capture_output=True)
+        run([py, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+        listed = run(
+            [py, "manage.py", "shell", "-c", PATHS_SNIPPET], env, capture_output=True
+        ).stdout.split()
+        level_size, paths = int(listed[0]), listed[1:]
+        # The ceiling: whitenoise serving a file the size of a level page. It must exist
+        # before gunicorn starts (whitenoise indexes the static root at start-up).
+        static_file = ROOT / "staticfiles" / "loadtest-same-size.html"
+        static_file.write_bytes(b"x" * level_size)
+        workers = str(2 * (os.cpu_count() or 1) + 1)
+        server = subprocess.Popen(
+            [
+                str(Path(py).parent / "gunicorn"),
+                "ladder.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                workers,
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-" if os.environ.get("LOADTEST_ACCESS_LOG") else "/dev/null",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("loadtest: gunicorn did not come up") from None
+                time.sleep(0.3)
+        # Warm every page once (as a real site would be after its first visitors).
+        for path in paths:
+            urllib.request.urlopen(base + path, timeout=30).read()
+        script = work / "paths.lua"
+        script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
+        lines = [
+            f"Load test {dt.date.today()}: gunicorn {workers} workers x 4 threads, PostgreSQL, "
+            f"{args.families} families, {len(paths)} URLs, wrk {args.connections} connections "
+            f"for {args.seconds} s on 127.0.0.1"
+        ]
+        dynamic = wrk(base + "/", script, args.seconds, args.connections)
+        static = wrk(
+            base + "/static/loadtest-same-size.html",
+            None,
+            min(args.seconds, 30),
+            args.connections,
+        )
+        lines.append(
+            f"dynamic pages: {dynamic['rps']:.0f} req/s, p50 {dynamic['p50']:.1f} ms, "
+            f"p99 {dynamic['p99']:.1f} ms, {int(dynamic['errors'])} errors in "
+            f"{int(dynamic['requests'])} requests"
+        )
+        lines.append(
+            f"static file of {level_size} bytes (ceiling): {static['rps']:.0f} req/s, "
+            f"p50 {static['p50']:.1f} ms, p99 {static['p99']:.1f} ms, {int(static['errors'])} errors"
+        )
+        lines.append(
+            f"dynamic / static: {dynamic['rps'] / static['rps']:.2f} (target >= 0.5); "
+            f"p99 target < 250 ms: {'met' if dynamic['p99'] < 250 else 'MISSED'}; "
+            f"errors target 0: {'met' if dynamic['errors'] == 0 else 'MISSED'}"
+        )
+        for line in lines:
+            print(line, flush=True)
+        results = ROOT / "bench" / "results"
+        results.mkdir(exist_ok=True)
+        (results / f"{dt.date.today()}-loadtest.txt").write_text("\n".join(lines) + "\n")
+        static_file.unlink(missing_ok=True)
+        return 0
+    finally:
+        if server is not None and server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        cluster.stop("immediate")
+        cluster.remove()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+PATHS_SNIPPET = """
+from ladder.models import JobFamily, Level
+from postings.models import Posting
+paths = []
+levels = list(Level.objects.select_related("family").order_by("family__slug", "position")[:400])
+for family in JobFamily.objects.order_by("slug")[:100]:
+    paths.append(family.get_absolute_url())
+for level in levels[:200]:
+    paths.append(level.get_absolute_url())
+for a, b in zip(levels[0:100:2], levels[1:100:2]):
+    paths.append(f"/compare/?level={a.key}&level={b.key}")
+for word in ["forecast", "planning", "pipeline", "coach", "quote to cash", "vendor"]:
+    paths.append("/search/?q=" + word.replace(" ", "+"))
+for posting in Posting.objects.all():
+    paths.append(posting.get_absolute_url())
+from django.test import Client
+page = Client(HTTP_HOST="127.0.0.1").get(levels[0].get_absolute_url(), secure=False)
+print(len(page.content))
+print("\\n".join(paths))
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
