@@ -173,7 +173,8 @@ def main() -> int:
         )
         lines.append(
             f"static file of {level_size} bytes (ceiling): {static['rps']:.0f} req/s, "
-            f"p50 {static['p50']:.1f} ms, p99 {static['p99']:.1f} ms, {int(static['errors'])} errors"
+            f"p50 {static['p50']:.1f} ms, p99 {static['p99']:.1f} ms, "
+            f"{int(static['errors'])} errors"
         )
         lines.append(
             f"dynamic / static: {dynamic['rps'] / static['rps']:.2f} (target >= 0.5); "
