@@ -17,15 +17,15 @@ import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-LABEL_WIDTH = 92
+LABEL_WIDTH = 84
 HEADER_HEIGHT = 58
-BOX_WIDTH = 152
+BOX_WIDTH = 156
 BOX_HEIGHT = 70
 BOX_GAP = 10
-COLUMN_GAP = 20
+COLUMN_GAP = 16
 ROW_PADDING = 16
 MARGIN = 8
-TITLE_CHARS = 20
+TITLE_CHARS = 17
 TITLE_LINES = 3
 LINE_HEIGHT = 15
 HEADER_CHARS = 20
@@ -180,10 +180,9 @@ def layout_chart(levels: list[ChartLevel]) -> Chart:
     # reports to them.
     externals: dict[str, tuple[str, str, str]] = {}  # title -> (slug, url, group)
     for level in levels:
-        if level.reports_to_title and not level.reports_to:
-            if level.reports_to_title not in externals:
-                slug = f"external-{len(externals) + 1}"
-                externals[level.reports_to_title] = (slug, level.reports_to_url, level.group)
+        title = level.reports_to_title
+        if title and not level.reports_to and title not in externals:
+            externals[title] = (f"external-{len(externals) + 1}", level.reports_to_url, level.group)
 
     def row_key(level: ChartLevel) -> str:
         return grade_text(level.grade) if level.grade is not None else UNGRADED_ROW
@@ -195,7 +194,7 @@ def layout_chart(levels: list[ChartLevel]) -> Chart:
 
     # Cells: (row, group) -> members in handbook order.
     cells: dict[tuple[str, str], list[str]] = {}
-    for title, (slug, _url, group) in externals.items():
+    for slug, _url, group in externals.values():
         cells.setdefault((EXTERNAL_ROW, group), []).append(slug)
     for level in levels:
         cells.setdefault((row_key(level), level.group), []).append(level.slug)
@@ -207,7 +206,8 @@ def layout_chart(levels: list[ChartLevel]) -> Chart:
         header = wrap(column.label, HEADER_CHARS, 3)
         top = MARGIN + HEADER_HEIGHT - 10 - (len(header) - 1) * LINE_HEIGHT
         column.lines = [
-            TextLine(x + BOX_WIDTH / 2, top + i * LINE_HEIGHT, text) for i, text in enumerate(header)
+            TextLine(x + BOX_WIDTH / 2, top + i * LINE_HEIGHT, text)
+            for i, text in enumerate(header)
         ]
         columns.append(column)
         x += BOX_WIDTH + COLUMN_GAP
@@ -268,9 +268,7 @@ def layout_chart(levels: list[ChartLevel]) -> Chart:
 
     ordered = [boxes[slug] for slug, *_ in externals.values()]
     ordered += [boxes[level.slug] for level in levels]
-    return Chart(
-        width=width, height=height, columns=columns, rows=rows, boxes=ordered, edges=edges
-    )
+    return Chart(width=width, height=height, columns=columns, rows=rows, boxes=ordered, edges=edges)
 
 
 def _box(
@@ -328,6 +326,12 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _curve(x1: float, y1: float, c1: tuple, c2: tuple, x2: float, y2: float) -> str:
+    points = [(x1, y1), c1, c2, (x2, y2)]
+    text = [f"{_num(x)},{_num(y)}" for x, y in points]
+    return f"M{text[0]} C{text[1]} {text[2]} {text[3]}"
+
+
 def _route(child: Box, parent: Box) -> str:
     """An SVG path from a report to its manager.
 
@@ -338,28 +342,25 @@ def _route(child: Box, parent: Box) -> str:
     above = parent.y + parent.height <= child.y
     below = parent.y >= child.y + child.height
     if abs(parent.x - child.x) < 1:
-        if above:
-            x1, y1, x2, y2 = child.center_x, child.y, parent.center_x, parent.y + parent.height
-        elif below:
-            x1, y1, x2, y2 = child.center_x, child.y + child.height, parent.center_x, parent.y
-        else:
-            x1, y1 = child.x + child.width, child.center_y
-            x2, y2 = parent.x + parent.width, parent.center_y
-            bulge = x1 + 24
-            return f"M{_num(x1)},{_num(y1)} C{_num(bulge)},{_num(y1)} {_num(bulge)},{_num(y2)} {_num(x2)},{_num(y2)}"
-        mid = (y1 + y2) / 2
-        return f"M{_num(x1)},{_num(y1)} C{_num(x1)},{_num(mid)} {_num(x2)},{_num(mid)} {_num(x2)},{_num(y2)}"
+        if above or below:
+            x1, x2 = child.center_x, parent.center_x
+            y1 = child.y if above else child.y + child.height
+            y2 = parent.y + parent.height if above else parent.y
+            mid = (y1 + y2) / 2
+            return _curve(x1, y1, (x1, mid), (x2, mid), x2, y2)
+        # Same cell: a bulge out of the right-hand side.
+        x1, y1 = child.x + child.width, child.center_y
+        x2, y2 = parent.x + parent.width, parent.center_y
+        return _curve(x1, y1, (x1 + 24, y1), (x1 + 24, y2), x2, y2)
     rightwards = parent.x > child.x
     x1 = child.x + child.width if rightwards else child.x
     y1 = child.center_y
-    x2 = parent.center_x
-    if above:
-        y2 = parent.y + parent.height
-    elif below:
-        y2 = parent.y
-    else:
-        x2 = parent.x if rightwards else parent.x + parent.width
-        y2 = parent.center_y
-        mid = (x1 + x2) / 2
-        return f"M{_num(x1)},{_num(y1)} C{_num(mid)},{_num(y1)} {_num(mid)},{_num(y2)} {_num(x2)},{_num(y2)}"
-    return f"M{_num(x1)},{_num(y1)} C{_num(x2)},{_num(y1)} {_num(x2)},{_num(y1)} {_num(x2)},{_num(y2)}"
+    if above or below:
+        x2 = parent.center_x
+        y2 = parent.y + parent.height if above else parent.y
+        return _curve(x1, y1, (x2, y1), (x2, y1), x2, y2)
+    # Same grade, another column: side to side.
+    x2 = parent.x if rightwards else parent.x + parent.width
+    y2 = parent.center_y
+    mid = (x1 + x2) / 2
+    return _curve(x1, y1, (mid, y1), (mid, y2), x2, y2)

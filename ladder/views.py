@@ -1,28 +1,487 @@
-"""Browse pages. (Placeholder bodies until the browse issue lands; see templates/ladder/.)"""
+"""Browse pages: the family index, a family's ladder, a level, a grade, and search.
+
+Every view does a fixed handful of queries, however many levels, items or extends steps a
+family has: a level's effective items are denormalised on ``Level.effective`` at import time,
+so pages read them and never walk the inheritance chain.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
 
-from ladder.models import Grade, JobFamily, Level
+from ladder.chart import ChartLevel, layout_chart
+from ladder.handbook import SECTIONS
+from ladder.models import Grade, Item, JobFamily, Level, format_grade
+from ladder.rendering import markdown_to_html
+
+SECTION_LABELS = {
+    "responsibilities": "Responsibilities",
+    "requirements": "Requirements",
+    "general": "General",
+}
+FAMILY_SECTIONS = [
+    ("performance_indicators", "Performance indicators"),
+    ("career_ladder", "Career ladder"),
+    ("hiring_process", "Hiring process"),
+]
+
+SEARCH_MAX_CHARS = 200
+SEARCH_MAX_WORDS = 8
+SEARCH_CANDIDATES = 200  # rows fetched per kind before ranking in Python
+SEARCH_LEVELS = 20
+SEARCH_ITEMS = 50
+STOP_WORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "of", "on"]
+    + ["or", "the", "to", "with"]
+)
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _grade_range(low: Decimal | None, high: Decimal | None) -> str:
+    if low is None:
+        return ""
+    if high is None or high == low:
+        return format_grade(low)
+    return f"{format_grade(low)}–{format_grade(high)}"
+
+
+def _safe_link(url: str) -> str:
+    """Only web links from the handbook become hrefs (never ``javascript:`` and the like)."""
+    url = (url or "").strip()
+    return url if url.startswith(("https://", "http://", "/")) else ""
+
+
+def _level_url(key: str) -> str:
+    family_slug, _, level_slug = key.partition("/")
+    if not (family_slug and level_slug):
+        return ""
+    return reverse("ladder:level", args=[family_slug, level_slug])
+
+
+def _extended_levels(items) -> dict[int, list[Level]]:
+    """Level id → the levels it extends, in section then position order."""
+    ordered = sorted(items, key=lambda i: (i.level_id, SECTIONS.index(i.section), i.position))
+    extended: dict[int, list[Level]] = {}
+    for item in ordered:
+        targets = extended.setdefault(item.level_id, [])
+        if item.extends_level not in targets:
+            targets.append(item.extends_level)
+    return extended
+
+
+def _entries(items: list[dict], level_key: str, family_slug: str, parent_source: str = ""):
+    """Effective items (from ``Level.effective``) ready for the template, children nested."""
+    entries = []
+    for item in items:
+        source_key = item.get("source_key") or f"{family_slug}/{item.get('source', '')}"
+        own = source_key == level_key
+        entries.append(
+            {
+                "html": item.get("html") or escape(item.get("text", "")),
+                "own": own,
+                # Children of an inherited item come from the same level: say it once.
+                "show_source": not own and source_key != parent_source,
+                "source_title": item.get("source_title") or item.get("source", ""),
+                "source_url": "" if own else _level_url(source_key),
+                "children": _entries(
+                    item.get("children") or [], level_key, family_slug, source_key
+                ),
+            }
+        )
+    return entries
+
+
+def _track_key(level: Level):
+    # Ungraded levels go last on their track; then grade, then handbook order.
+    grade = level.grade.number if level.grade_id else None
+    return (grade is None, grade or 0, level.position)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    families = JobFamily.objects.order_by("title")
-    return render(request, "ladder/index.html", {"families": families})
+    families = JobFamily.objects.annotate(
+        level_count=Count("levels"),
+        grade_low=Min("levels__grade__number"),
+        grade_high=Max("levels__grade__number"),
+        grade_top=Max("levels__grade_max"),
+    ).order_by("title")
+    rows = []
+    for fam in families:
+        highs = [g for g in (fam.grade_high, fam.grade_top) if g is not None]
+        grades = _grade_range(fam.grade_low, max(highs) if highs else None)
+        rows.append({"family": fam, "grades": grades})
+    ctx = {
+        "families": rows,
+        "grades": Grade.objects.filter(levels__isnull=False).distinct(),
+        "hide_header_search": True,  # the page has its own, larger search box
+    }
+    return render(request, "ladder/index.html", ctx)
 
 
+@require_GET
 def family(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily, slug=slug)
-    return render(request, "ladder/index.html", {"families": [fam]})
+    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    levels = list(
+        fam.levels.select_related("grade", "reports_to__family")
+        .defer("effective", "reports_to__effective", "reports_to__family__source")
+        .order_by("position")
+    )
+    extended = _extended_levels(
+        Item.objects.filter(level__family=fam, extends_level__isnull=False)
+        .select_related("extends_level")
+        .only("level_id", "section", "position", "extends_level__title")
+    )
+    by_id = {lv.id: lv for lv in levels}
+    chart_levels = []
+    for lv in levels:
+        reports_to = title = url = ""
+        if lv.reports_to_id in by_id:
+            reports_to = by_id[lv.reports_to_id].slug
+        elif lv.reports_to_id:
+            title, url = lv.reports_to.title, lv.reports_to.get_absolute_url()
+        elif lv.reports_to_title:
+            title, url = lv.reports_to_title, _safe_link(lv.reports_to_link)
+        lv.family = fam  # every level is of this family: no query for its URL
+        sources = extended.get(lv.id, [])
+        chart_levels.append(
+            ChartLevel(
+                slug=lv.slug,
+                title=lv.title,
+                url=lv.get_absolute_url(),
+                group=lv.group,
+                grade=lv.grade.number if lv.grade_id else None,
+                grade_label=lv.grade_display,
+                inferred=lv.grade_inferred,
+                inferred_from=sources[0].title if sources and lv.grade_inferred else "",
+                reports_to=reports_to,
+                reports_to_title=title,
+                reports_to_url=url,
+            )
+        )
+    tracks: dict[str, list[Level]] = {}
+    for lv in levels:
+        tracks.setdefault(lv.group, []).append(lv)
+    sections = []
+    for name, label in FAMILY_SECTIONS:
+        entries = [markdown_to_html(text, fam.base_url) for text in getattr(fam, name) or []]
+        sections.append({"id": name.replace("_", "-"), "label": label, "entries": entries})
+    ctx = {
+        "family": fam,
+        "chart": layout_chart(chart_levels),
+        "chart_levels": chart_levels,
+        "tracks": [
+            {"group": group, "levels": sorted(members, key=_track_key)}
+            for group, members in tracks.items()
+        ],
+        "level_count": len(levels),
+        "description_html": markdown_to_html(fam.description, fam.base_url, inline=False),
+        "sections": sections,
+    }
+    return render(request, "ladder/family.html", ctx)
 
 
+@require_GET
 def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpResponse:
-    lv = get_object_or_404(Level, family__slug=family_slug, slug=level_slug)
-    return render(request, "ladder/index.html", {"families": [lv.family]})
+    lv = get_object_or_404(
+        Level.objects.select_related("family", "grade", "reports_to__family").defer(
+            "family__source", "reports_to__effective", "reports_to__family__source"
+        ),
+        family__slug=family_slug,
+        slug=level_slug,
+    )
+    fam = lv.family
+    reports = list(
+        lv.reports.select_related("family", "grade")
+        .defer("effective", "family__source")
+        .order_by("family__title", "position")
+    )
+    track = sorted(
+        Level.objects.filter(family=fam, group=lv.group)
+        .select_related("grade")
+        .only("id", "slug", "title", "position", "family_id", "grade__number", "grade_max"),
+        key=_track_key,
+    )
+    for other in track:
+        other.family = fam
+    here = next(i for i, other in enumerate(track) if other.id == lv.id)
+    extends = _extended_levels(
+        lv.items.filter(extends_level__isnull=False)
+        .select_related("extends_level__family")
+        .only(
+            "level_id",
+            "section",
+            "position",
+            "extends_level__title",
+            "extends_level__slug",
+            "extends_level__family__slug",
+        )
+    ).get(lv.id, [])
+
+    if lv.reports_to_id:
+        manager = {"title": lv.reports_to.title, "url": lv.reports_to.get_absolute_url()}
+    elif lv.reports_to_title:
+        manager = {
+            "title": lv.reports_to_title,
+            "url": _safe_link(lv.reports_to_link),
+            "external": True,
+        }
+    else:
+        manager = None
+
+    sections = []
+    for name in SECTIONS:
+        entries = _entries(lv.effective.get(name) or [], lv.key, fam.slug)
+        own = sum(1 for entry in entries if entry["own"])
+        sections.append(
+            {
+                "name": name,
+                "label": SECTION_LABELS[name],
+                "entries": entries,
+                "own_count": own,
+                "inherited_count": len(entries) - own,
+            }
+        )
+    ctx = {
+        "level": lv,
+        "family": fam,
+        "manager": manager,
+        "reports": reports,
+        "previous": track[here - 1] if here > 0 else None,
+        "next": track[here + 1] if here + 1 < len(track) else None,
+        "extends": extends,
+        "sections": sections,
+        "description_html": markdown_to_html(lv.description, fam.base_url, inline=False),
+    }
+    return render(request, "ladder/level.html", ctx)
 
 
+@require_GET
 def grade(request: HttpRequest, number: str) -> HttpResponse:
-    get_object_or_404(Grade, number=number)
-    return render(request, "ladder/index.html", {"families": []})
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        raise Http404("no such grade") from None
+    grades = list(Grade.objects.all())
+    here = next((i for i, g in enumerate(grades) if g.number == value), None)
+    if here is None:
+        raise Http404("no such grade")
+    current = grades[here]
+    # A level graded "8–9" belongs to grade 9 as well.
+    levels = list(
+        Level.objects.filter(Q(grade=current) | Q(grade__number__lt=value, grade_max__gte=value))
+        .select_related("family", "grade")
+        .defer("effective", "family__source")
+        .order_by("family__title", "position")
+    )
+    families: dict[int, dict] = {}
+    for lv in levels:
+        families.setdefault(lv.family_id, {"family": lv.family, "levels": []})["levels"].append(lv)
+    ctx = {
+        "grade": current,
+        "families": list(families.values()),
+        "level_count": len(levels),
+        "grades": grades,
+        "description_html": markdown_to_html(current.description, inline=False),
+    }
+    return render(request, "ladder/grade.html", ctx)
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search_words(query: str) -> list[str]:
+    """The distinct words of a query worth matching, lower-cased, at most a few.
+
+    >>> search_words("Lead the FORECAST calls, forecast")
+    ['lead', 'forecast', 'calls']
+    """
+    words: list[str] = []
+    for word in re.findall(r"\w+", query.lower()):
+        if word not in words:
+            words.append(word)
+    meaningful = [w for w in words if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    return (meaningful or words)[:SEARCH_MAX_WORDS]
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(\*\*|__|`)")
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown item text as a reader sees it: link labels kept, emphasis marks dropped."""
+    return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", markdown_text)).strip()
+
+
+def highlight(text: str, words: list[str]) -> SafeString:
+    """Escape ``text`` and wrap each match of ``words`` in ``<mark>``.
+
+    Matches are found in the raw text and every piece is escaped on its own, so a query can
+    never inject markup or split an HTML entity.
+
+    >>> str(highlight("Lead <b>forecast</b> calls", ["forecast"]))
+    'Lead &lt;b&gt;<mark>forecast</mark>&lt;/b&gt; calls'
+    """
+    if not words:
+        return escape(text)
+    pattern = re.compile(
+        "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE
+    )
+    pieces: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[last : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped
+
+
+def rank(text: str, words: list[str], phrase: str) -> float:
+    """Higher for more distinct words, whole-word matches, the exact phrase, shorter text."""
+    lowered = text.lower()
+    found = [w for w in words if w in lowered]
+    if not found:
+        return 0.0
+    score = 10.0 * len(found)
+    score += sum(3.0 for w in found if re.search(rf"\b{re.escape(w)}\b", lowered))
+    if len(found) == len(words):
+        score += 5.0
+    if len(words) > 1 and phrase and phrase in lowered:
+        score += 8.0
+    return score - min(len(text), 400) / 400.0
+
+
+def _hits(field: str, words: list[str]):
+    """How many of the words a column contains, as a portable SQL expression."""
+    cases = [
+        Case(
+            When(**{f"{field}__icontains": word}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for word in words
+    ]
+    total = cases[0]
+    for case in cases[1:]:
+        total = total + case
+    return total
+
+
+def _any_word(field: str, words: list[str]) -> Q:
+    condition = Q()
+    for word in words:
+        condition |= Q(**{f"{field}__icontains": word})
+    return condition
+
+
+def run_search(query: str) -> dict:
+    """Levels and items matching the words of ``query``, best first.
+
+    The database narrows and pre-orders with portable ``icontains`` lookups (the same on
+    SQLite and PostgreSQL); the final ranking happens here, over a capped candidate list.
+    """
+    query = query.strip()[:SEARCH_MAX_CHARS]
+    words = search_words(query)
+    result = {"query": query, "words": words, "levels": [], "items": [], "total": 0}
+    if not words:
+        return result
+    phrase = " ".join(re.findall(r"\w+", query.lower()))
+
+    level_rows = (
+        Level.objects.filter(_any_word("title", words))
+        .annotate(hits=_hits("title", words))
+        .select_related("family", "grade")
+        .only(
+            "id",
+            "slug",
+            "title",
+            "group",
+            "position",
+            "grade_max",
+            "family__slug",
+            "family__title",
+            "grade__number",
+        )
+        .order_by("-hits", "family__title", "position")[:SEARCH_CANDIDATES]
+    )
+    levels = sorted(
+        ((rank(lv.title, words, phrase), lv) for lv in level_rows),
+        key=lambda pair: (-pair[0], pair[1].title),
+    )
+    result["levels"] = [
+        {"level": lv, "title": highlight(lv.title, words)} for _score, lv in levels[:SEARCH_LEVELS]
+    ]
+
+    item_rows = (
+        Item.objects.filter(_any_word("text", words))
+        .annotate(hits=_hits("text", words))
+        .select_related("level__family", "level__grade")
+        .only(
+            "id",
+            "text",
+            "section",
+            "position",
+            "level__slug",
+            "level__title",
+            "level__position",
+            "level__grade_max",
+            "level__family__slug",
+            "level__family__title",
+            "level__grade__number",
+        )
+        .order_by("-hits", "level__family__title", "level__position", "section", "position")[
+            :SEARCH_CANDIDATES
+        ]
+    )
+    items = []
+    for item in item_rows:
+        text = plain_text(item.text)
+        score = rank(text, words, phrase)
+        if score > 0:  # the word may only have matched inside a link's address
+            items.append((score, item, text))
+    items.sort(key=lambda triple: (-triple[0], triple[1].level.title, triple[1].position))
+    result["items"] = [
+        {
+            "item": item,
+            "level": item.level,
+            "html": highlight(text, words),
+            "section": SECTION_LABELS.get(item.section, item.section),
+            "url": f"{item.level.get_absolute_url()}#{item.section}",
+        }
+        for _score, item, text in items[:SEARCH_ITEMS]
+    ]
+    result["total"] = len(result["levels"]) + len(result["items"])
+    result["more"] = len(levels) > SEARCH_LEVELS or len(items) > SEARCH_ITEMS
+    return result
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    ctx = run_search(request.GET.get("q", ""))
+    ctx["hide_header_search"] = True
+    template = "ladder/search.html"
+    # A history restore after a back-button press wants the whole page, not the fragment.
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, ctx)

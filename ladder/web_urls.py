@@ -9,6 +9,7 @@ urlpatterns = [
     path("families/<slug:slug>/", views.family, name="family"),
     path("families/<slug:family_slug>/<slug:level_slug>/", views.level, name="level"),
     re_path(r"^grades/(?P<number>\d+(?:\.\d+)?)/$", views.grade, name="grade"),
+    path("search/", views.search, name="search"),
     path("api/families/", api.family_list, name="api-families"),
     path("api/families/<slug:slug>/", api.family_detail, name="api-family"),
     re_path(r"^api/(?P<rest>.*)$", api.not_found),
