@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from ladder.chart import ChartLevel, layout_chart
+from ladder.comparison import compare_effective
 from ladder.handbook import SECTIONS
 from ladder.models import Grade, Item, JobFamily, Level, format_grade
 from ladder.rendering import markdown_to_html
@@ -261,9 +262,18 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
                 "inherited_count": len(entries) - own,
             }
         )
+    family_levels = list(fam.levels.only("slug", "title", "position").order_by("position"))
+    for other in family_levels:
+        other.family = fam
     ctx = {
         "level": lv,
         "family": fam,
+        # The "compare with" picker: every family, and this family's levels.
+        "families": JobFamily.objects.only("slug", "title").order_by("title"),
+        "family_levels": [other for other in family_levels if other.id != lv.id],
+        "next_compare_url": (
+            _compare_url([lv, track[here + 1]], changes_only=True) if here + 1 < len(track) else ""
+        ),
         "manager": manager,
         "reports": reports,
         "previous": track[here - 1] if here > 0 else None,
@@ -485,3 +495,169 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     return render(request, template, ctx)
+
+
+# --------------------------------------------------------------------------- compare
+
+MAX_COMPARE = 4
+_LEVEL_KEY = re.compile(r"^([a-z0-9][a-z0-9_-]*)/([a-z0-9][a-z0-9_-]*)$")
+
+
+def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
+    """The levels named by the ``level`` parameters, in order, and what is wrong with them.
+
+    A ``family-<i>`` parameter (the family picker of column *i*) that names another family
+    than level *i*'s picks that family's first level: the picker works without JavaScript.
+    """
+    values = [value.strip() for value in request.GET.getlist("level")]
+    errors: list[str] = []
+    keys: list[tuple[int, str, str]] = []
+    for index, value in enumerate(values):
+        if not value:
+            continue
+        match = _LEVEL_KEY.match(value)
+        if not match:
+            errors.append(
+                f"“{value[:80]}” is not a level. Write family/level, for example "
+                "sales-operations/manager-sales-operations."
+            )
+            continue
+        keys.append((index, match.group(1), match.group(2)))
+    if len(keys) > MAX_COMPARE:
+        errors.append(f"Compare at most {MAX_COMPARE} levels at a time; you asked for {len(keys)}.")
+        keys = keys[:MAX_COMPARE]
+    # Family pickers changed without JavaScript: that family's first level.
+    switched: dict[int, str] = {}
+    for index, family_slug, _level_slug in keys:
+        wanted = request.GET.get(f"family-{index}", "").strip()
+        if wanted and wanted != family_slug and re.fullmatch(r"[a-z0-9_-]+", wanted):
+            switched[index] = wanted
+    firsts = {}
+    if switched:
+        for lv in (
+            Level.objects.filter(family__slug__in=set(switched.values()))
+            .select_related("family")
+            .only("slug", "position", "family__slug")
+            .order_by("family__slug", "position")
+        ):
+            firsts.setdefault(lv.family.slug, lv.slug)
+    wanted_keys = []
+    for index, family_slug, level_slug in keys:
+        if index in switched and switched[index] in firsts:
+            family_slug, level_slug = switched[index], firsts[switched[index]]
+        wanted_keys.append((family_slug, level_slug))
+    found: dict[tuple[str, str], Level] = {}
+    if wanted_keys:
+        condition = Q()
+        for family_slug, level_slug in wanted_keys:
+            condition |= Q(family__slug=family_slug, slug=level_slug)
+        for lv in (
+            Level.objects.filter(condition)
+            .select_related("family", "grade", "reports_to")
+            .defer("family__source", "reports_to__effective")
+        ):
+            found[(lv.family.slug, lv.slug)] = lv
+    levels = []
+    for family_slug, level_slug in wanted_keys:
+        lv = found.get((family_slug, level_slug))
+        if lv is None:
+            errors.append(f"There is no level “{level_slug}” in the family “{family_slug}”.")
+        else:
+            levels.append(lv)
+    return levels, errors
+
+
+def _reports_to(lv: Level) -> dict:
+    if lv.reports_to_id:
+        return {"title": lv.reports_to.title, "url": ""}
+    if lv.reports_to_title:
+        return {"title": lv.reports_to_title, "url": _safe_link(lv.reports_to_link)}
+    return {"title": "", "url": ""}
+
+
+def _compare_url(levels: list[Level], changes_only: bool = False) -> str:
+    query = "&".join(f"level={lv.key}" for lv in levels)
+    if changes_only:
+        query += "&changes=only"
+    return f"{reverse('ladder:compare')}?{query}"
+
+
+def _picker_options(family_slugs: set[str]) -> dict[str, list[Level]]:
+    options: dict[str, list[Level]] = {slug: [] for slug in family_slugs}
+    if family_slugs:
+        for lv in (
+            Level.objects.filter(family__slug__in=family_slugs)
+            .select_related("family")
+            .only("slug", "title", "position", "family__slug")
+            .order_by("family__slug", "position")
+        ):
+            options[lv.family.slug].append(lv)
+    return options
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def compare(request: HtmxHttpRequest) -> HttpResponse:
+    levels, errors = _compare_selection(request)
+    changes_only = request.GET.get("changes") == "only"
+    table = None
+    if len(levels) >= 2 and not errors:
+        table = compare_effective([lv.effective for lv in levels])
+    elif not errors and request.GET.getlist("level") and len(levels) < 2:
+        errors.append("Pick at least two levels to compare.")
+    columns = []
+    for index, lv in enumerate(levels):
+        others = [other for other in levels if other is not lv]
+        columns.append(
+            {
+                "level": lv,
+                "index": index,
+                "grade": lv.grade_display,
+                "reports_to": _reports_to(lv),
+                "remove_url": _compare_url(others, changes_only) if len(levels) > 2 else "",
+            }
+        )
+    partial = request.htmx and not request.htmx.history_restore_request
+    ctx = {
+        "levels": levels,
+        "columns": columns,
+        "table": table,
+        "errors": errors,
+        "changes_only": changes_only,
+        "url": _compare_url(levels, changes_only),
+        "all_url": _compare_url(levels),
+        "changes_url": _compare_url(levels, True),
+        "can_add": len(levels) < MAX_COMPARE,
+    }
+    if not partial or request.htmx.target == "compare-area":
+        # The pickers: every family, and the levels of each column's family.
+        ctx["families"] = JobFamily.objects.only("slug", "title").order_by("title")
+        options = _picker_options({lv.family.slug for lv in levels})
+        ctx["pickers"] = [
+            {"index": c["index"], "level": c["level"], "options": options[c["level"].family.slug]}
+            for c in columns
+        ]
+        ctx["add_index"] = len(levels)
+    # Bad parameters: the page says what is wrong; the API-like partial answers 400.
+    status = 400 if errors and partial else 200
+    template = "ladder/compare.html"
+    if partial:
+        template += "#compare-area" if request.htmx.target == "compare-area" else "#comparison"
+    return render(request, template, ctx, status=status)
+
+
+@require_GET
+def compare_level_options(request: HttpRequest) -> HttpResponse:
+    """The ``<option>``s of one family's levels, for a family → level picker."""
+    slug = next(
+        (value for key, value in request.GET.items() if key.startswith("family") and value), ""
+    )
+    fam = get_object_or_404(JobFamily.objects.only("slug"), slug=slug)
+    levels = fam.levels.only("slug", "title", "position").order_by("position")
+    for lv in levels:
+        lv.family = fam
+    return render(
+        request,
+        "ladder/compare.html#level-options",
+        {"options": levels, "selected": "", "placeholder": request.GET.get("placeholder")},
+    )

@@ -10,6 +10,8 @@ urlpatterns = [
     path("families/<slug:family_slug>/<slug:level_slug>/", views.level, name="level"),
     re_path(r"^grades/(?P<number>\d+(?:\.\d+)?)/$", views.grade, name="grade"),
     path("search/", views.search, name="search"),
+    path("compare/", views.compare, name="compare"),
+    path("compare/levels/", views.compare_level_options, name="compare-levels"),
     path("api/families/", api.family_list, name="api-families"),
     path("api/families/<slug:slug>/", api.family_detail, name="api-family"),
     re_path(r"^api/(?P<rest>.*)$", api.not_found),

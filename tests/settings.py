@@ -22,10 +22,10 @@ STORAGES = {
 }
 
 # A file, not memory, so tests can run manage.py in a subprocess against the same database.
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     import tempfile
     from pathlib import Path
 
-    DATABASES["default"]["TEST"] = {
+    DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"ladder-test-{os.getpid()}.sqlite3")
     }
