@@ -124,13 +124,19 @@ def align(columns: Sequence[Sequence[str]], threshold: float = NEAR_THRESHOLD) -
                 used_rows.add(r)
         # Place the items, new rows after the row of the preceding item of this column.
         inserts: list[tuple[int, int]] = []  # (insert after row index, item index)
-        last_row = -1
+        last_row: int | None = None
         for i, text in enumerate(items):
             if i in claimed:
                 rows[claimed[i]].cells[col] = Cell(i, text, key=keys[i])
                 last_row = claimed[i]
-            else:
+            elif last_row is not None:
                 inserts.append((last_row, i))
+            else:
+                # Nothing of this column placed yet: before its next placed item, else last.
+                following = next(
+                    (claimed[j] for j in range(i + 1, len(items)) if j in claimed), None
+                )
+                inserts.append((following - 1 if following is not None else len(rows) - 1, i))
         # Insert from the bottom up so the row indices still ahead stay valid.
         for after, i in sorted(inserts, reverse=True):
             cells: list[Cell | None] = [None] * width
