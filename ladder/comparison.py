@@ -83,7 +83,8 @@ def _flat(items: list[dict], depth: int = 0) -> list[tuple[dict, int]]:
     return out
 
 
-def _diff_html(diff: list[tuple[str, str]]) -> str:
+def diff_html(diff: list[tuple[str, str]]) -> str:
+    """Word diff → escaped HTML with ``<ins>`` and ``<del>``."""
     parts = []
     for op, words in diff:
         if op == "insert":
@@ -109,7 +110,7 @@ def compare_effective(columns: Sequence[dict]) -> CompareTable:
                     cells.append(None)
                     continue
                 item, depth = flats[col][cell.index]
-                html = _diff_html(cell.diff) if cell.status == "changed" else item.get("html", "")
+                html = diff_html(cell.diff) if cell.status == "changed" else item.get("html", "")
                 cells.append(
                     CompareCell(
                         html=html or escape(item["text"]),

@@ -265,10 +265,11 @@ def family_import(
             for warning in family.warnings:
                 summary.warnings.append(f"{family.parsed.name}:{warning.line}: {warning.message}")
                 summary.warning_kinds[warning.kind] = summary.warning_kinds.get(warning.kind, 0) + 1
-        for family in ordered_versions:
-            if family.slug in changed_slugs and family is not latest[family.slug]:
-                _record_version(existing.get(family.slug), family)
-        written = _write(resolved, existing, summary)
+        earlier = {
+            slug: [f for f in ordered_versions if f.slug == slug and f is not latest[slug]]
+            for slug in changed_slugs
+        }
+        written = _write(resolved, existing, summary, earlier)
         try:
             family_refresh_effective(family_ids=_dependent_family_ids(written))
         except CycleError as exc:
@@ -297,16 +298,14 @@ def import_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
 
 
-def _record_version(family: JobFamily | None, parsed: ParsedFamily) -> None:
-    """An intermediate version imported in the same run as a newer one."""
-    if family is None:
-        return
-    digest = checksum(parsed.source)
+def _record_version(family: JobFamily, source: str, name: str) -> None:
+    """Keep this source as the family's next version, unless it is already one of them."""
+    digest = checksum(source)
     if family.versions.filter(checksum=digest).exists():
         return
     number = (family.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     FamilyVersion.objects.create(
-        family=family, number=number, source=parsed.source, checksum=digest, source_name=parsed.name
+        family=family, number=number, source=source, checksum=digest, source_name=name
     )
 
 
@@ -345,7 +344,10 @@ def _level_hash(lv: ResolvedLevel, extends: dict[int, list[tuple[str, str | None
 
 
 def _write(
-    resolved: ResolvedImport, existing: dict[str, JobFamily], summary: ImportSummary
+    resolved: ResolvedImport,
+    existing: dict[str, JobFamily],
+    summary: ImportSummary,
+    earlier: dict[str, list[ParsedFamily]],
 ) -> list[int]:
     now = timezone.now()
     grade_cache: dict[Decimal, Grade] = {g.number: g for g in Grade.objects.all()}
@@ -378,13 +380,10 @@ def _write(
             family.save()
             summary.families["updated"] += 1
         family_ids.append(family.pk)
-        if not family.versions.filter(checksum=digest).exists():
-            number = (
-                family.versions.order_by("-number").values_list("number", flat=True).first() or 0
-            ) + 1
-            FamilyVersion.objects.create(
-                family=family, number=number, source=p.source, checksum=digest, source_name=p.name
-            )
+        # Older versions given in the same run come first, in the order they were given.
+        for version in earlier.get(p.slug, []):
+            _record_version(family, version.source, version.name)
+        _record_version(family, p.source, p.name)
         old_levels = {lv.slug: lv for lv in family.levels.all()}
         keep: set[str] = set()
         for lv in fam.levels:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,9 +22,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from ladder.chart import ChartLevel, layout_chart
-from ladder.comparison import compare_effective
-from ladder.handbook import SECTIONS
-from ladder.models import Grade, Item, JobFamily, Level, format_grade
+from ladder.comparison import compare_effective, diff_html, plain
+from ladder.handbook import SECTIONS, HandbookError
+from ladder.history import diff_sources
+from ladder.inheritance import CycleError
+from ladder.models import FamilyVersion, Grade, Item, JobFamily, Level, format_grade
 from ladder.rendering import markdown_to_html
 
 SECTION_LABELS = {
@@ -195,6 +198,7 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
             for group, members in tracks.items()
         ],
         "level_count": len(levels),
+        "version_count": fam.versions.count(),
         "description_html": markdown_to_html(fam.description, fam.base_url, inline=False),
         "sections": sections,
     }
@@ -661,3 +665,79 @@ def compare_level_options(request: HttpRequest) -> HttpResponse:
         "ladder/compare.html#level-options",
         {"options": levels, "selected": "", "placeholder": request.GET.get("placeholder")},
     )
+
+
+# --------------------------------------------------------------------------- history
+
+
+@require_GET
+def family_history(request: HttpRequest, slug: str) -> HttpResponse:
+    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    versions = list(fam.versions.defer("source").order_by("-number"))
+    ctx = {
+        "family": fam,
+        "versions": versions,
+        "latest": versions[0] if versions else None,
+    }
+    return render(request, "ladder/history.html", ctx)
+
+
+def _version_diff(old: FamilyVersion, new: FamilyVersion):
+    """The diff of two stored versions; parsed once, then cached by their checksums."""
+    key = f"ladder:history-diff:{old.checksum}:{new.checksum}"
+    diff = cache.get(key)
+    if diff is None:
+        diff = diff_sources(old.source, new.source)
+        cache.set(key, diff, 24 * 3600)
+    return diff
+
+
+@require_GET
+def family_history_diff(request: HttpRequest, slug: str, a: int, b: int) -> HttpResponse:
+    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    versions = {v.number: v for v in fam.versions.filter(number__in=[a, b])}
+    if a not in versions or b not in versions:
+        raise Http404("no such version")
+    old, new = versions[a], versions[b]
+    try:
+        diff = _version_diff(old, new)
+    except (HandbookError, CycleError) as exc:
+        # A stored version that no longer parses (the parser got stricter): say so.
+        return render(
+            request,
+            "ladder/history_diff.html",
+            {"family": fam, "old": old, "new": new, "error": str(exc)},
+            status=200,
+        )
+    changed = []
+    for level in diff.levels:
+        if level.status == "unchanged":
+            continue
+        sections = []
+        for name, rows in level.sections.items():
+            entries = []
+            for row in rows:
+                before, after = row.cells
+                if before is None:
+                    entries.append({"kind": "added", "html": escape(plain(after.text))})
+                elif after is None:
+                    entries.append({"kind": "removed", "html": escape(plain(before.text))})
+                else:
+                    entries.append(
+                        {"kind": "reworded", "html": mark_safe(diff_html(after.diff))}  # noqa: S308
+                    )
+            sections.append({"label": SECTION_LABELS[name], "entries": entries})
+        changed.append({"level": level, "sections": sections})
+    ctx = {
+        "family": fam,
+        "old": old,
+        "new": new,
+        "diff": diff,
+        "changed": changed,
+        "counts": {
+            status: diff.count(status) for status in ("added", "removed", "renamed", "changed")
+        },
+        "unchanged": [level for level in diff.levels if level.status == "unchanged"],
+        "section_labels": SECTION_LABELS,
+    }
+    return render(request, "ladder/history_diff.html", ctx)

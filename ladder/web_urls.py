@@ -7,6 +7,12 @@ app_name = "ladder"
 urlpatterns = [
     path("", views.index, name="index"),
     path("families/<slug:slug>/", views.family, name="family"),
+    path("families/<slug:slug>/history/", views.family_history, name="family-history"),
+    path(
+        "families/<slug:slug>/history/<int:a>/<int:b>/",
+        views.family_history_diff,
+        name="family-history-diff",
+    ),
     path("families/<slug:family_slug>/<slug:level_slug>/", views.level, name="level"),
     re_path(r"^grades/(?P<number>\d+(?:\.\d+)?)/$", views.grade, name="grade"),
     path("search/", views.search, name="search"),
