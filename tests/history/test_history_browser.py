@@ -18,7 +18,7 @@ def test_three_version_history_renders_in_chromium(live_server, page, artifacts)
     page.goto(f"{live_server.url}/families/sales-operations/history/")
     page.get_by_role("link", name="What changed from version 2").click()
     page.wait_for_url("**/history/2/3/")
-    assert page.locator(".diff-renamed").count() == 1
+    assert page.locator("details.diff-renamed").count() == 1
     assert page.locator(".diff-level.diff-removed").count() == 2
     page.screenshot(path=str(artifacts / "history-diff.png"), full_page=True, caret="initial")
     assert errors == []
