@@ -485,7 +485,8 @@ def _nest(bullets: list[tuple[int, str, int]], warnings: list[Warning]) -> list[
 
 _SECTION_HEADING = re.compile(
     r"^(?P<prefix>.*?)\s*(?:job\s+|key\s+|core\s+)?"
-    r"(?P<section>responsibilities|responsibility|requirements|requirement|qualifications)"
+    # Typos included: "Responsibilies", "Responsibilites", "Requirments".
+    r"(?P<section>responsib[a-z]*|requi?re?ments?|qualifications)"
     r"\s*:?$",
     re.I,
 )
@@ -1055,6 +1056,23 @@ def _classify(
                 b.warn(child.line, "grade", f"no grade number found under '{title}'")
             _classify(b, child, group, owner)
             continue
+        if (
+            kind == "section"
+            and level is not None
+            and prefix
+            and not _prefix_matches(prefix, level)
+            and _is_qualifier(prefix, b)
+        ):
+            # "#### Nice-to-have Requirements", "#### Senior Responsibilities" under a level:
+            # a part of that level's section, not another role.
+            items = b.items_of(child, section)
+            if items or b.prose(child):
+                items += [ParsedItem(p.text, p.line) for p in b.prose(child) if not items]
+                level.sections[section].append(
+                    ParsedItem(f"**{clean_title(child.text)}**", child.line, children=items)
+                )
+            _classify_subsections(b, child, level, section)
+            continue
         if kind == "section":
             owner = level
             if prefix and not _prefix_matches(prefix, level):
@@ -1179,6 +1197,27 @@ def _looks_like_role(b: _Builder, node: _Heading, level: ParsedLevel) -> bool:
     )
 
 
+_ROLE_NOUN = re.compile(
+    r"\b(?:engineers?|managers?|analysts?|directors?|specialists?|leads?|architects?|designers?"
+    r"|officers?|president|vp|avp|svp|evp|representatives?|executives?|partners?|strategists?"
+    r"|coordinators?|administrators?|consultants?|recruiters?|accountants?|counsel|writers?"
+    r"|scientists?|developers?|advocates?|agents?|associates?|interns?|head|chief|controller"
+    r"|auditors?|editors?|researchers?|programmers?|technicians?|advisors?|owners?|ceo|cfo|cto"
+    r"|coo|cmo|cro|sdr|bdr|pmm|tam|csm|sa|ae|principal|staff|fellow|paralegal|treasurer"
+    r"|marketer|buyers?|planners?|generalists?|investigators?|members?)\b",
+    re.I,
+)
+
+
+def _is_qualifier(prefix: str, b: _Builder) -> bool:
+    """A section-heading prefix that names no role: "Nice-to-have", "Senior", "Additional"."""
+    if b.find_level(prefix) is not None:
+        return False
+    if re.fullmatch(r"(?:senior|sr\.?|staff|principal|intermediate|junior|lead)", prefix, re.I):
+        return True  # a seniority variant of the level it stands under
+    return not _ROLE_NOUN.search(prefix)
+
+
 def _prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:
     if not prefix:
         return True
@@ -1189,7 +1228,17 @@ def _prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:
     if a == t:
         return True
     words = set(a.split())
-    return words <= set(t.split())
+    if words <= set(t.split()):
+        return True
+    # "Senior PMM" under "Senior Product Marketing Manager": expand the acronym.
+    title_words = t.split()
+    initials = "".join(w[0] for w in title_words)
+    rest = []
+    for word in a.split():
+        if len(word) >= 2 and word in initials and word not in title_words:
+            continue
+        rest.append(word)
+    return len(rest) < len(a.split()) and set(rest) <= set(title_words)
 
 
 def _guess_section(title: str) -> str:
