@@ -523,7 +523,7 @@ _EXTENDS_BULLET = re.compile(
 _EXTENDS_SENTENCE = re.compile(
     r"^(?:the\s+)?(?P<subject>.+?)\s+(?:role\s+)?extends\s+(?:that\s+of\s+)?(?:the\s+)?"
     r"(?P<target>.+?)(?:\s+(?P<post>responsibilities|requirements|role|level))?"
-    r"(?:\s+(?:expectations|through|by|with)\b.*)?\s*[.:]?\s*$",
+    r"(?:\s+(?:expectations|through|by|with|as|plus|and|in)\b.*)?\s*[.:;]?\s*$",
     re.I,
 )
 _IN_ADDITION = re.compile(
