@@ -26,9 +26,10 @@ def corpus(django_db_setup, django_db_blocker):
         )
         yield summary
         JobFamily.objects.all().delete()
-        from ladder.models import Grade
+        from ladder.models import Grade, ImportRun
 
         Grade.objects.all().delete()
+        ImportRun.objects.all().delete()
 
 
 def family_of(name: str) -> JobFamily:
