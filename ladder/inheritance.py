@@ -20,7 +20,7 @@ Two jobs, both pure (no Django):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -339,24 +339,36 @@ class ResolvedImport:
     # Resolved extends links: id(ParsedItem) → [(level key, section)]
     extends: dict[int, list[tuple[str, str | None]]]
 
-    def graph(self, external: Mapping[str, Node] | None = None) -> dict[str, Node]:
+    def graph(
+        self,
+        external: Mapping[str, Node] | None = None,
+        render: Callable[[str, str], str] | None = None,
+    ) -> dict[str, Node]:
+        """Nodes of every level of the run (plus ``external`` ones); ``render(text, base_url)``
+        gives each item its HTML."""
         graph: dict[str, Node] = dict(external or {})
         for family in self.families:
+            base = family.parsed.base_url
             for level in family.levels:
                 graph[level.key] = Node(
                     level.key,
                     level.parsed.title,
                     {
-                        section: [self.node_item(i) for i in level.parsed.sections[section]]
+                        section: [
+                            self.node_item(i, render, base) for i in level.parsed.sections[section]
+                        ]
                         for section in SECTIONS
                     },
                 )
         return graph
 
-    def node_item(self, item: ParsedItem) -> NodeItem:
+    def node_item(
+        self, item: ParsedItem, render: Callable[[str, str], str] | None = None, base: str = ""
+    ) -> NodeItem:
         return NodeItem(
             text=item.text,
-            children=[self.node_item(c) for c in item.children],
+            html=render(item.text, base) if render and item.text else "",
+            children=[self.node_item(c, render, base) for c in item.children],
             extends=self.extends.get(id(item), []),
         )
 

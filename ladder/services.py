@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from ladder.handbook import (
     SECTIONS,
@@ -269,9 +270,11 @@ def family_import(
             slug: [f for f in ordered_versions if f.slug == slug and f is not latest[slug]]
             for slug in changed_slugs
         }
-        written = _write(resolved, existing, summary, earlier)
         try:
-            family_refresh_effective(family_ids=_dependent_family_ids(written))
+            effective = _run_effective(resolved)
+            written = _write(resolved, existing, summary, earlier, effective)
+            # Families elsewhere that extend what changed: their lists change too.
+            family_refresh_effective(family_ids=_dependent_family_ids(written) - set(written))
         except CycleError as exc:
             raise ImportFailed([str(exc)]) from None
         summary.family_slugs = sorted(latest)
@@ -343,11 +346,39 @@ def _level_hash(lv: ResolvedLevel, extends: dict[int, list[tuple[str, str | None
     return checksum(json.dumps(payload, default=str))
 
 
+def _run_effective(resolved: ResolvedImport) -> dict[str, dict]:
+    """Effective lists of every level of the run, computed in memory (no reload).
+
+    Levels stored in other families that the run extends are loaded as external nodes.
+    """
+    run_keys = {lv.key for fam in resolved.families for lv in fam.levels}
+    outside = {
+        key for links in resolved.extends.values() for key, _ in links if key not in run_keys
+    }
+    external: dict[str, Node] = {}
+    slug_of: dict[str, str] = {lv.key: lv.slug for fam in resolved.families for lv in fam.levels}
+    if outside:
+        family_slugs = {key.split("/")[0] for key in outside}
+        ids = JobFamily.objects.filter(slug__in=family_slugs).values_list("pk", flat=True)
+        external, stored = load_graph(ids)
+        slug_of.update({key: level.slug for key, level in stored.items()})
+    graph = resolved.graph(external, render=markdown_to_html)
+    memo: dict = {}
+    return {
+        key: {
+            section: _serialise(items, slug_of)
+            for section, items in effective_items(key, graph, memo).items()
+        }
+        for key in run_keys
+    }
+
+
 def _write(
     resolved: ResolvedImport,
     existing: dict[str, JobFamily],
     summary: ImportSummary,
     earlier: dict[str, list[ParsedFamily]],
+    effective: dict[str, dict],
 ) -> list[int]:
     now = timezone.now()
     grade_cache: dict[Decimal, Grade] = {g.number: g for g in Grade.objects.all()}
@@ -355,6 +386,8 @@ def _write(
     level_by_key: dict[str, Level] = {}
     pending_links: list[tuple[Level, ResolvedLevel]] = []
     pending_items: list[tuple[Level, ResolvedLevel]] = []
+    new_levels: list[Level] = []
+    refreshed: list[Level] = []
     for fam in resolved.families:
         p = fam.parsed
         digest = checksum(p.source)
@@ -401,10 +434,11 @@ def _write(
                 "description": pl.description,
                 "reports_to_title": lv.reports_to_title if not lv.reports_to_key else "",
                 "reports_to_link": lv.reports_to_link if not lv.reports_to_key else "",
+                "effective": effective[lv.key],
             }
             if level is None:
                 level = Level(family=family, slug=lv.slug, content_hash=content_hash, **values)
-                level.save()
+                new_levels.append(level)
                 summary.levels["created"] += 1
                 pending_items.append((level, lv))
             elif level.content_hash != content_hash:
@@ -419,6 +453,10 @@ def _write(
                 pending_items.append((level, lv))
             else:
                 summary.levels["unchanged"] += 1
+                if level.effective != effective[lv.key]:
+                    # Its own text is the same, but a level it extends changed.
+                    level.effective = effective[lv.key]
+                    refreshed.append(level)
             level.family = family
             level_by_key[lv.key] = level
             pending_links.append((level, lv))
@@ -426,14 +464,19 @@ def _write(
         summary.levels["removed"] += len(removed)
         for level in removed:
             level.delete()
+    # New levels in bulk, each with its "created" history record (who imported it, when).
+    bulk_create_with_history(new_levels, Level, batch_size=500, default_change_reason="import")
     # Links need every level of the run saved first (a page may point at a later page).
+    relinked = []
     for level, lv in pending_links:
         target = level_by_key.get(lv.reports_to_key) if lv.reports_to_key else None
         if target is None and lv.reports_to_key:
             target = _stored_level(lv.reports_to_key)
         if level.reports_to_id != (target.pk if target else None):
             level.reports_to = target
-            level.save(update_fields=["reports_to"])
+            relinked.append(level)
+    Level.objects.bulk_update(relinked, ["reports_to"], batch_size=500)
+    Level.objects.bulk_update(refreshed, ["effective"], batch_size=200)
     new_items: list[Item] = []
     for level, lv in pending_items:
         base = level.family.base_url
