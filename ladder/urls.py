@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("postings.urls")),
     path("", include("ladder.web_urls")),
 ]
 

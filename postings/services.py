@@ -1,0 +1,214 @@
+"""Writes and reads that span models for job postings: import, level link, matches.
+
+The parsing and the matching are pure modules (``postings.parsing``, ``postings.matching``);
+this module moves their plain data in and out of the database, in one transaction per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from ladder.models import Level
+from ladder.services import content_version
+from postings.matching import LevelIndex, LevelProfile, Match, build_index, rank_levels
+from postings.models import Posting, PostingItem
+from postings.parsing import ParsedPosting, PostingError, parse_posting
+from postings.parsing import PostingItem as ParsedItem
+
+EXTENSIONS = {".html", ".htm", ".txt", ".md", ".markdown", ".text"}
+
+
+class PostingImportFailed(Exception):
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass
+class Source:
+    name: str
+    data: bytes
+
+
+@dataclass
+class PostingImportSummary:
+    created: list[Posting] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = f"Imported {len(self.created)} postings"
+        if self.duplicates:
+            text += f"; {len(self.duplicates)} already imported (unchanged)"
+        return text + "."
+
+
+def collect_sources(paths: Iterable[str | Path]) -> list[Source]:
+    sources: list[Source] = []
+    errors: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS
+            )
+            if not files:
+                errors.append(f"{path}: folder holds no posting (.html, .txt, .md)")
+            sources.extend(Source(str(p), p.read_bytes()) for p in files)
+        elif path.is_file():
+            sources.append(Source(str(path), path.read_bytes()))
+        else:
+            errors.append(f"{path}: no such file or folder")
+    if errors:
+        raise PostingImportFailed(errors)
+    return sources
+
+
+def content_hash(parsed: ParsedPosting) -> str:
+    """Same posting, same hash: whitespace and file name do not matter."""
+    basis = "\n".join([parsed.title, parsed.company, parsed.text])
+    return hashlib.sha256(" ".join(basis.split()).lower().encode("utf-8")).hexdigest()
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", "replace")
+
+
+def posting_import(*, sources: Sequence[Source]) -> PostingImportSummary:
+    """Parse and store postings in one transaction; any bad file → nothing written.
+
+    >>> posting_import(sources=[Source("job.html", b"<h2>Analyst</h2>…")]).line()  # doctest: +SKIP
+    'Imported 1 postings.'
+    """
+    parsed: list[tuple[Source, ParsedPosting]] = []
+    errors: list[str] = []
+    for source in sources:
+        try:
+            parsed.append((source, parse_posting(source.data, Path(source.name).name)))
+        except PostingError as exc:
+            message = str(exc)
+            if source.name not in message:
+                message = f"{source.name}: {message}"
+            errors.append(message)
+    if errors:
+        raise PostingImportFailed(errors)
+    summary = PostingImportSummary()
+    with transaction.atomic():
+        seen: set[str] = set()
+        for source, posting in parsed:
+            digest = content_hash(posting)
+            if digest in seen or Posting.objects.filter(content_hash=digest).exists():
+                summary.duplicates.append(source.name)
+                continue
+            seen.add(digest)
+            summary.created.append(_store(source, posting, digest))
+    return summary
+
+
+def _store(source: Source, parsed: ParsedPosting, digest: str) -> Posting:
+    posting = Posting.objects.create(
+        title=parsed.title[:300],
+        company=(parsed.company or "")[:200],
+        location=(getattr(parsed, "location", "") or "")[:200],
+        source_name=Path(source.name).name[:500],
+        format=parsed.format,
+        raw=_decode(source.data),
+        content_hash=digest,
+        years_min=parsed.years_min,
+        years_max=parsed.years_max,
+        degree=parsed.degree or "",
+        people_management=parsed.people_management,
+    )
+    PostingItem.objects.bulk_create(
+        PostingItem(
+            posting=posting,
+            section=item.section,
+            position=index,
+            heading=(item.heading or "")[:300],
+            text=item.text,
+        )
+        for index, item in enumerate(parsed.items)
+    )
+    return posting
+
+
+def posting_link_level(*, posting: Posting, level: Level | None, user) -> Posting:
+    """Staff confirm (or clear) the ladder level of a posting; who and when are kept."""
+    posting.level = level
+    posting.level_confirmed_by = user if level is not None else None
+    posting.level_confirmed_at = timezone.now() if level is not None else None
+    posting.save(update_fields=["level", "level_confirmed_by", "level_confirmed_at"])
+    return posting
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def as_parsed(posting: Posting) -> ParsedPosting:
+    """The stored posting as the matcher's plain data."""
+    items = [ParsedItem(i.section, i.text, i.heading) for i in posting.items.all()]
+    return ParsedPosting(
+        title=posting.title,
+        company=posting.company,
+        location=posting.location,
+        format=posting.format,
+        items=items,
+        years_min=posting.years_min,
+        years_max=posting.years_max,
+        degree=posting.degree,
+        people_management=posting.people_management,
+        text="\n".join(i.text for i in items),
+    )
+
+
+def _flatten(items: list[dict]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item.get("text"):
+            out.append(item["text"])
+        out.extend(_flatten(item.get("children", [])))
+    return out
+
+
+def profile_of(level: Level) -> LevelProfile:
+    items = tuple(
+        (section, text)
+        for section in ("responsibilities", "requirements", "general")
+        for text in _flatten(level.effective.get(section, []))
+    )
+    return LevelProfile(
+        key=level.key,
+        title=level.title,
+        family=level.family.title,
+        grade=float(level.grade.number) if level.grade_id else None,
+        items=items,
+    )
+
+
+def level_index() -> LevelIndex:
+    """Every level as the matcher's index; cached until the ladder next changes."""
+    key = f"ladder:level-index:{content_version()}"
+    index = cache.get(key)
+    if index is None:
+        levels = Level.objects.select_related("family", "grade").order_by(
+            "family__slug", "position"
+        )
+        index = build_index([profile_of(level) for level in levels])
+        cache.set(key, index, 3600)
+    return index
+
+
+def posting_matches(posting: Posting, limit: int = 5) -> list[Match]:
+    """The best ladder levels for a posting, best first."""
+    return rank_levels(as_parsed(posting), level_index(), limit=limit)
