@@ -222,9 +222,8 @@ def _seed_postings() -> None:
 
 def _measure_matching() -> dict[str, tuple[float, float, int]]:
     try:
-        from postings.services import posting_matches
-
         from postings.models import Posting
+        from postings.services import posting_matches
     except ImportError:
         return {}
     from django.core.cache import cache

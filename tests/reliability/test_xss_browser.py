@@ -52,9 +52,8 @@ def _handbook() -> bytes:
         lines += [f"- {payload}" for payload in PAYLOADS[chunk : chunk + 32]]
         lines += ["", f"#### {title} Requirements", ""]
         if index:
-            lines.append(
-                f"- Extends that of the Level {index - 1} <svg onload=alert({index - 1})> Requirements"
-            )
+            parent = f"Level {index - 1} <svg onload=alert({index - 1})>"
+            lines.append(f"- Extends that of the {parent} Requirements")
         lines += [f"- Requirement {index} <b onmouseover=alert(1)>bold</b>", ""]
     return "\n".join(lines).encode()
 
