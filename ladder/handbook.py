@@ -69,6 +69,7 @@ class ExtendsRef:
     target: str
     section: str | None
     line: int
+    link: str = ""  # a link in the bullet; ours (/families/<family>/<level>/) resolves exactly
 
 
 @dataclass
@@ -324,6 +325,11 @@ _SCRIPT_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.S | r
 _TAG = re.compile(r"<[^>]*>")
 
 
+def _squash(text: str) -> str:
+    """Runs of spaces and tabs inside a line are one space (as every renderer shows them)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def _visible(text: str) -> str:
     return _TAG.sub("", text).strip()
 
@@ -350,7 +356,7 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
     def flush() -> None:
         nonlocal para, bullets, table
         if para:
-            lines_ = [s.strip() for s in para if s.strip()]
+            lines_ = [_squash(s) for s in para if s.strip()]
             current.blocks.append(_Para(" ".join(lines_), para_line, lines_))
             para = []
         if bullets:
@@ -443,13 +449,13 @@ def _scan(body: str, first_line: int, warnings: list[Warning]) -> _Heading:
             if para:
                 flush()
             indent = len(bullet.group(1).replace("\t", "    "))
-            bullets.append((indent, bullet.group(2).strip(), lineno))
+            bullets.append((indent, _squash(bullet.group(2)), lineno))
             continue
         if bullets and (raw.startswith((" ", "\t")) or not (para or was_blank)):
             # Continuation of the previous bullet (indented or lazy).
             if not _HTML_TAG_LINE.match(raw):
                 indent, text, line = bullets[-1]
-                bullets[-1] = (indent, f"{text} {stripped}".strip(), line)
+                bullets[-1] = (indent, _squash(f"{text} {stripped}"), line)
             continue
         if _HTML_TAG_LINE.match(raw):
             flush()
@@ -528,7 +534,7 @@ _EXTENDS_SENTENCE = re.compile(
 )
 _IN_ADDITION = re.compile(
     r"^in\s+addition\s+to\s+(?:the\s+)?(?:(?P<pre>responsibilities|requirements)\s+(?:of|for)\s+)"
-    r"(?:the\s+|an?\s+)?(?P<target>[^,.;]+)",
+    r"(?:the\s+|an?\s+)?(?P<target>.+?)(?=\s+(?:below|above|listed|described)\b|,\s+(?:the|this|a|an|we|you)\b|[.;:]|$)",
     re.I,
 )
 _GRADE_VALUE = re.compile(
@@ -565,6 +571,13 @@ def parse_extends(text: str, line: int, section: str | None = None) -> ExtendsRe
     >>> parse_extends("Extends that of the Manager, Sales Operations Requirements", 3).section
     'requirements'
     """
+    ref = _parse_extends(text, line, section)
+    if ref is not None and (link := _LINK.search(text)):
+        ref.link = link.group(2)
+    return ref
+
+
+def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsRef | None:
     plain = clean_title(strip_links(text)) if "](" in text else text.strip().strip("*_ ")
     plain = re.sub(r"\s+", " ", plain)
     # "Extends X responsibilities, plus;" / "… requirement" / "… role as an IC": trim the tail.

@@ -528,7 +528,7 @@ def resolve_import(
                 ref = item.extends
                 if ref is None:
                     continue
-                hit = index.resolve(ref.target, slug)
+                hit = _our_link(ref.link, by_key, index) or index.resolve(ref.target, slug)
                 if hit is None:
                     message = f"'{lv.parsed.title}' extends '{ref.target}', which matches no level"
                     if strict:
@@ -572,6 +572,23 @@ def resolve_import(
         return result
     _infer_grades(resolved, edges, by_key, existing_grades or {})
     return result
+
+
+_OUR_LEVEL_URL = re.compile(r"^/families/([a-z0-9_-]+)/([a-z0-9_-]+)/?$")
+
+
+def _our_link(link: str, by_key: Mapping[str, ResolvedLevel], index: TitleIndex):
+    """An extends bullet linking to a level page of Ladder itself names its target exactly."""
+    match = _OUR_LEVEL_URL.match(link or "")
+    if not match:
+        return None
+    key = f"{match.group(1)}/{match.group(2)}"
+    if key in by_key:
+        return Resolution((key,), (by_key[key].parsed.title,), False)
+    for cand in index.candidates:
+        if cand.key == key:
+            return Resolution((key,), (cand.title,), False)
+    return None
 
 
 def _all_items(level: ParsedLevel) -> list[ParsedItem]:

@@ -1,0 +1,391 @@
+"""Django admin for HR: families, levels with their items, grades; history, re-import, export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django import forms
+from django.contrib import admin, messages
+from django.core import signing
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
+
+from ladder.editing import (
+    family_after_edit,
+    family_reimport_apply,
+    family_reimport_preview,
+    grade_for,
+    item_render,
+)
+from ladder.export import family_markdown, levels_csv
+from ladder.forms import ApplyReimportForm, ItemInlineFormSet, LevelAdminForm, ReimportForm
+from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
+from ladder.services import ImportFailed
+
+admin.site.site_header = "Ladder administration"
+admin.site.site_title = "Ladder admin"
+admin.site.index_title = "Career ladder and postings"
+
+
+@admin.action(description="Export levels as CSV (grades and effective item counts)")
+def export_levels_csv(modeladmin, request, queryset):
+    levels = Level.objects.filter(family__in=queryset) if queryset.model is JobFamily else queryset
+    levels = levels.select_related("family", "grade", "reports_to").order_by(
+        "family__title", "position"
+    )
+    response = HttpResponse(levels_csv(levels), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ladder-levels.csv"'
+    return response
+
+
+@admin.action(description="Export as handbook markdown")
+def export_markdown(modeladmin, request, queryset):
+    families = list(queryset)
+    if len(families) == 1:
+        response = HttpResponse(
+            family_markdown(families[0]), content_type="text/markdown; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{families[0].slug}.md"'
+        return response
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for family in families:
+            archive.writestr(f"{family.slug}.md", family_markdown(family))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="handbook.zip"'
+    return response
+
+
+@admin.register(Grade)
+class GradeAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "label", "level_count", "link"]
+    search_fields = ["label", "description"]
+    fields = ["number", "label", "description", "link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(level_count=Count("levels"))
+
+    @admin.display(ordering="level_count", description="levels")
+    def level_count(self, obj):
+        return obj.level_count
+
+
+class LevelInline(admin.TabularInline):
+    model = Level
+    fields = ["title", "group", "grade", "grade_inferred", "position"]
+    readonly_fields = ["title", "group", "grade", "grade_inferred", "position"]
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    ordering = ["position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobFamily)
+class JobFamilyAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "slug", "level_count", "version_count", "imported_at"]
+    search_fields = ["title", "slug", "description"]
+    readonly_fields = ["source_checksum", "source_name", "imported_at", "updated_at"]
+    fields = [
+        "title",
+        "slug",
+        "description",
+        "base_url",
+        "performance_indicators",
+        "career_ladder",
+        "hiring_process",
+        "source_name",
+        "source_checksum",
+        "imported_at",
+        "updated_at",
+    ]
+    inlines = [LevelInline]
+    actions = [export_markdown, export_levels_csv]
+    change_form_template = "admin/ladder/jobfamily/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("source")
+            .annotate(level_count=Count("levels", distinct=True))
+            .annotate(version_count=Count("versions", distinct=True))
+        )
+
+    @admin.display(ordering="level_count", description="levels")
+    def level_count(self, obj):
+        return obj.level_count
+
+    @admin.display(ordering="version_count", description="versions")
+    def version_count(self, obj):
+        return obj.version_count
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/reimport/",
+                self.admin_site.admin_view(self.reimport_view),
+                name="ladder_jobfamily_reimport",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reimport_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Upload a new version of the page → preview → apply in one transaction."""
+        family = get_object_or_404(JobFamily, pk=pk)
+        if not self.has_change_permission(request, family):
+            return redirect("admin:index")
+        ctx = {
+            **self.admin_site.each_context(request),
+            "family": family,
+            "opts": self.opts,
+            "title": f"Re-import {family.title}",
+        }
+        if request.method == "POST" and "token" in request.POST:
+            form = ApplyReimportForm(request.POST)
+            if form.is_valid():
+                try:
+                    payload = signing.loads(
+                        form.cleaned_data["token"], max_age=3600, salt="ladder-reimport"
+                    )
+                    line = family_reimport_apply(
+                        family=family,
+                        name=payload["name"],
+                        source=payload["source"],
+                        keep_admin_edits=not form.cleaned_data["overwrite_admin_edits"],
+                    )
+                except signing.BadSignature:
+                    messages.error(request, "The preview expired; upload the page again.")
+                except ImportFailed as exc:
+                    messages.error(request, "Nothing was changed: " + "; ".join(exc.errors))
+                else:
+                    messages.success(request, line)
+                    return redirect("admin:ladder_jobfamily_change", family.pk)
+            ctx["upload"] = ReimportForm()
+            return render(request, "admin/ladder/jobfamily/reimport.html", ctx, status=400)
+        upload = ReimportForm(request.POST or None, request.FILES or None)
+        ctx["upload"] = upload
+        if request.method == "POST" and upload.is_valid():
+            file = upload.cleaned_data["source"]
+            name = (file.name or "upload.md").replace("\\", "/").rsplit("/", 1)[-1]
+            preview = family_reimport_preview(family=family, name=name, data=file.read())
+            ctx["preview"] = preview
+            if not preview.error:
+                token = signing.dumps(
+                    {"name": name, "source": preview.source}, salt="ladder-reimport", compress=True
+                )
+                ctx["apply"] = ApplyReimportForm(initial={"token": token})
+            status = 400 if preview.error else 200
+            return render(request, "admin/ladder/jobfamily/reimport.html", ctx, status=status)
+        return render(
+            request,
+            "admin/ladder/jobfamily/reimport.html",
+            ctx,
+            status=400 if upload.errors else 200,
+        )
+
+
+class ItemInline(admin.TabularInline):
+    model = Item
+    formset = ItemInlineFormSet
+    fk_name = "level"
+    fields = ["section", "position", "parent", "text", "extends_level", "extends_section"]
+    autocomplete_fields = ["extends_level"]
+    ordering = ["section", "position", "id"]
+    extra = 1
+    formfield_overrides = {
+        Item._meta.get_field("text"): {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+    }
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Nested items: a parent can only be an item of the same level.
+        parent = formset.form.base_fields["parent"]
+        parent.queryset = (
+            Item.objects.filter(level=obj).order_by("section", "position")
+            if obj
+            else Item.objects.none()
+        )
+        parent.label_from_instance = lambda item: f"{item.section}: {item.text[:60]}"
+        return formset
+
+
+@admin.register(Level)
+class LevelAdmin(SimpleHistoryAdmin):
+    form = LevelAdminForm
+    list_display = [
+        "title",
+        "family",
+        "group",
+        "grade_display_column",
+        "grade_inferred",
+        "reports_to_column",
+        "item_count",
+    ]
+    list_filter = ["family", "group", "grade", "grade_inferred"]
+    list_select_related = ["family", "grade", "reports_to"]
+    search_fields = ["title", "slug", "group", "family__title", "items__text"]
+    autocomplete_fields = ["family", "reports_to"]
+    readonly_fields = ["effective_preview", "version"]
+    inlines = [ItemInline]
+    actions = [export_levels_csv]
+    fieldsets = [
+        (None, {"fields": ["family", "title", "slug", "position", "group", "loaded_version"]}),
+        ("Grade", {"fields": ["grade_number", "grade_max", "grade_inferred"]}),
+        ("Reports to", {"fields": ["reports_to", "reports_to_title", "reports_to_link"]}),
+        ("Description", {"fields": ["description"], "classes": ["collapse"]}),
+        (
+            "Effective lists (own and inherited items, as the level page shows them)",
+            {"fields": ["effective_preview", "version"]},
+        ),
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_count=Count("items"))
+
+    @admin.display(ordering="grade__number", description="grade")
+    def grade_display_column(self, obj):
+        return obj.grade_display or "—"
+
+    @admin.display(description="reports to")
+    def reports_to_column(self, obj):
+        return obj.reports_to.title if obj.reports_to_id else obj.reports_to_title or "—"
+
+    @admin.display(ordering="item_count", description="items")
+    def item_count(self, obj):
+        return obj.item_count
+
+    @admin.display(description="preview")
+    def effective_preview(self, obj):
+        if not obj.pk:
+            return "Save the level to see its effective lists."
+        blocks = []
+        for section in ("responsibilities", "requirements", "general"):
+            entries = obj.effective.get(section) or []
+            if not entries:
+                continue
+            rows = format_html_join(
+                "",
+                "<li class='{}'>{}{}</li>",
+                (
+                    (
+                        "own" if e.get("source") == obj.slug else "inherited",
+                        mark_safe(e.get("html") or ""),  # noqa: S308 - sanitised at import/save
+                        ""
+                        if e.get("source") == obj.slug
+                        else format_html(" <em>(from {})</em>", e.get("source_title", "")),
+                    )
+                    for e in entries
+                ),
+            )
+            blocks.append(
+                format_html(
+                    "<h4>{} ({})</h4><ul class='effective-preview'>{}</ul>",
+                    section.title(),
+                    len(entries),
+                    rows,
+                )
+            )
+        url = obj.get_absolute_url()
+        blocks.append(format_html('<p><a href="{}">Open the level page</a></p>', url))
+        return mark_safe("".join(str(b) for b in blocks))  # noqa: S308 - built with format_html
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves an old version on purpose: no "someone else saved" check.
+        request._ladder_revert = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if getattr(request, "_ladder_revert", False):
+            return type("RevertLevelForm", (form,), {"check_version": False})
+        return form
+
+    def save_model(self, request, obj, form, change):
+        obj.grade = grade_for(form.cleaned_data.get("grade_number"))
+        if change:
+            current = Level.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = (current or 0) + 1
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for item in instances:
+            item.level = form.instance
+            item_render(item)
+            item.save()
+        for item in formset.deleted_objects:
+            item.delete()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        level = form.instance
+        if formsets and any(fs.has_changed() for fs in formsets) and change:
+            # An item edit is an edit of the level: the next concurrent save must see it.
+            Level.objects.filter(pk=level.pk).update(version=level.version + 1)
+            level.version += 1
+        family_after_edit(family_ids={level.family_id})
+
+
+@admin.register(Item)
+class ItemAdmin(SimpleHistoryAdmin):
+    list_display = ["short_text", "level", "section", "position", "extends_level"]
+    list_filter = ["section", "level__family"]
+    list_select_related = ["level", "extends_level"]
+    search_fields = ["text", "level__title"]
+    autocomplete_fields = ["level", "extends_level", "parent"]
+    readonly_fields = ["html"]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text[:90] or f"extends {obj.extends_level}"
+
+    def save_model(self, request, obj, form, change):
+        item_render(obj)
+        super().save_model(request, obj, form, change)
+        Level.objects.filter(pk=obj.level_id).update(version=obj.level.version + 1)
+        family_after_edit(family_ids={obj.level.family_id})
+
+    def delete_model(self, request, obj):
+        family_id = obj.level.family_id
+        super().delete_model(request, obj)
+        family_after_edit(family_ids={family_id})
+
+
+@admin.register(FamilyVersion)
+class FamilyVersionAdmin(admin.ModelAdmin):
+    list_display = ["family", "number", "source_name", "imported_at"]
+    list_filter = ["family"]
+    readonly_fields = ["family", "number", "source", "checksum", "source_name", "imported_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "summary", "dry_run"]
+    readonly_fields = ["started_at", "files", "summary", "warnings", "dry_run"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def reimport_url(family: JobFamily) -> str:
+    return reverse("admin:ladder_jobfamily_reimport", args=[family.pk])

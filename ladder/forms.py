@@ -1,0 +1,166 @@
+"""Admin forms: validation an HR admin can read, and no lost updates."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from ladder.inheritance import find_cycle
+from ladder.models import Item, Level, format_grade
+
+
+class LevelAdminForm(forms.ModelForm):
+    check_version = True
+
+    # The version the admin loaded; a save is refused if someone saved in between.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    grade_number = forms.DecimalField(
+        label="Grade",
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        help_text="Leave empty for no grade.",
+    )
+
+    class Meta:
+        model = Level
+        fields = [
+            "family",
+            "title",
+            "slug",
+            "position",
+            "group",
+            "grade_number",
+            "grade_max",
+            "grade_inferred",
+            "description",
+            "reports_to",
+            "reports_to_title",
+            "reports_to_link",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+            if self.instance.grade_id:
+                self.fields["grade_number"].initial = self.instance.grade.number
+
+    def clean_grade_number(self):
+        value = self.cleaned_data.get("grade_number")
+        low, high = settings.LADDER_GRADE_MIN, settings.LADDER_GRADE_MAX
+        if value is not None and not (low <= value <= high):
+            raise ValidationError(
+                f"Grade {format_grade(value)} is outside the allowed range {low}–{high} "
+                "(LADDER_GRADE_MIN / LADDER_GRADE_MAX)."
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        grade, grade_max = cleaned.get("grade_number"), cleaned.get("grade_max")
+        if grade_max is not None and (grade is None or grade_max <= grade):
+            self.add_error("grade_max", "The upper grade must be above the grade.")
+        reports_to = cleaned.get("reports_to")
+        if reports_to is not None and self.instance.pk and reports_to.pk == self.instance.pk:
+            self.add_error("reports_to", "A level cannot report to itself.")
+        family, title = cleaned.get("family"), cleaned.get("title")
+        if family and title:
+            clash = Level.objects.filter(family=family, title__iexact=title.strip())
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("title", f"{family.title} already has a level “{title}”.")
+        if self.instance.pk and self.check_version:
+            self._check_version(cleaned)
+        return cleaned
+
+    def _check_version(self, cleaned) -> None:
+        loaded = cleaned.get("loaded_version")
+        # Read the row under a lock: the admin's change view runs in one transaction, so
+        # nobody can save between this check and our save.
+        current = Level.objects.select_for_update().get(pk=self.instance.pk)
+        if loaded is not None and current.version != loaded:
+            # What changed meanwhile: the history record of the version this admin loaded
+            # against the row as it is now.
+            before = current.history.filter(version=loaded).order_by("-history_date").first()
+            changed = []
+            for name in (
+                "title",
+                "group",
+                "grade_id",
+                "grade_max",
+                "grade_inferred",
+                "description",
+                "reports_to_id",
+                "reports_to_title",
+                "position",
+            ):
+                if before is not None and getattr(before, name) != getattr(current, name):
+                    changed.append(name.removesuffix("_id").replace("_", " "))
+            who = current.history.first()
+            by = f" by {who.history_user}" if who and who.history_user else ""
+            when = f" at {who.history_date:%Y-%m-%d %H:%M} UTC" if who else ""
+            what = ", ".join(changed) or "its items"
+            raise ValidationError(
+                f"Someone else saved this level{by}{when} while you were editing "
+                f"(changed: {what}). Your changes were not saved: reload the page to see "
+                "the current version, then make your edit again."
+            )
+
+
+class ItemInlineFormSet(BaseInlineFormSet):
+    """Refuses a level extending itself and any extends cycle, with the cycle named."""
+
+    def clean(self):
+        super().clean()
+        level = self.instance
+        if not level.pk:
+            return
+        targets = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                continue
+            target = form.cleaned_data.get("extends_level")
+            if target is None:
+                continue
+            if target.pk == level.pk:
+                form.add_error("extends_level", "A level cannot extend itself.")
+                continue
+            targets.append(target)
+        if not targets:
+            return
+        edges: dict[str, set[str]] = {}
+        for source, target in (
+            Item.objects.filter(extends_level__isnull=False)
+            .exclude(level=level)
+            .values_list("level_id", "extends_level_id")
+        ):
+            edges.setdefault(str(source), set()).add(str(target))
+        edges[str(level.pk)] = {str(t.pk) for t in targets}
+        cycle = find_cycle(edges)
+        if cycle and str(level.pk) in cycle:
+            names = dict(
+                Level.objects.filter(pk__in=[int(k) for k in cycle]).values_list("pk", "title")
+            )
+            path = " → ".join(names[int(k)] for k in cycle)
+            raise ValidationError(f"This would make an extends cycle: {path}.")
+
+
+class ReimportForm(forms.Form):
+    source = forms.FileField(
+        label="New version of the handbook page (.md)",
+        help_text="A preview shows what would change; nothing is saved until you apply it.",
+    )
+
+
+class ApplyReimportForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    overwrite_admin_edits = forms.BooleanField(
+        required=False,
+        label="Replace the admin edits listed as conflicts with the page's text",
+    )
