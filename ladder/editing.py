@@ -40,7 +40,7 @@ def item_render(item: Item) -> None:
 def family_after_edit(*, family_ids: set[int]) -> None:
     """Recompute effective lists of these families and of those extending them."""
     family_refresh_effective(family_ids=_dependent_family_ids(family_ids))
-    transaction.on_commit(bump_content_version)
+    bump_content_version()
 
 
 # --------------------------------------------------------------------------- re-import

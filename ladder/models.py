@@ -191,3 +191,16 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SiteVersion(models.Model):
+    """One row: a number bumped in the same transaction as every import and edit.
+
+    Page caches are keyed by it, so every worker and machine sees a change at the moment it
+    commits, whatever cache backend serves them.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"content version {self.number}"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -36,10 +36,8 @@ from ladder.inheritance import (
     effective_items,
     resolve_import,
 )
-from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
+from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level, SiteVersion
 from ladder.rendering import markdown_to_html
-
-CONTENT_VERSION_KEY = "ladder:content-version"
 
 
 class ImportFailed(Exception):
@@ -286,8 +284,8 @@ def family_import(
         )
         if dry_run:
             transaction.set_rollback(True)
-        else:
-            transaction.on_commit(bump_content_version)
+        elif summary.changed:
+            bump_content_version()
     return summary
 
 
@@ -653,17 +651,11 @@ def family_refresh_effective(*, family_ids: Iterable[int]) -> int:
 
 
 def content_version() -> int:
-    """A number that changes on every import and edit: part of every page cache key."""
-    version = cache.get(CONTENT_VERSION_KEY)
-    if version is None:
-        version = int(timezone.now().timestamp() * 1000)
-        cache.add(CONTENT_VERSION_KEY, version, None)
-        version = cache.get(CONTENT_VERSION_KEY, version)
-    return version
+    """The number every page cache key includes; it changes with every import and edit."""
+    return SiteVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
 def bump_content_version() -> None:
-    try:
-        cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTENT_VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
+    """Call inside the writing transaction: readers see the new number when the data commits."""
+    if not SiteVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        SiteVersion.objects.get_or_create(pk=1, defaults={"number": 1})

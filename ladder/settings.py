@@ -217,3 +217,5 @@ LOGGING = {
 # Ladder's own knobs.
 LADDER_GRADE_MIN = env_int("LADDER_GRADE_MIN", 1)
 LADDER_GRADE_MAX = env_int("LADDER_GRADE_MAX", 20)
+# Whole pages for anonymous visitors, invalidated by every import and edit (0 turns it off).
+LADDER_PAGE_CACHE_SECONDS = env_int("LADDER_PAGE_CACHE_SECONDS", 600)

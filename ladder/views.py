@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from ladder.caching import cached_page
 from ladder.chart import ChartLevel, layout_chart
 from ladder.comparison import compare_effective, diff_html, plain
 from ladder.handbook import SECTIONS, HandbookError
@@ -122,6 +123,7 @@ def _track_key(level: Level):
 
 
 @require_GET
+@cached_page
 def index(request: HttpRequest) -> HttpResponse:
     families = JobFamily.objects.annotate(
         level_count=Count("levels"),
@@ -143,6 +145,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def family(request: HttpRequest, slug: str) -> HttpResponse:
     fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
     levels = list(
@@ -206,6 +209,7 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpResponse:
     lv = get_object_or_404(
         Level.objects.select_related("family", "grade", "reports_to__family").defer(
@@ -290,6 +294,7 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
 
 
 @require_GET
+@cached_page
 def grade(request: HttpRequest, number: str) -> HttpResponse:
     try:
         value = Decimal(number)
@@ -491,6 +496,7 @@ def run_search(query: str) -> dict:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@cached_page
 def search(request: HtmxHttpRequest) -> HttpResponse:
     ctx = run_search(request.GET.get("q", ""))
     ctx["hide_header_search"] = True
@@ -601,6 +607,7 @@ def _picker_options(family_slugs: set[str]) -> dict[str, list[Level]]:
 
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
+@cached_page
 def compare(request: HtmxHttpRequest) -> HttpResponse:
     levels, errors = _compare_selection(request)
     changes_only = request.GET.get("changes") == "only"
@@ -651,6 +658,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def compare_level_options(request: HttpRequest) -> HttpResponse:
     """The ``<option>``s of one family's levels, for a family → level picker."""
     slug = next(
@@ -671,6 +679,7 @@ def compare_level_options(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def family_history(request: HttpRequest, slug: str) -> HttpResponse:
     fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
     versions = list(fam.versions.defer("source").order_by("-number"))
@@ -693,6 +702,7 @@ def _version_diff(old: FamilyVersion, new: FamilyVersion):
 
 
 @require_GET
+@cached_page
 def family_history_diff(request: HttpRequest, slug: str, a: int, b: int) -> HttpResponse:
     fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
     versions = {v.number: v for v in fam.versions.filter(number__in=[a, b])}

@@ -1,7 +1,19 @@
 """Parse a job posting (job-board HTML, plain text or job-board markdown) into dataclasses.
 
 Pure: bytes in, :class:`ParsedPosting` out, or :class:`PostingError` with a message that names
-the file. The format is detected, never asked for.
+the file. The format is detected, never asked for. No Django, no ORM; BeautifulSoup objects never
+leave this module.
+
+How a posting becomes items:
+
+1. The file is decoded (UTF-8, UTF-8 with BOM, UTF-16 with BOM; anything else is refused rather
+   than guessed, so a mis-encoded file never turns into mojibake in the ladder).
+2. A format reader turns it into *blocks*: headings, bullets and paragraphs, in order.
+3. Each heading opens a section (:data:`SECTIONS`). Paragraphs are split into sentences; bullets
+   stay whole. Legal boilerplate is recognised by its words even without a heading, and prose
+   before any heading is sorted into about / requirements / responsibilities by its words.
+4. Facts (years, degree, people management) are read from the requirement and responsibility
+   items only, never from the about or legal text ("over 25 years in business").
 
 >>> posting = parse_posting(b"<h2>Analyst</h2><div id='jobDescriptionText'><b>Requirements</b>"
 ...                         b"<ul><li>3+ years of experience in sales operations</li></ul></div>")
@@ -11,8 +23,9 @@ the file. The format is detected, never asked for.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nh3
 import yaml
@@ -20,17 +33,20 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 MAX_BYTES = 5 * 1024 * 1024
 SECTIONS = ("responsibilities", "requirements", "about", "legal", "other")
+FORMATS = ("html", "text", "markdown")
+# Sections a candidate is measured against; facts and matching read only these.
+ASKED = ("responsibilities", "requirements")
 
 
 class PostingError(ValueError):
-    """The file is not a posting we can read."""
+    """The file is not a posting we can read; the message names the file and says why."""
 
 
 @dataclass
 class PostingItem:
-    section: str
-    text: str
-    heading: str = ""
+    section: str  # one of SECTIONS
+    text: str  # plain text, whitespace-normalised, entities decoded
+    heading: str = ""  # the heading it stood under, as written
 
 
 @dataclass
@@ -38,124 +54,182 @@ class ParsedPosting:
     title: str
     company: str
     location: str
-    format: str  # html, text, markdown
-    items: list[PostingItem]
+    format: str  # one of FORMATS
+    items: list[PostingItem] = field(default_factory=list)
     years_min: int | None = None
     years_max: int | None = None
-    degree: str = ""
+    degree: str = ""  # "", "degree", "bachelor", "master", "mba", "phd"
     people_management: bool = False
-    text: str = ""
+    text: str = ""  # the whole description as plain text, one block a line
 
     def section(self, name: str) -> list[str]:
+        """The item texts of one section, in order.
+
+        >>> ParsedPosting("T", "", "", "text", [PostingItem("legal", "EEO")]).section("legal")
+        ['EEO']
+        """
         return [item.text for item in self.items if item.section == name]
 
 
 # --------------------------------------------------------------------------- decoding
 
 
+def _label(filename: str) -> str:
+    return filename or "posting"
+
+
 def decode(data: bytes | str, filename: str = "") -> str:
-    label = f"{filename}: " if filename else ""
+    """Bytes (or text) to text with ``\\n`` line ends; :class:`PostingError` for non-postings.
+
+    >>> decode(b"\\xef\\xbb\\xbfSales Analyst\\r\\n", "a.txt")
+    'Sales Analyst\\n'
+    """
+    label = _label(filename)
+    limit = f"{MAX_BYTES // 1024 // 1024} MB"
     if isinstance(data, str):
         text = data
         size = len(data.encode("utf-8", "surrogatepass"))
+        if size > MAX_BYTES:
+            raise PostingError(f"{label}: posting is {size / 1024 / 1024:.1f} MB; at most {limit}")
     else:
         size = len(data)
+        # Checked before decoding so a huge upload costs nothing more than its length.
         if size > MAX_BYTES:
-            raise PostingError(
-                f"{label}file is {size / 1024 / 1024:.1f} MB; a posting is at most "
-                f"{MAX_BYTES // 1024 // 1024} MB"
-            )
+            raise PostingError(f"{label}: file is {size / 1024 / 1024:.1f} MB; at most {limit}")
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             try:
                 text = data.decode("utf-16")
             except UnicodeDecodeError:
-                raise PostingError(f"{label}invalid UTF-16 text") from None
+                raise PostingError(f"{label}: invalid UTF-16 text (broken after the BOM)") from None
+        elif b"\x00" in data:
+            raise PostingError(f"{label}: binary file (NUL bytes), not a job posting")
         else:
-            if b"\x00" in data[:8192]:
-                raise PostingError(f"{label}binary file (NUL bytes): not a job posting")
             try:
                 text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                try:
-                    # Job boards still export Windows-1252 now and then.
-                    text = data.decode("cp1252")
-                except UnicodeDecodeError:
-                    raise PostingError(f"{label}not valid UTF-8 text; save it as UTF-8") from None
-    if size > MAX_BYTES:
-        raise PostingError(f"{label}posting is larger than {MAX_BYTES // 1024 // 1024} MB")
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if "\x00" in text or controls > 20:
-        raise PostingError(f"{label}binary file: not a job posting")
+            except UnicodeDecodeError as exc:
+                # No Windows-1252 guess: it "decodes" nearly any bytes, wrongly.
+                raise PostingError(
+                    f"{label}: not valid UTF-8 text (byte {exc.start}); save it as UTF-8"
+                ) from None
+    text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise PostingError(f"{label}: binary file (NUL characters), not a job posting")
+    sample = text[:20000]
+    odd = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    if sample and odd / len(sample) > 0.02:
+        raise PostingError(f"{label}: binary file (mostly control characters), not a job posting")
     if not text.strip():
-        raise PostingError(f"{label}empty file: no posting to import")
+        raise PostingError(f"{label}: empty file, no posting to import")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def detect_format(text: str) -> str:
+    """"markdown" (front matter or headings), "html" (tags), else "text".
+
+    >>> detect_format("---\\ntitle: x\\n---\\n"), detect_format("<h2>x</h2>"), detect_format("x")
+    ('markdown', 'html', 'text')
+    """
     head = text.lstrip()[:4000]
-    if head.startswith("---\n") or head.startswith("---\r"):
+    if head.startswith("---\n"):
         return "markdown"
     if re.search(
-        r"<(?:div|h[1-6]|p|ul|li|br|b|strong|span|html|body|table|iframe|script)\b", head, re.I
+        r"<(?:div|h[1-6]|p|ul|ol|li|br|b|strong|span|html|body|table|iframe|script|style)\b",
+        head,
+        re.I,
     ):
         return "html"
-    if re.search(r"^#{1,6}\s+\S|^\*\*[^*]+\*\*\s*$", head, re.M):
+    if re.search(r"^#{1,6}\s+\S|^\*\*[^*]+\*\*:?\s*$", head, re.M):
         return "markdown"
     return "text"
 
 
 # --------------------------------------------------------------------------- classification
 
+# Order matters: the first matching pattern wins ("About the role" is responsibilities, not
+# about; "Benefits and requirements" never happens, "Requirements" often does).
 _HEADINGS = [
     (
         "legal",
-        r"equal (?:employment )?opportunit|\beeo|accommodation|privacy|e-verify|disclaimer"
-        r"|affirmative action|background check|diversity statement|statement$",
+        r"equal (?:employment )?opportunit|\beeo\b|\beoe\b|accommodation|privacy|e-verify"
+        r"|disclaimer|affirmative action|diversity (?:statement|and inclusion)|legal",
+    ),
+    (
+        "responsibilities",
+        r"about (?:the|this) (?:role|job|position|opportunity)|responsib|what you.ll (?:do|be doing)"
+        r"|what you will (?:do|be doing)|duties|the role\b|your role|day.to.day|accountabilit"
+        r"|what will the role|in this role|key tasks|your (?:mission|impact|tasks)",
+    ),
+    (
+        "about",
+        r"about (?:us|the company|the team|(?!you\b|the\b|this\b|a\b)\w+$)|company profile|who we are|benefits|perks"
+        r"|what we offer|why (?:join|work)|life at|our (?:company|story|culture|values)",
+    ),
+    (
+        "requirements",
+        r"requirement|qualification|skills|experience|what you (?:bring|need|have|.ll need)"
+        r"|what we.re looking for|who you are|about you|must.have|nice.to.have|preferred"
+        r"|minimum|basic|you have|your profile|profile|competenc|education|looking for"
+        r"|ideal candidate|knowledge|bonus points|you are|you.re",
     ),
     (
         "about",
         r"\babout\b|who we are|our (?:company|mission|story|team|values|culture)|benefits|perks"
         r"|what we offer|why (?:join|work)|compensation|salary|company profile|the company"
-        r"|life at|we offer|our offer|the challenge|overview$|who is\b",
-    ),
-    (
-        "requirements",
-        r"requirement|qualification|skills|experience|what you (?:bring|need|have|.ll need)"
-        r"|who you are|must.have|nice.to.have|preferred|minimum|basic|you have|profile"
-        r"|competenc|education|looking for|ideal candidate|knowledge|you are|you.re",
+        r"|life at|we offer|our offer|the challenge|overview|who is\b|the team|\bus\b",
     ),
     (
         "responsibilities",
-        r"responsib|what you.ll do|what you will do|duties|the role|your role|role"
-        r"|day.to.day|accountabilit|what will|you will|in this position|job description"
-        r"|description|mission|impact|objectives|the job|tasks|opportunity",
+        r"\brole\b|mission|impact|objectives|the job|tasks|opportunity|description|results"
+        r"|scope|decision|what you.ll|you will|position",
     ),
 ]
 _LEGAL_TEXT = re.compile(
-    r"equal opportunity|equal employment|without regard to|race, colou?r|sexual orientation"
-    r"|gender identity|protected veteran|reasonable accommodation|e-verify|affirmative action",
+    r"equal opportunit|equal employment|without regard to|race, colou?r|sexual orientation"
+    r"|gender identity|protected veteran|reasonable accommodation|e-verify|affirmative action"
+    r"|right to work poster|participant poster|privacy (?:notice|policy)|applicant privacy"
+    r"|unsolicited resumes|recruitment agencies",
+    re.I,
+)
+_ABOUT_TEXT = re.compile(
+    r"\b(?:we are|we're|our (?:mission|customers|platform|products?|culture|values|company)"
+    r"|founded|headquartered|nyse|nasdaq|is a leading|leading provider|has been the|world.s"
+    r"|for more information|visit (?:www|https?)|fortune \d+|series [a-e]\b|employees worldwide"
+    r"|we offer|benefits include|health insurance|paid time off)",
     re.I,
 )
 _REQUIREMENT_TEXT = re.compile(
-    r"\b(?:years?|experience|degree|bachelor|master|mba|knowledge|ability|able to|skills?|"
-    r"proficien|familiar|understanding of|track record|fluent|certif)\b",
+    r"\b(?:years?|experience[ds]?|degree|bachelor|master|mba|knowledge|ability|able to|skills?"
+    r"|proficien\w*|familiar\w*|understanding of|track record|fluent|certif\w*|ideal candidate"
+    r"|must have|required|requires|you have|you are|background in)\b",
+    re.I,
+)
+_ROLE_TEXT = re.compile(
+    r"\b(?:this (?:role|position)|the role|you will|you.ll|responsible for|will (?:be|lead|own"
+    r"|manage|partner|work|serve|drive|collaborate|play|have)|manag\w+|lead\w*|own\w*|driv\w+"
+    r"|develop\w*|support\w*|deliver\w*)\b",
     re.I,
 )
 
 
 def classify_heading(heading: str) -> str:
-    text = heading.lower().strip(" :")
+    """The section a heading opens.
+
+    >>> [classify_heading(h) for h in ("What you'll do", "Basic Qualifications", "EOE Statement")]
+    ['responsibilities', 'requirements', 'legal']
+    """
+    text = heading.lower().replace("’", "'").strip(" :")
     for section, pattern in _HEADINGS:
         if re.search(pattern, text):
             return section
     return "other"
 
 
-def _guess(text: str, current: str) -> str:
-    if _LEGAL_TEXT.search(text):
-        return "legal"
-    if current != "other":
-        return current
+def _prose_section(text: str) -> str:
+    """The section of a sentence that stands under no heading (intro prose)."""
+    if _REQUIREMENT_TEXT.search(text):
+        return "requirements"
+    if _ROLE_TEXT.search(text):
+        return "responsibilities"
     return "other"
 
 
@@ -177,21 +251,25 @@ _WORD_NUMBERS = {
     "fifteen": 15,
     "twenty": 20,
 }
-_NUM = r"(\d{1,2}|" + "|".join(_WORD_NUMBERS) + r")"
-_RANGE = re.compile(_NUM + r"\s*(?:-|–|—|to)\s*" + _NUM + r"\s*\+?\s*(?:years?|yrs)", re.I)
-_PLUS = re.compile(_NUM + r"\s*\+\s*(?:years?|yrs)", re.I)
-_MIN = re.compile(
-    r"(?:minimum|at least|min\.?)\s+(?:of\s+)?" + _NUM + r"\s*\+?\s*(?:years?|yrs)", re.I
-)
-_PLAIN = re.compile(_NUM + r"\s*(?:\(\d+\)\s*)?(?:years?|yrs)", re.I)
+_NUM = r"\b(\d{1,2}|" + "|".join(_WORD_NUMBERS) + r")"
+_YEARS = r"\s*(?:\(\d{1,2}\)\s*)?\+?\s*(?:years?|yrs)\b"
+_YEAR_PHRASES = [
+    re.compile(_NUM + r"\s*(?:-|–|—|to)\s*" + _NUM + _YEARS, re.I),  # 8-10 years
+    re.compile(r"(?:minimum|at least|min\.?)\s+(?:of\s+)?" + _NUM + _YEARS, re.I),
+    re.compile(_NUM + r"\s*\+\s*(?:years?|yrs)\b", re.I),  # 4+ years, 2 + years
+    re.compile(_NUM + _YEARS, re.I),  # five years
+]
+# A number of years counts only next to these words: "18 years of age" or "25 years in
+# business" are not an experience requirement.
 _EXPERIENCE = re.compile(
-    r"experience|expertise|background|track record|working in|in a\b|in an\b"
-    r"|in (?:sales|b2b|saas|management|leadership)",
+    r"experience|expertise|background|track record|work(?:ing|ed)?\b|in (?:a|an)\b|in the\b"
+    r"|in (?:sales|b2b|saas|management|leadership|marketing|operations|software)|managing"
+    r"|management|leading|selling|history of|proven",
     re.I,
 )
 _NOT_EXPERIENCE = re.compile(
-    r"years? of age|years? old|\bage\b|in business|founded|within the (?:last|past)"
-    r"|(?:last|past) \w+ years|years? ago|anniversary|warranty",
+    r"years? of age|years? old|years? in business(?! dev| ops| oper| analy)|founded|ago\b"
+    r"|anniversary|warranty|(?:last|past|next|over the) \w+ years|for (?:more than|over) \d+ years,",
     re.I,
 )
 
@@ -200,58 +278,143 @@ def _number(value: str) -> int:
     return int(value) if value.isdigit() else _WORD_NUMBERS[value.lower()]
 
 
+def _years_in(sentence: str) -> tuple[int, int | None] | None:
+    """The first experience phrase of one sentence; later ones are "or" alternatives."""
+    found: list[tuple[int, int, int | None]] = []  # (position, min, max)
+    for pattern in _YEAR_PHRASES:
+        for match in pattern.finditer(sentence):
+            window = sentence[max(0, match.start() - 40) : match.end() + 60]
+            near = sentence[max(0, match.start() - 25) : match.end() + 25]
+            if not _EXPERIENCE.search(window) or _NOT_EXPERIENCE.search(near):
+                continue
+            numbers = [g for g in match.groups() if g]
+            low = _number(numbers[0])
+            high = _number(numbers[1]) if len(numbers) > 1 else None
+            if not 0 < low <= 40 or (high is not None and not low <= high <= 45):
+                continue
+            found.append((match.start(), low, high))
+    if not found:
+        return None
+    _, low, high = min(found, key=lambda f: (f[0], f[2] is None))
+    return low, high
+
+
 def years_of_experience(sentences: list[str]) -> tuple[int | None, int | None]:
-    """The first stated experience requirement: "8-10 years" → (8, 10), "4+ years" → (4, None).
+    """The headline experience requirement as (min, max); max is None for "4+ years".
 
-    >>> years_of_experience(["At least 18 years of age", "2 + years of sales experience"])
-    (2, None)
+    Rule: in each sentence the *first* experience phrase counts (what follows it is usually an
+    alternative: "4+ years … or 6+ years of …"); across sentences the largest minimum wins,
+    since it is the bar a candidate must clear; the maximum comes from the same phrase.
+    Numbers far from experience words ("18 years of age", "25 years in business") never count.
+
+    >>> years_of_experience(["At least 18 years of age", "2 + years of sales experience",
+    ...                      "8-10 years of experience in a senior role"])
+    (8, 10)
     """
+    best: tuple[int, int | None] | None = None
     for sentence in sentences:
-        if _NOT_EXPERIENCE.search(sentence) and not re.search(
-            r"\d\s*\+?\s*years? (?:of )?(?:\w+ ){0,3}experience", sentence, re.I
-        ):
-            continue
-        if not _EXPERIENCE.search(sentence):
-            continue
-        if match := _RANGE.search(sentence):
-            low, high = _number(match.group(1)), _number(match.group(2))
-            if 0 < low <= high <= 40:
-                return low, high
-        for pattern in (_PLUS, _MIN, _PLAIN):
-            if match := pattern.search(sentence):
-                value = _number(match.group(1))
-                if 0 < value <= 40:
-                    return value, None
-    return None, None
+        found = _years_in(sentence)
+        if found and (best is None or found[0] > best[0]):
+            best = found
+    return best if best else (None, None)
 
 
-def degree_asked(text: str) -> str:
-    lowered = text.lower()
-    if re.search(r"\bph\.?d\b|doctorate", lowered):
-        return "phd"
-    if re.search(r"\bmba\b", lowered):
-        return "mba"
-    if re.search(r"master'?s|\bm\.?s\.?\b degree|\bmsc\b", lowered):
-        return "master"
-    if re.search(
-        r"bachelor|\bba/bs\b|\bbs/ba\b|\bb\.?a\.?\b|\bb\.?s\.?\b|\bbsc\b|undergraduate|"
-        r"university degree|college degree|4.year degree",
-        lowered,
-    ):
-        return "bachelor"
-    if re.search(r"\bdegree\b", lowered):
-        return "degree"
+_DEGREES = [
+    ("phd", r"\bph\.?\s?d\b|doctorate|doctoral"),
+    ("mba", r"\bmba\b"),
+    ("master", r"master'?s|\bm\.?s\.? degree|\bmsc\b|\bm\.?a\.? degree|advanced degree"),
+    (
+        "bachelor",
+        r"bachelor|\bba/bs\b|\bbs/ba\b|\bb\.?a\.?\b|\bb\.?s\.?\b|\bbsc\b|undergraduate"
+        r"|(?:university|college|4.year) degree",
+    ),
+    ("degree", r"\bdegree\b"),
+]
+_OPTIONAL = re.compile(
+    r"prefer|a plus|\bplus\b|nice to have|bonus|desirable|advantage|beneficial", re.I
+)
+
+
+def degree_asked(sentences: list[str]) -> str:
+    """The degree the posting requires: the lowest one named as required, else the lowest
+    named as preferred; "" when none.
+
+    >>> degree_asked(["MBA or other advanced degree preferred", "Bachelor's degree required"])
+    'bachelor'
+    """
+    rank = [name for name, _ in _DEGREES][::-1]  # degree < bachelor < master < mba < phd
+    required: list[str] = []
+    optional: list[str] = []
+    for sentence in sentences:
+        lowered = sentence.lower().replace("’", "'")
+        for name, pattern in _DEGREES:
+            if re.search(pattern, lowered):
+                (optional if _OPTIONAL.search(lowered) else required).append(name)
+                break
+    for found in (required, optional):
+        named = [d for d in found if d != "degree"] or found
+        if named:
+            return min(named, key=rank.index)
     return ""
 
 
 _PEOPLE = re.compile(
-    r"manag\w* (?:a |the |your )?(?:team|people|staff|direct reports)|people manage|"
-    r"lead (?:and|&) manage|hiring and managing|direct reports|team manager"
-    r"|coach(?:ing)? (?:a |the )?team|lead(?:ing)? a team"
-    r"|build(?:ing)? (?:and lead(?:ing)? )?(?:a |the )?team|manage (?:and|&) lead|"
-    r"leading teams|team of (?:analysts|\d+)|people leader|managing or leading a team",
+    r"manag\w* (?:and (?:develop|lead|grow)\w* )?(?:a |the |your |our )?(?:\w+ )?"
+    r"(?:team|people|staff|direct reports)|people manage|lead (?:and|&) manage"
+    r"|manage (?:and|&) lead|hir\w+,? (?:and |& )?(?:manag|develop|lead|coach)|direct reports"
+    r"|team manager|coach\w*\b.{0,40}\bteam|lead(?:ing)? (?:a |the )?(?:\w+ )?team"
+    r"|build(?:ing)? (?:and lead(?:ing)? )?(?:a |the )?team|leading teams|team of (?:\d|\w+ )"
+    r"|people leader|managing or leading a team|grow and lead",
     re.I,
 )
+
+
+def manages_people(sentences: list[str]) -> bool:
+    """Does the role manage people? Read from the asked items (and the title).
+
+    >>> manages_people(["Hire, develop, and coach members of the team"]), manages_people(["SQL"])
+    (True, False)
+    """
+    return any(_PEOPLE.search(sentence) for sentence in sentences)
+
+
+# --------------------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = frozenset(
+    "inc ltd co corp llc e.g i.e etc sr jr dr mr ms mrs st no vs u.s approx incl dept".split()
+)
+
+
+def sentences(paragraph: str) -> list[str]:
+    """A paragraph split into sentences; abbreviations ("Inc.", "e.g.") do not end one.
+
+    >>> sentences("We sell. 8x8, Inc. is big, e.g. huge! Right?")
+    ['We sell.', '8x8, Inc. is big, e.g. huge!', 'Right?']
+    """
+    out: list[str] = []
+    start = 0
+    for match in re.finditer(r"[.!?]+[\"”’)]*\s+(?=[\"“(]?[A-Z0-9])", paragraph):
+        before = paragraph[start : match.start()].rsplit(" ", 1)[-1].lower().strip("(")
+        if before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
+            continue
+        out.append(paragraph[start : match.end()].strip())
+        start = match.end()
+    out.append(paragraph[start:].strip())
+    return [s for s in out if s]
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", htmllib.unescape(text).replace("\xa0", " ")).strip()
+
+
+def _lead_in(text: str) -> bool:
+    """A short line ending in a colon that names a section: a heading in disguise
+    ("Key Responsibilities include, but are not limited to:")."""
+    return (
+        text.endswith(":")
+        and len(text.split()) <= 14
+        and classify_heading(text.rstrip(":")) != "other"
+    )
 
 
 # --------------------------------------------------------------------------- HTML
@@ -272,11 +435,13 @@ _BLOCK_TAGS = {
     "main",
     "blockquote",
     "center",
-    "form",
     "dl",
     "dd",
     "dt",
+    "body",
+    "html",
 }
+# Their text is never posting text.
 _DROP_TAGS = [
     "script",
     "style",
@@ -295,16 +460,24 @@ _DROP_TAGS = [
     "math",
     "frame",
     "frameset",
+    "title",
 ]
-_BOLD_START, _BOLD_END = "\x01", "\x02"
+# Private-use markers keep "this run was bold" through the text flattening below.
+_BOLD_START, _BOLD_END = "\ue000", "\ue001"
+
+Block = tuple[str, str]  # (kind, text): kind is "heading", "bullet" or "text"
 
 
-def _clean_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace(_BOLD_START, "").replace(_BOLD_END, "")).strip()
+def _split_bullets(text: str) -> list[Block]:
+    """"Intro • one • two" in a single text run: the job board's flattened lists."""
+    before, *parts = text.split("•")
+    out: list[Block] = [("text", before.strip())] if before.strip() else []
+    out.extend(("bullet", p.strip(" ;")) for p in parts if p.strip(" ;"))
+    return out
 
 
-def _html_blocks(node: Tag) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
+def _html_blocks(node: Tag) -> list[Block]:
+    out: list[Block] = []
     buf: list[str] = []
 
     def flush() -> None:
@@ -314,16 +487,13 @@ def _html_blocks(node: Tag) -> list[tuple[str, str]]:
             stripped = line.strip()
             if not stripped:
                 continue
-            bold = re.fullmatch(rf"\s*{_BOLD_START}([^{_BOLD_END}]+){_BOLD_END}\s*:?\s*", stripped)
-            if bold and len(bold.group(1).split()) <= 10:
-                out.append(("heading", _clean_line(bold.group(1))))
+            bold = re.fullmatch(rf"{_BOLD_START}([^{_BOLD_END}]+){_BOLD_END}\s*:?", stripped)
+            if bold and len(bold.group(1).split()) <= 10 and _clean(bold.group(1)):
+                out.append(("heading", _clean(bold.group(1)).rstrip(":")))
                 continue
-            text = _clean_line(stripped)
+            text = _clean(stripped.replace(_BOLD_START, "").replace(_BOLD_END, ""))
             if "•" in text:
-                before, *parts = text.split("•")
-                if before.strip():
-                    out.append(("text", before.strip()))
-                out.extend(("bullet", p.strip(" ;")) for p in parts if p.strip(" ;"))
+                out.extend(_split_bullets(text))
             elif text:
                 out.append(("text", text))
 
@@ -341,21 +511,20 @@ def _html_blocks(node: Tag) -> list[tuple[str, str]]:
         elif name in {"ul", "ol"}:
             flush()
             for li in child.find_all("li", recursive=False) or [child]:
-                text = _clean_line(li.get_text(" "))
-                if text:
+                if text := _clean(li.get_text(" ")):
                     out.append(("bullet", text))
         elif name == "li":
             flush()
-            text = _clean_line(child.get_text(" "))
-            if text:
+            if text := _clean(child.get_text(" ")):
                 out.append(("bullet", text))
         elif re.fullmatch(r"h[1-6]", name) or "jobSectionHeader" in (child.get("class") or []):
             flush()
-            text = _clean_line(child.get_text(" "))
-            if text:
-                out.append(("heading", text))
+            if text := _clean(child.get_text(" ")):
+                out.append(("heading", text.rstrip(":")))
         elif name in {"b", "strong"}:
-            buf.append(f"{_BOLD_START}{child.get_text(' ')}{_BOLD_END}")
+            # One line of bold text is the job board's section heading; whitespace inside the
+            # tag ("<b>\nMinimum Qualifications</b>") must not split the marker pair.
+            buf.append(f"{_BOLD_START}{' '.join(child.get_text(' ').split())}{_BOLD_END}")
         elif name in _BLOCK_TAGS:
             flush()
             out.extend(_html_blocks(child))
@@ -365,26 +534,31 @@ def _html_blocks(node: Tag) -> list[tuple[str, str]]:
     return out
 
 
-def _parse_html(text: str) -> tuple[str, str, str, list[tuple[str, str]]]:
+def _parse_html(text: str) -> tuple[str, str, str, list[Block]]:
     soup = BeautifulSoup(text, "html.parser")
+    page_title = soup.find("title")
+    page_title = _clean(page_title.get_text(" ")) if page_title else ""
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     title = ""
-    for candidate in (soup.find("h2"), soup.find("h1"), soup.find("title")):
-        if candidate is not None and candidate.get_text(strip=True):
-            title = _clean_line(candidate.get_text(" "))
-            candidate.decompose() if candidate.name != "title" else None
+    for candidate in (soup.find("h2"), soup.find("h1")):
+        if candidate is not None and (found := _clean(candidate.get_text(" "))):
+            title = found
+            candidate.decompose()
             break
-    container = soup.find(id="jobDescriptionText") or soup.body or soup
-    return title, "", "", _html_blocks(container)
+    container = soup.find(id="jobDescriptionText") or soup
+    return title or page_title, "", "", _html_blocks(container)
 
 
 # --------------------------------------------------------------------------- text and markdown
 
-_BULLET = re.compile(r"^\s*(?:[-*•·▪●◦]|\d{1,2}[.)]|[a-z][.)])\s+(.*)$")
+_BULLET = re.compile(r"^\s*(?:[-*•·▪●◦–]|\d{1,2}[.)]|\(\d{1,2}\)|[a-z][.)])\s+(.*)$")
+# Page chrome around a pasted posting: language links, dates, the site's search box, pagers.
 _CHROME = re.compile(
-    r"^(?:english version|versione italiana|data|date|posted|job id|ref(?:erence)?|apply|share"
-    r"|location|[\w.&-]+ (?:ricerca|careers|jobs|search))\b.*$|^\d{1,2}/\d{1,2}/\d{2,4}$",
+    r"^(?:english version|versione italiana|(?:data|date|posted(?: on)?|job id|ref(?:erence)?)"
+    r"\s*:.*|apply(?: now)?|share|print|altre informazioni.*|pagina (?:precedente|successiva)"
+    r"|torna .*|stampa|[\w.&-]+ (?:ricerca|careers|jobs|search)\s*:.*"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})$",
     re.I,
 )
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -393,96 +567,118 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 def _md_inline(text: str) -> str:
     text = _MD_LINK.sub(r"\1", text)
     text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"(\*\*|__|\*|_|`)", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)  # markdown escapes
+    text = re.sub(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)", "", text)
+    return _clean(text)
 
 
-def _text_blocks(body: str, markdown: bool) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
+def _title_case_line(line: str) -> bool:
+    """"Summary of Role in Microsoft's Business Processes": a plain-text heading."""
+    words = line.split()
+    if not 1 <= len(words) <= 8 or line[-1] in ".,;!?" or not line[0].isupper():
+        return False
+    small = {"of", "in", "and", "the", "for", "to", "a", "an", "on", "at", "with", "&"}
+    return all(w[0].isupper() or w in small or not w[0].isalpha() for w in words)
+
+
+def _text_blocks(body: str, markdown: bool) -> list[Block]:
+    out: list[Block] = []
     para: list[str] = []
+    lines = body.split("\n")
 
     def flush() -> None:
         if para:
             out.append(("text", _md_inline(" ".join(para))))
             para.clear()
 
-    for raw in body.split("\n"):
+    for index, raw in enumerate(lines):
         line = raw.strip()
-        if not line:
+        if not line or set(line) <= set("-*_=") and len(line) >= 3:
+            flush()  # blank line or a markdown rule
+            continue
+        if _CHROME.match(line) or (bullet := _BULLET.match(line)) and _CHROME.match(bullet[1]):
             flush()
             continue
         if markdown and re.match(r"^#{1,6}\s+", line):
             flush()
-            out.append(("heading", _md_inline(line.lstrip("#"))))
+            out.append(("heading", _md_inline(line.lstrip("#")).rstrip(":")))
             continue
         bold = re.fullmatch(r"(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?", line)
         if bold and len(bold.group(1).split()) <= 10:
             flush()
-            out.append(("heading", _md_inline(bold.group(1))))
+            out.append(("heading", _md_inline(bold.group(1)).rstrip(":")))
             continue
-        bullet = _BULLET.match(line)
-        if bullet:
+        if bullet := _BULLET.match(line):
             flush()
-            text = _md_inline(bullet.group(1))
-            if text:
+            if text := _md_inline(bullet.group(1)):
                 out.append(("bullet", text))
             continue
         if "•" in line:
             flush()
-            before, *parts = line.split("•")
-            if before.strip():
-                out.append(("text", _md_inline(before)))
-            out.extend(("bullet", _md_inline(p)) for p in parts if _md_inline(p))
+            out.extend((kind, _md_inline(t)) for kind, t in _split_bullets(line) if _md_inline(t))
             continue
-        heading = re.fullmatch(r"([A-Z][^.!?]{1,60}):\s*", line)
+        heading = re.fullmatch(r"([A-Z][^.!?]{1,60}):", line)
         if heading and len(heading.group(1).split()) <= 7:
             flush()
             out.append(("heading", heading.group(1).strip()))
             continue
+        if not markdown:
+            alone = (index == 0 or not lines[index - 1].strip()) and (
+                index + 1 == len(lines) or not lines[index + 1].strip()
+            )
+            if alone and _title_case_line(line):
+                flush()
+                out.append(("heading", line))
+                continue
+            if line.rstrip(".").endswith("?"):
+                # A form's prompt ("What business results is this role accountable for?"):
+                # the answer that follows is the content.
+                flush()
+                out.append(("prompt", _md_inline(line)))
+                continue
         para.append(line)
     flush()
     return out
 
 
-def _parse_markdown(text: str, filename: str) -> tuple[str, str, str, list[tuple[str, str]]]:
+def _parse_markdown(text: str, label: str) -> tuple[str, str, str, list[Block]]:
     front: dict = {}
     body = text
     lines = text.lstrip().split("\n")
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."}), None)
         if end is None:
-            raise PostingError(f"{filename}: front matter opened with --- is never closed")
+            raise PostingError(f"{label}: front matter opened with --- is never closed")
         try:
-            front = yaml.safe_load("\n".join(lines[1:end])) or {}
+            loaded = yaml.safe_load("\n".join(lines[1:end]))
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or "invalid"
-            raise PostingError(f"{filename}: front matter is not valid YAML ({problem})") from None
-        if not isinstance(front, dict):
-            raise PostingError(f"{filename}: front matter must be a mapping (title: …)")
+            raise PostingError(f"{label}: front matter is not valid YAML ({problem})") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise PostingError(f"{label}: front matter must be a mapping (title: …)")
+        front = loaded or {}
         body = "\n".join(lines[end + 1 :])
-    title = front.get("title") if isinstance(front.get("title"), str) else ""
-    company = front.get("companyName") or front.get("company") or ""
-    location = front.get("location") or ""
+
+    def field_text(*keys: str) -> str:
+        for key in keys:
+            value = front.get(key)
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                return _md_inline(str(value))
+        return ""
+
     blocks = _text_blocks(body, markdown=True)
-    if not title:
-        heading = next((t for kind, t in blocks if kind == "heading"), "")
-        title = heading
-    return (
-        _md_inline(str(title)),
-        _md_inline(str(company)) if isinstance(company, str) else "",
-        _md_inline(str(location)) if isinstance(location, str) else "",
-        blocks,
-    )
+    title = field_text("title") or next((t for kind, t in blocks if kind == "heading"), "")
+    return title, field_text("companyName", "company"), field_text("location"), blocks
 
 
-def _parse_text(text: str) -> tuple[str, str, str, list[tuple[str, str]]]:
+def _parse_text(text: str) -> tuple[str, str, str, list[Block]]:
     lines = [line.strip() for line in text.split("\n")]
-    title = ""
-    company = ""
+    title = company = ""
     start = 0
-    for index, line in enumerate(lines[:15]):
+    for index, line in enumerate(lines[:20]):
         if not line:
             continue
+        # "Microsoft ricerca: ATU Lead Commercial" — the employer's own job-search page.
         chrome = re.match(r"^([A-Z][\w&.-]+)\s+(?:ricerca|careers|jobs|search)\b", line)
         if chrome and not company:
             company = chrome.group(1)
@@ -491,43 +687,102 @@ def _parse_text(text: str) -> tuple[str, str, str, list[tuple[str, str]]]:
         if not title:
             title = line.rstrip(":")
             start = index + 1
-    blocks = _text_blocks("\n".join(lines[start:]), markdown=False)
-    blocks = [b for b in blocks if not (b[0] == "text" and _CHROME.match(b[1]))]
-    return title, company, "", blocks
+    return title, company, "", _text_blocks("\n".join(lines[start:]), markdown=False)
 
 
 # --------------------------------------------------------------------------- company
 
-_COMPANY_PATTERNS = [
-    re.compile(
-        r"\b([A-Z0-9][\w&.-]*(?: [A-Z][\w&.-]*){0,3}),? "
-        r"(?:Inc|LLC|Ltd|Corporation|Corp|GmbH|plc)\b\.?"
-    ),
-    re.compile(r"^(?:At|Join) ([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})(?:,| is| we)"),
-    re.compile(
-        r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:is|are) (?:a|an|the) (?:leading|global|fast)"
-    ),
-    re.compile(r"adds value to ([A-Z][\w&.-]+) by"),
+_NAME = r"[A-Z0-9][\w&.'’-]*(?: (?:[A-Z0-9][\w&.'’-]*|of|de|&))*"
+_LEGAL_FORM = re.compile(
+    r"\b(" + _NAME + r"),? (?:Inc|LLC|Ltd|Limited|Corporation|Corp|GmbH|AG|plc|S\.p\.A|SA|BV)\b\.?"
+)
+_DEFINED = re.compile(r"\b(" + _NAME + r") \([\"“]([A-Z0-9&]{2,})[\"”]\)")
+_LEADING = [
+    re.compile(r"^(?:At|Join) (" + _NAME + r")(?:,| is| we| and)"),
+    re.compile(r"^(" + _NAME + r") (?:is|are) (?:a|an|the) [^.]{0,80}?(?:company|leader|provider)"),
 ]
+_NOT_A_NAME = {"we", "our", "the", "you", "this", "for", "as", "at", "in", "us", "it", "join"}
 
 
-def guess_company(blocks: list[tuple[str, str]]) -> str:
-    for _kind, text in blocks[:40]:
-        for pattern in _COMPANY_PATTERNS:
-            if match := pattern.search(text):
-                name = match.group(0) if pattern is _COMPANY_PATTERNS[0] else match.group(1)
-                name = name.strip(" ,")
-                if 1 < len(name) <= 60 and name.lower() not in {"we", "our", "the", "you"}:
-                    return name
+def _plausible(name: str) -> bool:
+    first = name.split()[0].lower().strip(",")
+    return 1 < len(name) <= 60 and first not in _NOT_A_NAME
+
+
+def guess_company(paragraphs: list[str]) -> str:
+    """The employer named in the first paragraphs, or "" when unsure (a wrong company is worse
+    than none). Recognised: "X, Inc." and other legal forms, a name defined with its
+    abbreviation ("Amazon Web Services (“AWS”)"), "At X, …", "Join X …", "X is a … company".
+
+    >>> guess_company(["8x8, Inc. (NYSE:EGHT) communication solutions help businesses"])
+    '8x8, Inc.'
+    """
+    for text in paragraphs[:12]:
+        if match := _LEGAL_FORM.search(text):
+            name = match.group(0).strip(" ,")
+            if _plausible(name):
+                return name
+        for match in _DEFINED.finditer(text):
+            words = [w for w in match.group(1).split() if w[0].isupper()]
+            # Only when the abbreviation spells the name's initials: a real definition.
+            while words and "".join(w[0] for w in words) != match.group(2):
+                words = words[1:]
+            if words and _plausible(" ".join(words)):
+                return match.group(1)[match.group(1).index(words[0]) :]
+        for pattern in _LEADING:
+            if (match := pattern.search(text)) and _plausible(match.group(1)):
+                return match.group(1).strip(" ,")
     return ""
 
 
 # --------------------------------------------------------------------------- entry point
 
 
+def _items(blocks: list[Block], title: str) -> list[PostingItem]:
+    items: list[PostingItem] = []
+    current, heading = "other", ""
+    for kind, value in blocks:
+        if kind == "prompt":
+            continue
+        if kind == "heading" or (kind == "text" and _lead_in(value)):
+            if value.rstrip(":") == title:
+                continue
+            heading = value.rstrip(":")
+            current = classify_heading(heading)
+            continue
+        if not value or value == title:
+            continue
+        if kind == "bullet":
+            section = "legal" if _LEGAL_TEXT.search(value) else current
+            if section == "other":
+                # A list under no heading is nearly always what the job asks or does.
+                section = "requirements" if _REQUIREMENT_TEXT.search(value) else "responsibilities"
+            items.append(PostingItem(section, value[:2000], heading))
+            continue
+        # A paragraph: classified as a whole (a legal paragraph's later sentences carry no
+        # legal words), then split into sentences.
+        if _LEGAL_TEXT.search(value):
+            section = "legal"
+        elif current == "other" and _ABOUT_TEXT.search(value):
+            section = "about"
+        else:
+            section = current
+        for sentence in sentences(value):
+            if len(sentence) < 3:
+                continue
+            which = _prose_section(sentence) if section == "other" else section
+            items.append(PostingItem(which, sentence[:2000], heading))
+    return items
+
+
 def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
-    """Parse one posting; raises :class:`PostingError` for what is not one."""
-    label = filename or "posting"
+    """Parse one posting, any supported format; :class:`PostingError` for what is not one.
+
+    >>> p = parse_posting("Sales Analyst\\n\\nRequirements:\\n- 2-4 years of experience\\n")
+    >>> p.format, p.title, p.section("requirements"), (p.years_min, p.years_max)
+    ('text', 'Sales Analyst', ['2-4 years of experience'], (2, 4))
+    """
+    label = _label(filename)
     text = decode(data, filename)
     fmt = detect_format(text)
     if fmt == "html":
@@ -536,32 +791,23 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
         title, company, location, blocks = _parse_markdown(text, label)
     else:
         title, company, location, blocks = _parse_text(text)
-    items: list[PostingItem] = []
-    current, heading = "other", ""
-    for kind, value in blocks:
-        if kind == "heading":
-            heading = value
-            current = classify_heading(value)
-            continue
-        if not value or value == title:
-            continue
-        section = _guess(value, current)
-        if section == "other" and kind == "bullet" and _REQUIREMENT_TEXT.search(value):
-            section = "requirements"
-        elif section == "other" and kind == "bullet":
-            section = "responsibilities"
-        items.append(PostingItem(section, value[:2000], heading))
+    items = _items(blocks, title)
     if not title and items:
         title = items[0].text[:120]
     if not items or not title:
         raise PostingError(f"{label}: no posting text found (only markup, or nothing to read)")
     if not company:
-        company = guess_company(blocks)
-    asked = [i.text for i in items if i.section in ("requirements", "responsibilities", "other")]
-    years_min, years_max = years_of_experience(
-        [i.text for i in items if i.section == "requirements"] + asked
-    )
-    body = "\n".join(item.text for item in items)
+        about = [i.text for i in items if i.section == "about"]
+        rest = [t for kind, t in blocks if kind == "text"]
+        company = guess_company(about + rest)
+    asked = [i.text for i in items if i.section in ASKED]
+    if not asked:
+        asked = [i.text for i in items if i.section == "other"]
+    # Preferred qualifications only set the bar when nothing is required.
+    required = [i.text for i in items if i.section in ASKED and not _OPTIONAL.search(i.heading)]
+    years_min, years_max = years_of_experience(required)
+    if years_min is None:
+        years_min, years_max = years_of_experience(asked)
     return ParsedPosting(
         title=title[:300],
         company=company[:200],
@@ -570,9 +816,9 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
         items=items,
         years_min=years_min,
         years_max=years_max,
-        degree=degree_asked("\n".join(asked)),
-        people_management=bool(_PEOPLE.search(" ".join([title, *asked]))),
-        text=body,
+        degree=degree_asked(asked),
+        people_management=manages_people([title, *asked]),
+        text="\n".join(t for kind, t in blocks if t and kind != "prompt"),
     )
 
 
@@ -595,26 +841,40 @@ ALLOWED_TAGS = {
     "code",
     "blockquote",
 }
+# Dropped with everything inside them, not just unwrapped: their text is code, not prose.
+_DROP_WITH_CONTENT = {
+    "script",
+    "style",
+    "iframe",
+    "noscript",
+    "svg",
+    "math",
+    "object",
+    "embed",
+    "template",
+    "textarea",
+    "title",
+    "select",
+    "frameset",
+    "noembed",
+    "noframes",
+    "xmp",
+}
 
 
 def sanitize_html(html: str) -> str:
-    """Only harmless tags; links only to http(s)/mailto; no scripts, handlers, styles, frames."""
+    """The posting's HTML with only harmless tags: no scripts, handlers, styles, frames or SVG;
+    links only to http(s) and mailto, with ``rel="noopener noreferrer nofollow"``.
+
+    >>> sanitize_html('<p onclick="x()">Hi <a href="javascript:alert(1)">a</a><script>x</script>')
+    '<p>Hi <a rel="noopener noreferrer nofollow">a</a></p>'
+    """
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        clean_content_tags={
-            "script",
-            "style",
-            "iframe",
-            "noscript",
-            "svg",
-            "math",
-            "object",
-            "template",
-            "textarea",
-            "title",
-        },
-        attributes={"a": {"href", "title"}},
+        clean_content_tags=_DROP_WITH_CONTENT,
+        attributes={"a": {"href"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
     )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ladder.models import Level
-from ladder.services import content_version
+from ladder.services import bump_content_version, content_version
 from postings.matching import LevelIndex, LevelProfile, Match, build_index, rank_levels
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
@@ -113,6 +113,8 @@ def posting_import(*, sources: Sequence[Source]) -> PostingImportSummary:
                 continue
             seen.add(digest)
             summary.created.append(_store(source, posting, digest))
+        if summary.created:
+            bump_content_version()
     return summary
 
 
@@ -148,7 +150,9 @@ def posting_link_level(*, posting: Posting, level: Level | None, user) -> Postin
     posting.level = level
     posting.level_confirmed_by = user if level is not None else None
     posting.level_confirmed_at = timezone.now() if level is not None else None
-    posting.save(update_fields=["level", "level_confirmed_by", "level_confirmed_at"])
+    with transaction.atomic():
+        posting.save(update_fields=["level", "level_confirmed_by", "level_confirmed_at"])
+        bump_content_version()
     return posting
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from ladder.caching import cached_page
 from ladder.models import Grade, JobFamily, Level, format_grade
 from postings.forms import ConfirmLevelForm, UploadForm
 from postings.matching import compare_items
@@ -70,6 +71,7 @@ def _years(posting: Posting) -> str:
 
 
 @require_GET
+@cached_page
 def posting_list(request: HttpRequest) -> HttpResponse:
     postings = Posting.objects.select_related("level__family").order_by("-imported_at", "-id")
     return render(request, "postings/list.html", {"postings": postings})
@@ -109,6 +111,7 @@ def posting_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     posting = _posting(pk)
     matches = posting_matches(posting)
@@ -176,6 +179,7 @@ def _comparison(posting: Posting, level: Level) -> dict:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@cached_page
 def posting_compare_level(
     request: HtmxHttpRequest, pk: int, family_slug: str, level_slug: str
 ) -> HttpResponse:
@@ -201,6 +205,7 @@ def posting_compare_level(
 
 
 @require_GET
+@cached_page
 def posting_compare_grade(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     posting = _posting(pk)
     try:

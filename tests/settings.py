@@ -29,3 +29,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"ladder-test-{os.getpid()}.sqlite3")
     }
+# Tests roll the database back between tests, so content versions repeat: no page cache here
+# (tests/ladder/test_caching.py turns it on for itself).
+LADDER_PAGE_CACHE_SECONDS = 0
