@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 
-from ladder.alignment import align
+from ladder.alignment import align, summary
 from ladder.handbook import SECTIONS
 
 SECTION_LABELS = {
@@ -120,17 +120,6 @@ def compare_effective(columns: Sequence[dict]) -> CompareTable:
                     )
                 )
             table_rows.append(CompareRow(cells, row.status))
-        counts = []
-        for col in range(len(columns)):
-            c = {"same": 0, "changed": 0, "added": 0, "missing": 0}
-            for row in table_rows:
-                first, cell = row.cells[0], row.cells[col]
-                if first is None and cell is not None:
-                    c["added"] += 1
-                elif first is not None and cell is None:
-                    c["missing"] += 1
-                elif first is not None and cell is not None:
-                    c["changed" if cell.status == "changed" else "same"] += 1
-            counts.append(c)
+        counts = [summary(rows, col) for col in range(len(columns))]
         sections.append(CompareSection(name, SECTION_LABELS[name], table_rows, counts))
     return CompareTable(sections)

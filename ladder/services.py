@@ -92,22 +92,31 @@ class ImportSummary:
 # --------------------------------------------------------------------------- reading files
 
 
-def collect_sources(paths: Iterable[str | Path]) -> list[Source]:
-    """Files, or folders searched recursively for ``.md``, in a stable order."""
+def read_files(
+    paths: Iterable[str | Path], suffixes: set[str], what: str
+) -> tuple[list[Source], list[str]]:
+    """Files given, and files under folders given (recursively, stable order), as Sources."""
     sources: list[Source] = []
     errors: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*.md") if p.is_file())
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+            )
             if not files:
-                errors.append(f"{path}: folder holds no .md handbook page")
-            for file in files:
-                sources.append(Source(str(file), file.read_bytes()))
+                errors.append(f"{path}: folder holds no {what}")
+            sources.extend(Source(str(file), file.read_bytes()) for file in files)
         elif path.is_file():
             sources.append(Source(str(path), path.read_bytes()))
         else:
             errors.append(f"{path}: no such file or folder")
+    return sources, errors
+
+
+def collect_sources(paths: Iterable[str | Path]) -> list[Source]:
+    """Handbook pages: ``.md`` files, or folders searched recursively for them."""
+    sources, errors = read_files(paths, {".md"}, ".md handbook page")
     if errors:
         raise ImportFailed(errors)
     return sources

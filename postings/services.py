@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ladder.models import Level
-from ladder.services import bump_content_version, content_version
+from ladder.services import Source, bump_content_version, content_version, read_files
 from postings.matching import LevelIndex, LevelProfile, Match, build_index, rank_levels
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
@@ -32,12 +32,6 @@ class PostingImportFailed(Exception):
 
 
 @dataclass
-class Source:
-    name: str
-    data: bytes
-
-
-@dataclass
 class PostingImportSummary:
     created: list[Posting] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
@@ -50,21 +44,7 @@ class PostingImportSummary:
 
 
 def collect_sources(paths: Iterable[str | Path]) -> list[Source]:
-    sources: list[Source] = []
-    errors: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS
-            )
-            if not files:
-                errors.append(f"{path}: folder holds no posting (.html, .txt, .md)")
-            sources.extend(Source(str(p), p.read_bytes()) for p in files)
-        elif path.is_file():
-            sources.append(Source(str(path), path.read_bytes()))
-        else:
-            errors.append(f"{path}: no such file or folder")
+    sources, errors = read_files(paths, EXTENSIONS, "posting (.html, .txt, .md)")
     if errors:
         raise PostingImportFailed(errors)
     return sources
