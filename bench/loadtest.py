@@ -98,6 +98,9 @@ def main() -> int:
             "DJANGO_SESSION_COOKIE_SECURE": "0",
             "DJANGO_CSRF_COOKIE_SECURE": "0",
             "DJANGO_CONN_MAX_AGE": "600",
+            # A cache every worker shares, as Redis or Memcached would be in production.
+            "DJANGO_CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "DJANGO_CACHE_LOCATION": str(work / "cache"),
         }
         py = sys.executable
         run([py, "manage.py", "migrate", "--noinput", "-v0"], env)
@@ -110,14 +113,18 @@ def main() -> int:
         run([py, "manage.py", "import_postings", "fixtures/postings"], env, capture_output=True)
         run([py, "manage.py", "collectstatic", "--noinput", "-v0"], env)
         listed = run(
-            [py, "manage.py", "shell", "-c", PATHS_SNIPPET], env, capture_output=True
+            [py, "manage.py", "shell", "--no-imports", "-c", PATHS_SNIPPET],
+            env,
+            capture_output=True,
         ).stdout.split()
-        level_size, paths = int(listed[0]), listed[1:]
+        level_size = next(int(word) for word in listed if word.isdigit())
+        paths = [word for word in listed if word.startswith("/")]
         # The ceiling: whitenoise serving a file the size of a level page. It must exist
         # before gunicorn starts (whitenoise indexes the static root at start-up).
         static_file = ROOT / "staticfiles" / "loadtest-same-size.html"
         static_file.write_bytes(b"x" * level_size)
         workers = str(2 * (os.cpu_count() or 1) + 1)
+        log_file = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed with the server
         server = subprocess.Popen(
             [
                 str(Path(py).parent / "gunicorn"),
@@ -136,8 +143,8 @@ def main() -> int:
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            # A file, not a pipe: nobody reads a pipe, and a full one blocks the workers.
+            stderr=log_file,
         )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -183,6 +190,13 @@ def main() -> int:
         )
         for line in lines:
             print(line, flush=True)
+        errors = [
+            line
+            for line in (work / "gunicorn.log").read_text().splitlines()
+            if "Error" in line or "Traceback" in line
+        ]
+        if errors:
+            print("gunicorn errors (first 5):", *errors[:5], sep="\n  ")
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)
         (results / f"{dt.date.today()}-loadtest.txt").write_text("\n".join(lines) + "\n")

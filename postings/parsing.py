@@ -124,7 +124,7 @@ def decode(data: bytes | str, filename: str = "") -> str:
 
 
 def detect_format(text: str) -> str:
-    """"markdown" (front matter or headings), "html" (tags), else "text".
+    """The format of a posting: markdown (front matter or headings), html (tags), else text.
 
     >>> detect_format("---\\ntitle: x\\n---\\n"), detect_format("<h2>x</h2>"), detect_format("x")
     ('markdown', 'html', 'text')
@@ -155,14 +155,16 @@ _HEADINGS = [
     ),
     (
         "responsibilities",
-        r"about (?:the|this) (?:role|job|position|opportunity)|responsib|what you.ll (?:do|be doing)"
-        r"|what you will (?:do|be doing)|duties|the role\b|your role|day.to.day|accountabilit"
+        r"about (?:the|this) (?:role|job|position|opportunity)|responsib"
+        r"|what you.ll (?:do|be doing)|what you will (?:do|be doing)|duties|the role\b"
+        r"|your role|day.to.day|accountabilit"
         r"|what will the role|in this role|key tasks|your (?:mission|impact|tasks)",
     ),
     (
         "about",
-        r"about (?:us|the company|the team|(?!you\b|the\b|this\b|a\b)\w+$)|company profile|who we are|benefits|perks"
-        r"|what we offer|why (?:join|work)|life at|our (?:company|story|culture|values)",
+        r"about (?:us|the company|the team|(?!you\b|the\b|this\b|a\b)\w+$)|company profile"
+        r"|who we are|benefits|perks|what we offer|why (?:join|work)|life at"
+        r"|our (?:company|story|culture|values)",
     ),
     (
         "requirements",
@@ -269,7 +271,8 @@ _EXPERIENCE = re.compile(
 )
 _NOT_EXPERIENCE = re.compile(
     r"years? of age|years? old|years? in business(?! dev| ops| oper| analy)|founded|ago\b"
-    r"|anniversary|warranty|(?:last|past|next|over the) \w+ years|for (?:more than|over) \d+ years,",
+    r"|anniversary|warranty|(?:last|past|next|over the) \w+ years"
+    r"|for (?:more than|over) \d+ years,",
     re.I,
 )
 
@@ -381,7 +384,29 @@ def manages_people(sentences: list[str]) -> bool:
 # --------------------------------------------------------------------------- sentences
 
 _ABBREVIATIONS = frozenset(
-    "inc ltd co corp llc e.g i.e etc sr jr dr mr ms mrs st no vs u.s approx incl dept".split()
+    [
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "llc",
+        "e.g",
+        "i.e",
+        "etc",
+        "sr",
+        "jr",
+        "dr",
+        "mr",
+        "ms",
+        "mrs",
+        "st",
+        "no",
+        "vs",
+        "u.s",
+        "approx",
+        "incl",
+        "dept",
+    ]
 )
 
 
@@ -469,7 +494,7 @@ Block = tuple[str, str]  # (kind, text): kind is "heading", "bullet" or "text"
 
 
 def _split_bullets(text: str) -> list[Block]:
-    """"Intro • one • two" in a single text run: the job board's flattened lists."""
+    """Bullets flattened into one text run ("Intro • one • two"), as the job board does."""
     before, *parts = text.split("•")
     out: list[Block] = [("text", before.strip())] if before.strip() else []
     out.extend(("bullet", p.strip(" ;")) for p in parts if p.strip(" ;"))
@@ -510,6 +535,7 @@ def _html_blocks(node: Tag) -> list[Block]:
             buf.append("\n")
         elif name in {"ul", "ol"}:
             flush()
+            out.append(("list", ""))
             for li in child.find_all("li", recursive=False) or [child]:
                 if text := _clean(li.get_text(" ")):
                     out.append(("bullet", text))
@@ -540,13 +566,19 @@ def _parse_html(text: str) -> tuple[str, str, str, list[Block]]:
     page_title = _clean(page_title.get_text(" ")) if page_title else ""
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    container = soup.find(id="jobDescriptionText") or soup
+    # The job board's header (<h2> in the seeds, <h1 class="…title"> in the scrape) stands
+    # outside the description; headings inside it are section headers, a last resort.
+    outside = [
+        h for h in soup.find_all(["h1", "h2"]) if container is soup or container not in h.parents
+    ]
+    inside = [] if container is soup else container.find_all(["h2", "h1"])
     title = ""
-    for candidate in (soup.find("h2"), soup.find("h1")):
-        if candidate is not None and (found := _clean(candidate.get_text(" "))):
+    for candidate in outside + inside:
+        if found := _clean(candidate.get_text(" ")).rstrip(":"):
             title = found
             candidate.decompose()
             break
-    container = soup.find(id="jobDescriptionText") or soup
     return title or page_title, "", "", _html_blocks(container)
 
 
@@ -573,7 +605,8 @@ def _md_inline(text: str) -> str:
 
 
 def _title_case_line(line: str) -> bool:
-    """"Summary of Role in Microsoft's Business Processes": a plain-text heading."""
+    """A short title-case line standing alone: a plain-text heading, such as
+    "Summary of Role in Microsoft's Business Processes"."""
     words = line.split()
     if not 1 <= len(words) <= 8 or line[-1] in ".,;!?" or not line[0].isupper():
         return False
@@ -610,6 +643,8 @@ def _text_blocks(body: str, markdown: bool) -> list[Block]:
             continue
         if bullet := _BULLET.match(line):
             flush()
+            if not out or out[-1][0] != "bullet":
+                out.append(("list", ""))
             if text := _md_inline(bullet.group(1)):
                 out.append(("bullet", text))
             continue
@@ -692,72 +727,134 @@ def _parse_text(text: str) -> tuple[str, str, str, list[Block]]:
 
 # --------------------------------------------------------------------------- company
 
-_NAME = r"[A-Z0-9][\w&.'’-]*(?: (?:[A-Z0-9][\w&.'’-]*|of|de|&))*"
-_LEGAL_FORM = re.compile(
-    r"\b(" + _NAME + r"),? (?:Inc|LLC|Ltd|Limited|Corporation|Corp|GmbH|AG|plc|S\.p\.A|SA|BV)\b\.?"
-)
-_DEFINED = re.compile(r"\b(" + _NAME + r") \([\"“]([A-Z0-9&]{2,})[\"”]\)")
-_LEADING = [
+# Capitalised words; a dot only inside a word ("Customer.io"): "Twitter. Twitter is" is two.
+_WORD = r"[A-Z0-9][\w&'’-]*(?:\.[\w&'’-]+)*"
+_NAME = _WORD + r"(?: (?:" + _WORD + r"|of|de|&))*"
+_FORM = r",? (?:Inc|LLC|Ltd|Limited|Corporation|Corp|GmbH|AG|plc|S\.p\.A|SA|BV)\b\.?"
+# Strongest first. A legal name counts where the employer speaks of itself: at the start of a
+# paragraph, before its stock ticker, or as "the equal opportunity employer".
+_COMPANY_PATTERNS = [
+    re.compile(r"^(" + _NAME + _FORM + r")"),
+    re.compile(r"\b(" + _NAME + _FORM + r") \((?:NYSE|NASDAQ|Nasdaq|LSE)\b"),
+    re.compile(r"\b(" + _NAME + r"(?:" + _FORM + r")?) is an? equal (?:opportunity|employment)"),
     re.compile(r"^(?:At|Join) (" + _NAME + r")(?:,| is| we| and)"),
     re.compile(r"^(" + _NAME + r") (?:is|are) (?:a|an|the) [^.]{0,80}?(?:company|leader|provider)"),
 ]
-_NOT_A_NAME = {"we", "our", "the", "you", "this", "for", "as", "at", "in", "us", "it", "join"}
+_DEFINED = re.compile(r"\b(" + _NAME + r") \([\"“]([A-Z0-9&]{2,})[\"”]\)")
+_NOT_A_NAME = {
+    "we",
+    "our",
+    "the",
+    "you",
+    "this",
+    "for",
+    "as",
+    "at",
+    "in",
+    "us",
+    "it",
+    "join",
+    "all",
+}
+# "a wholly-owned subsidiary of Sony Corporation": a name, but not the employer's.
+_SOMEONE_ELSE = re.compile(
+    r"(?:subsidiary of|owned by|part of|partner(?:s|ed)? with|such as|like)\s*$"
+)
 
 
-def _plausible(name: str) -> bool:
+def _plausible(name: str, text: str, start: int) -> bool:
     first = name.split()[0].lower().strip(",")
-    return 1 < len(name) <= 60 and first not in _NOT_A_NAME
+    return (
+        1 < len(name) <= 60
+        and first not in _NOT_A_NAME
+        and not _SOMEONE_ELSE.search(text[max(0, start - 30) : start])
+    )
+
+
+def _defined_name(text: str) -> str:
+    """A name defined with its abbreviation, such as "Amazon Web Services (“AWS”)"."""
+    for match in _DEFINED.finditer(text):
+        words = match.group(1).split()
+        # Only when the abbreviation spells the initials: a real definition, and it tells
+        # where the name starts ("For more than 11 years, Amazon Web Services (“AWS”)").
+        for start in range(len(words)):
+            name = words[start:]
+            if "".join(w[0] for w in name if w[0].isupper()) == match.group(2):
+                found = " ".join(name)
+                if _plausible(found, text, match.start(1)):
+                    return found
+                break
+    return ""
 
 
 def guess_company(paragraphs: list[str]) -> str:
-    """The employer named in the first paragraphs, or "" when unsure (a wrong company is worse
-    than none). Recognised: "X, Inc." and other legal forms, a name defined with its
-    abbreviation ("Amazon Web Services (“AWS”)"), "At X, …", "Join X …", "X is a … company".
+    """The employer named in the posting's prose, or "" when unsure (a wrong company is worse
+    than none). Recognised, strongest first: "X, Inc." opening a paragraph or before its
+    ticker, "X is an equal opportunity employer", "At X, …", "Join X …", "X is a … company",
+    a name defined with its abbreviation ("Amazon Web Services (“AWS”)").
 
     >>> guess_company(["8x8, Inc. (NYSE:EGHT) communication solutions help businesses"])
     '8x8, Inc.'
     """
-    for text in paragraphs[:12]:
-        if match := _LEGAL_FORM.search(text):
-            name = match.group(0).strip(" ,")
-            if _plausible(name):
-                return name
-        for match in _DEFINED.finditer(text):
-            words = [w for w in match.group(1).split() if w[0].isupper()]
-            # Only when the abbreviation spells the name's initials: a real definition.
-            while words and "".join(w[0] for w in words) != match.group(2):
-                words = words[1:]
-            if words and _plausible(" ".join(words)):
-                return match.group(1)[match.group(1).index(words[0]) :]
-        for pattern in _LEADING:
-            if (match := pattern.search(text)) and _plausible(match.group(1)):
-                return match.group(1).strip(" ,")
+    for pattern in _COMPANY_PATTERNS:
+        for text in paragraphs:
+            for match in pattern.finditer(text):
+                name = match.group(1).strip(" ,")
+                if _plausible(name, text, match.start(1)):
+                    return name
+    for text in paragraphs:
+        if name := _defined_name(text):
+            return name
     return ""
 
 
 # --------------------------------------------------------------------------- entry point
 
 
+def _list_section(bullets: list[str]) -> str:
+    """A list under no (or a used-up) heading: what most of its bullets sound like."""
+    asks = sum(1 for text in bullets if _REQUIREMENT_TEXT.search(text))
+    return "requirements" if asks * 2 >= len(bullets) else "responsibilities"
+
+
 def _items(blocks: list[Block], title: str) -> list[PostingItem]:
     items: list[PostingItem] = []
     current, heading = "other", ""
-    for kind, value in blocks:
+    lists_under_heading = 0
+    list_section, list_heading = current, heading
+    for index, (kind, value) in enumerate(blocks):
         if kind == "prompt":
+            continue
+        if kind == "list":
+            # The first list under a heading belongs to it; a second list with no heading of
+            # its own (AWS: responsibilities, then an unheaded list of qualifications) and a
+            # list under no heading at all are judged by their bullets.
+            lists_under_heading += 1
+            list_section, list_heading = current, heading
+            if current == "other" or lists_under_heading > 1:
+                bullets = []
+                for later_kind, later in blocks[index + 1 :]:
+                    if later_kind != "bullet":
+                        break
+                    bullets.append(later)
+                list_section = _list_section(bullets) if bullets else current
+                list_heading = heading if current == "other" else ""
             continue
         if kind == "heading" or (kind == "text" and _lead_in(value)):
             if value.rstrip(":") == title:
                 continue
             heading = value.rstrip(":")
-            current = classify_heading(heading)
+            current = list_section = classify_heading(heading)
+            list_heading = heading
+            lists_under_heading = 0
             continue
         if not value or value == title:
             continue
         if kind == "bullet":
-            section = "legal" if _LEGAL_TEXT.search(value) else current
+            section = "legal" if _LEGAL_TEXT.search(value) else list_section
             if section == "other":
-                # A list under no heading is nearly always what the job asks or does.
-                section = "requirements" if _REQUIREMENT_TEXT.search(value) else "responsibilities"
-            items.append(PostingItem(section, value[:2000], heading))
+                section = _list_section([value])
+            items.append(PostingItem(section, value[:2000], list_heading))
             continue
         # A paragraph: classified as a whole (a legal paragraph's later sentences carry no
         # legal words), then split into sentences.
@@ -797,9 +894,12 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
     if not items or not title:
         raise PostingError(f"{label}: no posting text found (only markup, or nothing to read)")
     if not company:
-        about = [i.text for i in items if i.section == "about"]
-        rest = [t for kind, t in blocks if kind == "text"]
-        company = guess_company(about + rest)
+        # Paragraphs whole (not sentences), the about and legal text first.
+        paragraphs = [t for kind, t in blocks if kind == "text"]
+        company = guess_company(
+            [p for p in paragraphs if _ABOUT_TEXT.search(p) or _LEGAL_TEXT.search(p)]
+            + paragraphs[:12]
+        )
     asked = [i.text for i in items if i.section in ASKED]
     if not asked:
         asked = [i.text for i in items if i.section == "other"]
