@@ -12,7 +12,7 @@ from django.db import transaction
 
 from ladder.handbook import HandbookError
 from ladder.history import FamilyDiff, diff_sources
-from ladder.inheritance import dedupe_key
+from ladder.inheritance import CycleError, dedupe_key
 from ladder.models import Grade, Item, JobFamily, Level
 from ladder.rendering import markdown_to_html
 from ladder.services import (
@@ -105,7 +105,7 @@ def family_reimport_preview(*, family: JobFamily, name: str, data: bytes) -> Rei
         return ReimportPreview(family, name, "", FamilyDiff([]), error="not valid UTF-8 text")
     try:
         diff = diff_sources(family.source, source)
-    except HandbookError as exc:
+    except (HandbookError, CycleError) as exc:
         return ReimportPreview(family, name, source, FamilyDiff([]), error=str(exc))
     preview = ReimportPreview(family, name, source, diff)
     imported = _page_texts(family.source)

@@ -153,6 +153,8 @@ class ItemInlineFormSet(BaseInlineFormSet):
 
 class ReimportForm(forms.Form):
     source = forms.FileField(
+        # The importer explains an empty page better than "The submitted file is empty".
+        allow_empty_file=True,
         label="New version of the handbook page (.md)",
         help_text="A preview shows what would change; nothing is saved until you apply it.",
     )

@@ -75,6 +75,8 @@ def snapshot(source: str, name: str = "") -> list[LevelSnapshot]:
     """The levels of one version, with effective item texts, resolved on their own."""
     family = parse_handbook(source, name)
     resolved = resolve_import([family])
+    if resolved.errors:
+        raise resolved.errors[0]  # a cycle, contradictory grades: not a readable version
     graph = resolved.graph()
     memo: dict = {}
     out = []

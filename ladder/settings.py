@@ -141,6 +141,10 @@ CACHES = {
         "TIMEOUT": env_int("DJANGO_CACHE_TIMEOUT", 3600),
     }
 }
+if not CACHES["default"]["BACKEND"].endswith(("RedisCache", "PyMemcacheCache", "PyLibMCCache")):
+    # Django's default of 300 entries culls a third of the cache whenever a site has more
+    # pages than that; every level page is an entry.
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": env_int("DJANGO_CACHE_MAX_ENTRIES", 20000)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -15,10 +15,19 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)]
+        files = data if isinstance(data, (list, tuple)) else [data]
+        cleaned, errors = [], []
+        for file in files:
+            try:
+                cleaned.append(super().clean(file, initial))
+            except forms.ValidationError as exc:
+                # Say which file: "empty.html: The submitted file is empty."
+                name = getattr(file, "name", "") or "upload"
+                name = name.replace("\\", "/").rsplit("/", 1)[-1]
+                errors.extend(f"{name}: {message}" for message in exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
 
 
 class UploadForm(forms.Form):
