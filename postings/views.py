@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from ladder.caching import cached_page
+from ladder.comparison import plain
 from ladder.models import Grade, JobFamily, Level, format_grade
 from postings.forms import ConfirmLevelForm, UploadForm
 from postings.matching import compare_items
@@ -169,7 +170,8 @@ def _comparison(posting: Posting, level: Level) -> dict:
         sections.append(
             {"name": name, "label": SECTION_LABELS[name], "rows": rows, "coverage": coverage}
         )
-    unasked = [(section, text) for section, text in profile.items if text not in used]
+    # Shown as plain words: link markup would read as noise here.
+    unasked = [(section, plain(text)) for section, text in profile.items if text not in used]
     total = list(pairs)
     overall = (
         round(100 * sum(STATUS_WEIGHT[p.status] for p in total) / len(total)) if total else None
