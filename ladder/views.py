@@ -342,13 +342,7 @@ def search_words(query: str) -> list[str]:
     return (meaningful or words)[:SEARCH_MAX_WORDS]
 
 
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_MARKS = re.compile(r"(\*\*|__|`)")
-
-
-def plain_text(markdown_text: str) -> str:
-    """Markdown item text as a reader sees it: link labels kept, emphasis marks dropped."""
-    return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", markdown_text)).strip()
+plain_text = plain  # markdown item text as a reader sees it (one implementation)
 
 
 def highlight(text: str, words: list[str]) -> SafeString:
