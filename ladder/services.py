@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -659,12 +660,38 @@ def family_refresh_effective(*, family_ids: Iterable[int]) -> int:
 # --------------------------------------------------------------------------- cache version
 
 
+# The number lives in the database (it changes in the writing transaction, so it can never
+# run ahead of the data) and is published to the shared cache when that transaction commits,
+# so a page served from the cache costs no query at all.
+VERSION_KEY = "ladder:content-version"
+# How long a number published by a writer that died between its commit and its publication
+# (or two writers publishing out of order) can stay stale, at worst.
+VERSION_SECONDS = 5
+
+
+def _stored_version() -> int:
+    return SiteVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
 def content_version() -> int:
     """The number every page cache key includes; it changes with every import and edit."""
-    return SiteVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    if connection.in_atomic_block:
+        # A writer reads its own uncommitted number; it must never reach the shared cache.
+        return _stored_version()
+    number = cache.get(VERSION_KEY)
+    if number is None:
+        number = _stored_version()
+        # add, not set: a writer that committed meanwhile has published a newer number.
+        cache.add(VERSION_KEY, number, VERSION_SECONDS)
+    return number
+
+
+def _publish_version() -> None:
+    cache.set(VERSION_KEY, _stored_version(), VERSION_SECONDS)
 
 
 def bump_content_version() -> None:
     """Call inside the writing transaction: readers see the new number when the data commits."""
     if not SiteVersion.objects.filter(pk=1).update(number=F("number") + 1):
         SiteVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    transaction.on_commit(_publish_version, robust=True)

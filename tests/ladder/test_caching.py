@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 
-from ladder.services import Source, content_version, family_import
+from ladder.services import Source, bump_content_version, content_version, family_import
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,67 @@ def test_signed_in_people_are_never_served_from_the_cache(client: Client, admin_
     client.get("/")  # cached for anonymous visitors
     client.force_login(admin_user)
     assert "Admin</a>" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_page_costs_no_query_and_keeps_its_headers(
+    client: Client, django_assert_num_queries
+):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    url = "/families/sales-operations/sr-sales-operations-analyst/"
+    first = client.get(url)
+    with django_assert_num_queries(0):  # the version and the page both come from the cache
+        again = client.get(url)
+    assert again.content == first.content
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Type", "Vary"):
+        assert again.headers.get(header) == first.headers.get(header), header
+    assert again.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in again.headers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_shows_at_once_on_every_worker(client: Client):
+    """The new number is published to the shared cache when the import commits."""
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    url = "/families/sales-operations/sr-sales-operations-analyst/"
+    assert "Lead and facilitate forecast calls" in client.get(url).content.decode()
+    edited = SEED.read_text().replace("Lead and facilitate forecast calls", "Run the forecast")
+    family_import(sources=[Source(str(SEED), edited.encode())])
+    assert "Run the forecast" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_import_publishes_nothing(client: Client):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    version = content_version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        bump_content_version()
+        raise RuntimeError("import failed half way")
+    assert content_version() == version
+
+
+def test_htmx_partials_and_full_pages_are_cached_apart(client: Client):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    url = (
+        "/compare/?level=sales-operations/sales-operations-analyst"
+        "&level=sales-operations/sr-sales-operations-analyst"
+    )
+    full = client.get(url)
+    partial = client.get(url, headers={"HX-Request": "true", "HX-Target": "comparison"})
+    assert full.status_code == partial.status_code == 200
+    assert b"<html" in full.content
+    assert b"<html" not in partial.content
+    assert b"<html" in client.get(url).content
+
+
+def test_an_unknown_host_is_refused_even_when_the_page_is_cached(client: Client):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    assert client.get("/").status_code == 200
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_a_missing_page_is_cached_as_a_404(client: Client, django_assert_max_num_queries):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    assert client.get("/families/no-such-family/").status_code == 404
+    with django_assert_max_num_queries(1):  # only the content version
+        assert client.get("/families/no-such-family/").status_code == 404
