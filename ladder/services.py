@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -675,8 +676,9 @@ def _stored_version() -> int:
 
 def content_version() -> int:
     """The number every page cache key includes; it changes with every import and edit."""
-    if connection.in_atomic_block:
-        # A writer reads its own uncommitted number; it must never reach the shared cache.
+    if connection.in_atomic_block or isinstance(caches["default"], LocMemCache):
+        # A writer reads its own uncommitted number, which must never reach the shared cache;
+        # and a process-local cache could not tell the other workers about a new number.
         return _stored_version()
     number = cache.get(VERSION_KEY)
     if number is None:

@@ -7,6 +7,7 @@ embedded SQLite file with nothing to start, and production switches to PostgreSQ
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -135,13 +136,24 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The default cache is a directory every worker on this machine shares (pages, the content
+# version, the posting match index), so nothing is held per process; a company-wide deployment
+# on several machines points this at Redis or Memcached.
 CACHES = {
     "default": {
         "BACKEND": os.environ.get(
-            "DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+            "DJANGO_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
         ),
-        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "ladder"),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": env_int("DJANGO_CACHE_TIMEOUT", 3600),
+        # Keys hold content version numbers, which restart at 1 in every database: two
+        # databases sharing a cache must not share pages.
+        "KEY_PREFIX": hashlib.sha256(
+            "|".join(
+                str(DATABASES["default"].get(part, ""))
+                for part in ("ENGINE", "NAME", "HOST", "PORT")
+            ).encode()
+        ).hexdigest()[:12],
     }
 }
 if not CACHES["default"]["BACKEND"].endswith(("RedisCache", "PyMemcacheCache", "PyLibMCCache")):

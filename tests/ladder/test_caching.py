@@ -15,8 +15,16 @@ SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
 
 
 @pytest.fixture(autouse=True)
-def page_cache(settings):
+def page_cache(settings, tmp_path):
     settings.LADDER_PAGE_CACHE_SECONDS = 600
+    # The production default: a cache every worker shares (a process-local one is never
+    # trusted with the content version).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
     cache.clear()
     yield
     cache.clear()
@@ -113,3 +121,14 @@ def test_a_missing_page_is_cached_as_a_404(client: Client, django_assert_max_num
     assert client.get("/families/no-such-family/").status_code == 404
     with django_assert_max_num_queries(1):  # only the content version
         assert client.get("/families/no-such-family/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_local_cache_always_asks_the_database(
+    client: Client, settings, django_assert_num_queries
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    client.get("/")
+    with django_assert_num_queries(1):  # the version: another worker may have changed it
+        client.get("/")
