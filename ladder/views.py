@@ -407,6 +407,20 @@ def _any_word(field: str, words: list[str]) -> Q:
     return condition
 
 
+# What a search result shows of a level (its effective lists are large and not needed).
+SEARCH_LEVEL_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "group",
+    "position",
+    "grade_max",
+    "family__slug",
+    "family__title",
+    "grade__number",
+)
+
+
 def run_search(query: str) -> dict:
     """Levels and items matching the words of ``query``, best first.
 
@@ -420,68 +434,55 @@ def run_search(query: str) -> dict:
         return result
     phrase = " ".join(re.findall(r"\w+", query.lower()))
 
+    # Candidates are ranked as plain tuples; model objects are built only for what is shown
+    # (building hundreds of them was most of a search's time on a large ladder).
     level_rows = (
         Level.objects.filter(_any_word("title", words))
         .annotate(hits=_hits("title", words))
-        .select_related("family", "grade")
-        .only(
-            "id",
-            "slug",
-            "title",
-            "group",
-            "position",
-            "grade_max",
-            "family__slug",
-            "family__title",
-            "grade__number",
-        )
-        .order_by("-hits", "family__title", "position")[:SEARCH_CANDIDATES]
+        .order_by("-hits", "family__title", "position")
+        .values_list("id", "title")[:SEARCH_CANDIDATES]
     )
     levels = sorted(
-        ((rank(lv.title, words, phrase), lv) for lv in level_rows),
-        key=lambda pair: (-pair[0], pair[1].title),
+        ((rank(title, words, phrase), title, pk) for pk, title in level_rows),
+        key=lambda row: (-row[0], row[1]),
+    )
+    shown_levels = (
+        Level.objects.select_related("family", "grade")
+        .only(*SEARCH_LEVEL_FIELDS)
+        .in_bulk([pk for _score, _title, pk in levels[:SEARCH_LEVELS]])
     )
     result["levels"] = [
-        {"level": lv, "title": highlight(lv.title, words)} for _score, lv in levels[:SEARCH_LEVELS]
+        {"level": shown_levels[pk], "title": highlight(title, words)}
+        for _score, title, pk in levels[:SEARCH_LEVELS]
     ]
 
     item_rows = (
         Item.objects.filter(_any_word("text", words))
         .annotate(hits=_hits("text", words))
-        .select_related("level__family", "level__grade")
-        .only(
-            "id",
-            "text",
-            "section",
-            "position",
-            "level__slug",
-            "level__title",
-            "level__position",
-            "level__grade_max",
-            "level__family__slug",
-            "level__family__title",
-            "level__grade__number",
-        )
-        .order_by("-hits", "level__family__title", "level__position", "section", "position")[
-            :SEARCH_CANDIDATES
-        ]
+        .order_by("-hits", "level__family__title", "level__position", "section", "position")
+        .values_list("id", "text", "level__title", "position")[:SEARCH_CANDIDATES]
     )
     items = []
-    for item in item_rows:
-        text = plain_text(item.text)
+    for pk, raw, level_title, position in item_rows:
+        text = plain_text(raw)
         score = rank(text, words, phrase)
         if score > 0:  # the word may only have matched inside a link's address
-            items.append((score, item, text))
-    items.sort(key=lambda triple: (-triple[0], triple[1].level.title, triple[1].position))
+            items.append((score, level_title, position, text, pk))
+    items.sort(key=lambda row: (-row[0], row[1], row[2]))
+    shown_items = (
+        Item.objects.select_related("level__family", "level__grade")
+        .only("id", "section", "position", *(f"level__{name}" for name in SEARCH_LEVEL_FIELDS))
+        .in_bulk([row[-1] for row in items[:SEARCH_ITEMS]])
+    )
     result["items"] = [
         {
-            "item": item,
-            "level": item.level,
+            "item": shown_items[pk],
+            "level": shown_items[pk].level,
             "html": highlight(text, words),
-            "section": SECTION_LABELS.get(item.section, item.section),
-            "url": f"{item.level.get_absolute_url()}#{item.section}",
+            "section": SECTION_LABELS.get(shown_items[pk].section, shown_items[pk].section),
+            "url": f"{shown_items[pk].level.get_absolute_url()}#{shown_items[pk].section}",
         }
-        for _score, item, text in items[:SEARCH_ITEMS]
+        for _score, _level, _position, text, pk in items[:SEARCH_ITEMS]
     ]
     result["total"] = len(result["levels"]) + len(result["items"])
     result["more"] = len(levels) > SEARCH_LEVELS or len(items) > SEARCH_ITEMS
