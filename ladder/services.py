@@ -688,6 +688,16 @@ def content_version() -> int:
     return number
 
 
+def family_choices() -> list[tuple[str, str]]:
+    """(slug, title) of every family by title, for pickers; cached per content version."""
+    key = f"ladder:family-choices:{content_version()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = list(JobFamily.objects.order_by("title").values_list("slug", "title"))
+        cache.set(key, choices)
+    return choices
+
+
 def _publish_version() -> None:
     cache.set(VERSION_KEY, _stored_version(), VERSION_SECONDS)
 

@@ -29,6 +29,7 @@ from ladder.history import diff_sources
 from ladder.inheritance import CycleError
 from ladder.models import FamilyVersion, Grade, Item, JobFamily, Level, format_grade
 from ladder.rendering import markdown_to_html
+from ladder.services import family_choices
 
 SECTION_LABELS = {
     "responsibilities": "Responsibilities",
@@ -277,7 +278,7 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         "level": lv,
         "family": fam,
         # The "compare with" picker: every family, and this family's levels.
-        "families": JobFamily.objects.only("slug", "title").order_by("title"),
+        "families": family_choices(),
         "family_levels": [other for other in family_levels if other.id != lv.id],
         "next_compare_url": (
             _compare_url([lv, track[here + 1]], changes_only=True) if here + 1 < len(track) else ""
@@ -637,7 +638,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
     }
     if not partial or request.htmx.target == "compare-area":
         # The pickers: every family, and the levels of each column's family.
-        ctx["families"] = JobFamily.objects.only("slug", "title").order_by("title")
+        ctx["families"] = family_choices()
         options = _picker_options({lv.family.slug for lv in levels})
         ctx["pickers"] = [
             {"index": c["index"], "level": c["level"], "options": options[c["level"].family.slug]}

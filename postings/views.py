@@ -15,7 +15,7 @@ from django_htmx.middleware import HtmxDetails
 
 from ladder.caching import cached_page
 from ladder.comparison import plain
-from ladder.models import Grade, JobFamily, Level, format_grade
+from ladder.models import Grade, Level, format_grade
 from postings.forms import ConfirmLevelForm, UploadForm
 from postings.matching import compare_items
 from postings.models import Posting
@@ -197,7 +197,6 @@ def posting_compare_level(
     ctx = {
         "posting": posting,
         "comparison": _comparison(posting, level),
-        "families": JobFamily.objects.only("slug", "title").order_by("title"),
         "family_levels": level.family.levels.only("slug", "title", "position").order_by("position"),
     }
     template = "postings/compare.html"
