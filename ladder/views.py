@@ -7,6 +7,7 @@ so pages read them and never walk the inheritance chain.
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -112,6 +113,30 @@ def _entries(items: list[dict], level_key: str, family_slug: str, parent_source:
             }
         )
     return entries
+
+
+def _items_html(entries: list[dict]) -> SafeString:
+    """The nested ``<ul>`` of a level section's entries (see ``_entries``).
+
+    Built here rather than by a recursive template include, which cost most of a level
+    page's time; ``html`` is the item's sanitised HTML from the import, all else is escaped.
+    """
+    parts = ['<ul class="items">']
+    for entry in entries:
+        parts.append(
+            f'<li class="item {"is-own" if entry["own"] else "is-inherited"}">'
+            f'<span class="item-text">{entry["html"]}</span>'
+        )
+        if entry["show_source"]:
+            title = html.escape(entry["source_title"])
+            if entry["source_url"]:
+                title = f'<a href="{html.escape(entry["source_url"])}">{title}</a>'
+            parts.append(f'<span class="item-from">from {title}</span>')
+        if entry["children"]:
+            parts.append(_items_html(entry["children"]))
+        parts.append("</li>")
+    parts.append("</ul>")
+    return mark_safe("".join(parts))  # noqa: S308 - item HTML is sanitised, the rest escaped
 
 
 def _track_key(level: Level):
@@ -267,6 +292,7 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
                 "name": name,
                 "label": SECTION_LABELS[name],
                 "entries": entries,
+                "items_html": _items_html(entries),
                 "own_count": own,
                 "inherited_count": len(entries) - own,
             }
