@@ -93,12 +93,21 @@ def _extended_levels(items) -> dict[int, list[Level]]:
     return extended
 
 
-def _entries(items: list[dict], level_key: str, family_slug: str, parent_source: str = ""):
+def _entries(
+    items: list[dict],
+    level_key: str,
+    family_slug: str,
+    parent_source: str = "",
+    urls: dict[str, str] | None = None,
+):
     """Effective items (from ``Level.effective``) ready for the template, children nested."""
+    urls = {} if urls is None else urls  # level key → URL: a handful of levels, many items
     entries = []
     for item in items:
         source_key = item.get("source_key") or f"{family_slug}/{item.get('source', '')}"
         own = source_key == level_key
+        if not own and source_key not in urls:
+            urls[source_key] = _level_url(source_key)
         entries.append(
             {
                 "html": item.get("html") or escape(item.get("text", "")),
@@ -106,9 +115,9 @@ def _entries(items: list[dict], level_key: str, family_slug: str, parent_source:
                 # Children of an inherited item come from the same level: say it once.
                 "show_source": not own and source_key != parent_source,
                 "source_title": item.get("source_title") or item.get("source", ""),
-                "source_url": "" if own else _level_url(source_key),
+                "source_url": "" if own else urls[source_key],
                 "children": _entries(
-                    item.get("children") or [], level_key, family_slug, source_key
+                    item.get("children") or [], level_key, family_slug, source_key, urls
                 ),
             }
         )
@@ -250,14 +259,15 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         .defer("effective", "family__source")
         .order_by("family__title", "position")
     )
-    track = sorted(
-        Level.objects.filter(family=fam, group=lv.group)
-        .select_related("grade")
-        .only("id", "slug", "title", "position", "family_id", "grade__number", "grade_max"),
-        key=_track_key,
+    # Every level of the family in one query: the track (previous / next) and the picker.
+    family_levels = list(
+        fam.levels.select_related("grade")
+        .only("id", "slug", "title", "position", "group", "family_id", "grade__number", "grade_max")
+        .order_by("position")
     )
-    for other in track:
+    for other in family_levels:
         other.family = fam
+    track = sorted((other for other in family_levels if other.group == lv.group), key=_track_key)
     here = next(i for i, other in enumerate(track) if other.id == lv.id)
     extends = _extended_levels(
         lv.items.filter(extends_level__isnull=False)
@@ -297,9 +307,6 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
                 "inherited_count": len(entries) - own,
             }
         )
-    family_levels = list(fam.levels.only("slug", "title", "position").order_by("position"))
-    for other in family_levels:
-        other.family = fam
     ctx = {
         "level": lv,
         "family": fam,

@@ -463,9 +463,10 @@ def test_page_query_counts_do_not_grow_with_levels_items_or_inheritance_depth(
     assert small_counts == {
         "index": 2,
         "family": 4,  # + the version count for the history link
-        # + the compare picker: this family's levels, and every family (cached per content
-        # version: the version and the list, both from the shared cache in production)
-        "level": 7,
+        # level, reports, family levels (track and picker), extends, + every family for the
+        # picker (cached per content version: the version and the list, both from the shared
+        # cache in production)
+        "level": 6,
         "grade": 2,
         "search": 3,  # level candidates, item candidates, the items shown
         "search partial": 3,
