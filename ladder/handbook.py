@@ -197,6 +197,10 @@ def clean_title(text: str) -> str:
 # --------------------------------------------------------------------------- decoding
 
 
+# Control characters a text page never holds (tab, newlines and form feed excepted).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def decode_source(data: bytes | str, name: str = "") -> str:
     """Bytes → text, refusing what is not a text page.
 
@@ -232,7 +236,7 @@ def decode_source(data: bytes | str, name: str = "") -> str:
         raise HandbookError(f"{label}page is larger than {MAX_BYTES // 1024 // 1024} MB")
     if "\x00" in text:
         raise HandbookError(f"{label}binary file (NUL characters): not a markdown page")
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(_CONTROL_CHARS.findall(text, 0, 20000))
     if controls > 20:
         raise HandbookError(f"{label}binary file (control characters): not a markdown page")
     if not text.strip():

@@ -484,9 +484,19 @@ def _write(
         if level.reports_to_id != (target.pk if target else None):
             level.reports_to = target
             relinked.append(level)
-    Level.objects.bulk_update(relinked, ["reports_to"], batch_size=500)
+    if relinked:
+        # One plain statement run for every row: bulk_update's CASE expression per object
+        # cost seconds on a large ladder.
+        ops = connection.ops
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {ops.quote_name(Level._meta.db_table)} "
+                f"SET {ops.quote_name(Level._meta.get_field('reports_to').column)} = %s "
+                f"WHERE {ops.quote_name(Level._meta.pk.column)} = %s",
+                [(level.reports_to_id, level.pk) for level in relinked],
+            )
     Level.objects.bulk_update(refreshed, ["effective"], batch_size=200)
-    new_items: list[Item] = []
+    new_items: list[_NewItem] = []
     for level, lv in pending_items:
         base = level.family.base_url
         for section in SECTIONS:
@@ -510,15 +520,36 @@ def _stored_level(key: str) -> Level | None:
     return Level.objects.filter(family__slug=family_slug, slug=level_slug).first()
 
 
+@dataclass(slots=True)
+class _NewItem:
+    """An item row to insert; its parent is known only as another row until that is saved."""
+
+    values: tuple  # in the order of _ITEM_FIELDS, without the parent
+    parent: _NewItem | None
+    pk: int | None = None
+
+
+_ITEM_FIELDS = (
+    "level",
+    "section",
+    "position",
+    "text",
+    "html",
+    "extends_level",
+    "extends_section",
+    "parent",
+)
+
+
 def _build_items(
     level: Level,
     section: str,
     items: list[ParsedItem],
-    parent: Item | None,
+    parent: _NewItem | None,
     base_url: str,
     resolved: ResolvedImport,
     level_by_key: dict[str, Level],
-    out: list[Item],
+    out: list[_NewItem],
 ) -> None:
     position = 0
     for parsed in items:
@@ -529,16 +560,18 @@ def _build_items(
                 target = level_by_key.get(link[0]) or _stored_level(link[0])
             # A second parent ("Extends that of X or Y") is an extra, text-less link row.
             text = parsed.text if index == 0 else ""
-            item = Item(
-                level=level,
-                section=section,
-                position=position,
-                text=text,
-                html=markdown_to_html(text, base_url) if text else "",
-                extends_level=target,
-                extends_section=(link[1] or "") if link else "",
+            item = _NewItem(
+                values=(
+                    level.pk,
+                    section,
+                    position,
+                    text,
+                    markdown_to_html(text, base_url) if text else "",
+                    target.pk if target else None,
+                    (link[1] or "") if link else "",
+                ),
+                parent=parent,
             )
-            item._parent_obj = parent  # becomes parent_id once the parent is saved
             out.append(item)
             position += 1
             if index == 0:
@@ -547,17 +580,37 @@ def _build_items(
                 )
 
 
-def _bulk_create_tree(items: list[Item]) -> None:
-    """Create items depth by depth so each child knows its parent's id."""
+def _bulk_create_tree(items: list[_NewItem]) -> None:
+    """Insert items depth by depth, so each child knows its parent's id.
+
+    Plain multi-row ``INSERT … RETURNING`` (what ``bulk_create`` sends, on SQLite and
+    PostgreSQL alike) without a model instance per row: tens of thousands of rows per import,
+    and building the instances cost more than the database.
+    """
+    ops = connection.ops
+    fields = [Item._meta.get_field(name) for name in _ITEM_FIELDS]
+    table = ops.quote_name(Item._meta.db_table)
+    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_batch = min(500, (connection.features.max_query_params or 10_000) // len(fields))
     remaining = items
-    while remaining:
-        ready = [i for i in remaining if i._parent_obj is None or i._parent_obj.pk is not None]
-        for item in ready:
-            if item._parent_obj is not None:
-                item.parent_id = item._parent_obj.pk
-        Item.objects.bulk_create(ready, batch_size=500)
-        done = {id(i) for i in ready}
-        remaining = [i for i in remaining if id(i) not in done]
+    with connection.cursor() as cursor:
+        while remaining:
+            ready = [i for i in remaining if i.parent is None or i.parent.pk is not None]
+            for start in range(0, len(ready), per_batch):
+                batch = ready[start : start + per_batch]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))} "
+                    f"RETURNING {ops.quote_name(Item._meta.pk.column)}",
+                    [
+                        value
+                        for item in batch
+                        for value in (*item.values, item.parent.pk if item.parent else None)
+                    ],
+                )
+                for item, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                    item.pk = pk
+            remaining = [i for i in remaining if i.pk is None]
 
 
 # --------------------------------------------------------------------------- effective lists
