@@ -214,11 +214,63 @@ def _status(score: float) -> str:
 # --------------------------------------------------------------------------- index
 
 
+class Ragged(Sequence[np.ndarray]):
+    """Lists of ints as one flat array and offsets: one object to pickle, not thousands."""
+
+    def __init__(self, rows: Sequence[Sequence[int]]) -> None:
+        self.offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        self.offsets[1:] = np.cumsum([len(row) for row in rows])
+        self.flat = np.fromiter(
+            (value for row in rows for value in row), dtype=np.int32, count=int(self.offsets[-1])
+        )
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self.flat[self.offsets[i] : self.offsets[i + 1]]
+
+
+class Profiles(Sequence[LevelProfile]):
+    """Level profiles stored compactly, each rebuilt on access.
+
+    The index is cached and unpickled for every match; as frozen objects holding tuples of
+    items, a large ladder's profiles took most of that time.
+    """
+
+    def __init__(self, profiles: Sequence[LevelProfile]) -> None:
+        self.keys = [p.key for p in profiles]
+        self.titles = [p.title for p in profiles]
+        families: dict[str, str] = {}
+        self.families = [families.setdefault(p.family, p.family) for p in profiles]
+        self.grades = [p.grade for p in profiles]
+        pairs: dict[tuple[str, str], int] = {}
+        rows = [[pairs.setdefault(item, len(pairs)) for item in p.items] for p in profiles]
+        self.pairs = list(pairs)
+        self.items = Ragged(rows)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return LevelProfile(
+            key=self.keys[i],
+            title=self.titles[i],
+            family=self.families[i],
+            grade=self.grades[i],
+            items=tuple(self.pairs[j] for j in self.items[i]),
+        )
+
+
 @dataclass
 class LevelIndex:
     """Everything about the levels that does not depend on the posting; build once, reuse."""
 
-    profiles: list[LevelProfile]
+    profiles: Profiles
     vocabulary: dict[str, int]
     idf: np.ndarray
     postings: dict[int, tuple[np.ndarray, np.ndarray]]  # term → (level indexes, weights)
@@ -227,7 +279,7 @@ class LevelIndex:
     titles: list[str]  # normalised, for rapidfuzz
     ranks: np.ndarray  # seniority() of each title
     item_texts: list[str]  # distinct normalised item texts of all levels
-    level_items: list[np.ndarray]  # per level: indexes into item_texts, in item order
+    level_items: Ragged  # per level: indexes into item_texts, in item order
 
 
 def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
@@ -270,14 +322,18 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
             weights.append(weight)
         norms[level] = math.sqrt(total) or 1.0
     item_ids: dict[str, int] = {}
-    level_items = []
-    for profile in profiles:
-        ids = [
-            item_ids.setdefault(" ".join(words[text]), len(item_ids)) for _, text in profile.items
+    level_items = Ragged(
+        [
+            [item_ids.setdefault(" ".join(words[text]), len(item_ids)) for _, text in p.items]
+            for p in profiles
         ]
-        level_items.append(np.array(ids, dtype=np.int32))
+    )
+    family_words: dict[str, frozenset[str]] = {}
+    for p in profiles:
+        if p.family not in family_words:
+            family_words[p.family] = frozenset(tokens(p.family)) - _FAMILY_NOISE
     return LevelIndex(
-        profiles=list(profiles),
+        profiles=Profiles(profiles),
         vocabulary=vocabulary,
         idf=idf,
         postings={
@@ -285,7 +341,7 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
             for tid, (idx, w) in rows.items()
         },
         norms=norms,
-        family_words=[frozenset(tokens(p.family)) - _FAMILY_NOISE for p in profiles],
+        family_words=[family_words[p.family] for p in profiles],
         titles=[_normal(p.title) for p in profiles],
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),

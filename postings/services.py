@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.cache import cache
@@ -188,20 +188,7 @@ def level_index() -> LevelIndex:
         levels = Level.objects.select_related("family", "grade").order_by(
             "family__slug", "position"
         )
-        # Inherited items repeat across a family's levels: one object per distinct item lets
-        # pickle store each once, and the cached index is unpickled on every match.
-        shared: dict[object, object] = {}
-        profiles = []
-        for level in levels:
-            profile = profile_of(level)
-            profiles.append(
-                replace(
-                    profile,
-                    family=shared.setdefault(profile.family, profile.family),
-                    items=tuple(shared.setdefault(item, item) for item in profile.items),
-                )
-            )
-        index = build_index(profiles)
+        index = build_index([profile_of(level) for level in levels])
         cache.set(key, index, 3600)
     return index
 
