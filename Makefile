@@ -73,8 +73,8 @@ test: lint $(VENV)/.installed chromium postgres-binaries
 	  echo "=== SQLite: $$([ $$sqlite = 0 ] && echo passed || echo FAILED) · PostgreSQL: $$([ $$postgres = 0 ] && echo passed || echo FAILED) ==="; \
 	  [ $$sqlite = 0 ] && [ $$postgres = 0 ]
 
-bench: $(VENV)/.installed
-	$(PY) bench/run.py --save
+bench: $(VENV)/.installed postgres-binaries
+	$(PY) bench/run.py --save --postgres
 
 loadtest: $(VENV)/.installed postgres-binaries
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }

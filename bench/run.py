@@ -1,6 +1,6 @@
 """Ladder benchmarks: one line per figure, ratios measured in the same run.
 
-    python bench/run.py [--quick] [--save]
+    python bench/run.py [--quick] [--save] [--postgres]
 
 Runs on a throwaway SQLite file by default; with ``DATABASE_URL`` set (e.g. by
 ``tests/pgcluster.py -- python bench/run.py``) the same figures come from PostgreSQL.
@@ -15,6 +15,7 @@ import datetime as dt
 import gc
 import io
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -350,11 +351,49 @@ print(before, peak_mb(), len(urls))
     )
 
 
+def calibrate() -> None:
+    """A fixed pure-Python loop, so figures from machines of different speed can be compared."""
+    start = time.perf_counter()
+    sum(i * i for i in range(5_000_000))
+    elapsed = (time.perf_counter() - start) * 1000
+    say(f"machine speed: a fixed pure-Python loop takes {elapsed:.0f} ms")
+
+
+def run_postgres() -> None:
+    """The same figures (but memory) from PostgreSQL: this script again, in a throwaway cluster."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "pgcluster.py"),
+            "--",
+            sys.executable,
+            __file__,
+            "--quick",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    lines = [
+        line for line in out.stdout.splitlines() if not line.startswith(("wrote ", "pgcluster:"))
+    ]
+    if out.returncode != 0:
+        tail = (out.stderr.strip().splitlines() or ["?"])[-1]
+        lines.append(f"postgresql run failed: {tail}")
+    for line in lines:
+        say(line)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--save", action="store_true", help="write bench/results/<date>.txt")
     parser.add_argument("--quick", action="store_true", help="skip the memory run")
+    parser.add_argument(
+        "--postgres", action="store_true", help="then the same figures on a throwaway PostgreSQL"
+    )
     args = parser.parse_args()
+    started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
     setup_django(workdir / "bench.sqlite3")
     import generate
@@ -363,6 +402,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, stdout=io.StringIO())
     say(f"Ladder benchmarks, {dt.date.today()}, {connection.vendor}, {os.cpu_count()} cores")
+    calibrate()
     dirs = {}
     for n in (10, 100, 300):
         generate.main(["--families", str(n), "--out", str(workdir / str(n))])
@@ -382,6 +422,11 @@ def main() -> int:
     bench_pages(dirs)
     if not args.quick:
         bench_memory(workdir)
+    shutil.rmtree(workdir, ignore_errors=True)
+    if args.postgres:
+        say("")
+        run_postgres()
+    say(f"({time.perf_counter() - started:.0f} s in all)")
     if args.save:
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)
