@@ -581,18 +581,22 @@ def _build_items(
 
 
 def _bulk_create_tree(items: list[_NewItem]) -> None:
-    """Insert items depth by depth, so each child knows its parent's id.
+    """Insert items without a model instance per row (tens of thousands per import, and
+    building the instances cost more than the database did).
 
-    Plain multi-row ``INSERT … RETURNING`` (what ``bulk_create`` sends, on SQLite and
-    PostgreSQL alike) without a model instance per row: tens of thousands of rows per import,
-    and building the instances cost more than the database.
+    SQLite: multi-row ``INSERT … RETURNING`` (what ``bulk_create`` sends), depth by depth so
+    each child knows its parent's id. PostgreSQL: ``COPY`` (see ``_copy_tree``).
     """
+    if connection.vendor == "postgresql":
+        _copy_tree(items)
+        return
     ops = connection.ops
     fields = [Item._meta.get_field(name) for name in _ITEM_FIELDS]
     table = ops.quote_name(Item._meta.db_table)
     columns = ", ".join(ops.quote_name(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_batch = min(500, (connection.features.max_query_params or 10_000) // len(fields))
+    returning = f"RETURNING {ops.quote_name(Item._meta.pk.column)}"
     remaining = items
     with connection.cursor() as cursor:
         while remaining:
@@ -601,7 +605,7 @@ def _bulk_create_tree(items: list[_NewItem]) -> None:
                 batch = ready[start : start + per_batch]
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))} "
-                    f"RETURNING {ops.quote_name(Item._meta.pk.column)}",
+                    f"{returning}",
                     [
                         value
                         for item in batch
@@ -611,6 +615,32 @@ def _bulk_create_tree(items: list[_NewItem]) -> None:
                 for item, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                     item.pk = pk
             remaining = [i for i in remaining if i.pk is None]
+
+
+def _copy_tree(items: list[_NewItem]) -> None:
+    """PostgreSQL: ids taken from the table's sequence in one query, then one ``COPY``.
+
+    Parents come before their children in ``items``, so every parent id is known when its
+    children are written; many times faster than inserting row by row.
+    """
+    if not items:
+        return
+    table = Item._meta.db_table
+    pk = Item._meta.pk.column
+    columns = [pk] + [Item._meta.get_field(name).column for name in _ITEM_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk, len(items)],
+        )
+        for item, (value,) in zip(items, cursor.fetchall(), strict=True):
+            item.pk = value
+        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+        with cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+        ) as copy:
+            for item in items:
+                copy.write_row((item.pk, *item.values, item.parent.pk if item.parent else None))
 
 
 # --------------------------------------------------------------------------- effective lists
