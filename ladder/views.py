@@ -148,6 +148,35 @@ def _items_html(entries: list[dict]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - item HTML is sanitised, the rest escaped
 
 
+def _compare_rows_html(rows: list, width: int, changes_only: bool) -> SafeString:
+    """A comparison section's rows (cells hold diff HTML built from sanitised items).
+
+    Built here rather than by nested template loops, which cost most of a compare partial.
+    """
+    parts = []
+    for row in rows:
+        if row.status == "same":
+            if changes_only:
+                continue
+            first = row.cells[0]
+            depth = f" depth-{first.depth}" if first.depth else ""
+            parts.append(
+                f'<tr class="row-same"><td colspan="{width}" class="cell-shared{depth}">'
+                f"{first.html}</td></tr>"
+            )
+            continue
+        parts.append(f'<tr class="row-{html.escape(row.status)}">')
+        for cell in row.cells:
+            if cell is None:
+                parts.append('<td class="cell-missing"><span class="cell-tag">missing</span></td>')
+                continue
+            depth = f" depth-{cell.depth}" if cell.depth else ""
+            tag = f'<span class="cell-tag">{cell.status}</span>' if cell.status != "same" else ""
+            parts.append(f'<td class="cell-{cell.status}{depth}">{tag}{cell.html}</td>')
+        parts.append("</tr>")
+    return mark_safe("".join(parts))  # noqa: S308 - cell HTML is built from sanitised items
+
+
 def _track_key(level: Level):
     # Ungraded levels go last on their track; then grade, then handbook order.
     grade = level.grade.number if level.grade_id else None
@@ -643,6 +672,8 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
     table = None
     if len(levels) >= 2 and not errors:
         table = compare_effective([lv.effective for lv in levels])
+        for section in table.sections:
+            section.rows_html = _compare_rows_html(section.rows, len(levels), changes_only)
     elif not errors and request.GET.getlist("level") and len(levels) < 2:
         errors.append("Pick at least two levels to compare.")
     columns = []
