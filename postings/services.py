@@ -7,6 +7,7 @@ this module moves their plain data in and out of the database, in one transactio
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,16 +181,39 @@ def profile_of(level: Level) -> LevelProfile:
     )
 
 
+INDEX_BUILD_SECONDS = 60  # the longest one build may hold the others off
+
+
+def _build_level_index() -> LevelIndex:
+    levels = Level.objects.select_related("family", "grade").order_by("family__slug", "position")
+    return build_index([profile_of(level) for level in levels])
+
+
 def level_index() -> LevelIndex:
-    """Every level as the matcher's index; cached until the ladder next changes."""
+    """Every level as the matcher's index; cached until the ladder next changes.
+
+    Building it takes seconds on a large ladder, and right after an edit every worker wants
+    it at once: one builds, the others wait for its result instead of building copies.
+    """
     key = f"ladder:level-index:{content_version()}"
     index = cache.get(key)
-    if index is None:
-        levels = Level.objects.select_related("family", "grade").order_by(
-            "family__slug", "position"
-        )
-        index = build_index([profile_of(level) for level in levels])
+    if index is not None:
+        return index
+    building = f"{key}:building"
+    if not cache.add(building, 1, INDEX_BUILD_SECONDS):
+        deadline = time.monotonic() + INDEX_BUILD_SECONDS
+        while time.monotonic() < deadline and cache.get(building) is not None:
+            time.sleep(0.05)
+            if (index := cache.get(key)) is not None:
+                return index
+        if (index := cache.get(key)) is not None:
+            return index
+        # The builder failed or died: build here.
+    try:
+        index = _build_level_index()
         cache.set(key, index, 3600)
+    finally:
+        cache.delete(building)
     return index
 
 

@@ -143,3 +143,44 @@ def test_api(client: Client, postings, django_assert_max_num_queries):
     listing = client.get("/api/postings/").json()
     assert [p["id"] for p in listing] == sorted(p.pk for p in postings.values())
     assert client.get("/api/postings/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_one_worker_builds_the_level_index_the_others_wait_for_it(ladder, monkeypatch):
+    """Right after an edit every worker wants the index: a second one must not build a copy."""
+    import threading
+
+    from django.core.cache import cache
+
+    from postings import services
+
+    key = f"ladder:level-index:{services.content_version()}"
+    built = services._build_level_index()
+    cache.add(f"{key}:building", 1, 30)  # another worker is building it
+
+    def builder_finishes() -> None:
+        cache.set(key, built, 60)
+        cache.delete(f"{key}:building")
+
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("built a copy"))
+    timer = threading.Timer(0.3, builder_finishes)
+    timer.start()
+    try:
+        index = services.level_index()
+    finally:
+        timer.join()
+    assert [p.key for p in index.profiles] == [p.key for p in built.profiles]
+
+
+@pytest.mark.django_db
+def test_a_dead_builder_does_not_leave_matching_waiting_for_ever(ladder, monkeypatch):
+    from django.core.cache import cache
+
+    from postings import services
+
+    key = f"ladder:level-index:{services.content_version()}"
+    cache.add(f"{key}:building", 1, 1)  # its builder died: the marker expires
+    monkeypatch.setattr(services, "INDEX_BUILD_SECONDS", 5)
+    index = services.level_index()
+    assert len(index.profiles) == 17
+    assert cache.get(key) is not None
