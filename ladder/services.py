@@ -310,12 +310,26 @@ def import_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
 
 
-def _record_version(family: JobFamily, source: str, name: str) -> None:
-    """Keep this source as the family's next version, unless it is already one of them."""
+def _record_version(
+    family: JobFamily, source: str, name: str, known: dict[str, int] | None = None
+) -> None:
+    """Keep this source as the family's next version, unless it is already one of them.
+
+    ``known`` (checksum → number) stands in for the database for a family created in this
+    run: it has no other versions, and a large import creates hundreds of families.
+    """
     digest = checksum(source)
-    if family.versions.filter(checksum=digest).exists():
-        return
-    number = (family.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    if known is not None:
+        if digest in known:
+            return
+        number = len(known) + 1
+        known[digest] = number
+    else:
+        if family.versions.filter(checksum=digest).exists():
+            return
+        number = (
+            family.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
     FamilyVersion.objects.create(
         family=family, number=number, source=source, checksum=digest, source_name=name
     )
@@ -413,7 +427,8 @@ def _write(
             "hiring_process": p.hiring_process,
             "imported_at": now,
         }
-        if family is None:
+        created = family is None
+        if created:
             family = JobFamily.objects.create(slug=p.slug, **fields)
             summary.families["created"] += 1
         else:
@@ -423,10 +438,11 @@ def _write(
             summary.families["updated"] += 1
         family_ids.append(family.pk)
         # Older versions given in the same run come first, in the order they were given.
+        known: dict[str, int] | None = {} if created else None
         for version in earlier.get(p.slug, []):
-            _record_version(family, version.source, version.name)
-        _record_version(family, p.source, p.name)
-        old_levels = {lv.slug: lv for lv in family.levels.all()}
+            _record_version(family, version.source, version.name, known)
+        _record_version(family, p.source, p.name, known)
+        old_levels = {} if created else {lv.slug: lv for lv in family.levels.all()}
         keep: set[str] = set()
         for lv in fam.levels:
             keep.add(lv.slug)
