@@ -502,14 +502,7 @@ def _write(
     if deferred_effective:
         from psycopg.types.json import Jsonb
 
-        ops = connection.ops
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {ops.quote_name(Level._meta.db_table)} SET "
-                f"{ops.quote_name(Level._meta.get_field('effective').column)} = %s "
-                f"WHERE {ops.quote_name(Level._meta.pk.column)} = %s",
-                [(Jsonb(data), level.pk) for level, data in deferred_effective],
-            )
+        _update_levels("effective", [(Jsonb(data), level.pk) for level, data in deferred_effective])
         for level, data in deferred_effective:
             level.effective = data
     # Links need every level of the run saved first (a page may point at a later page).
@@ -521,17 +514,7 @@ def _write(
         if level.reports_to_id != (target.pk if target else None):
             level.reports_to = target
             relinked.append(level)
-    if relinked:
-        # One plain statement run for every row: bulk_update's CASE expression per object
-        # cost seconds on a large ladder.
-        ops = connection.ops
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {ops.quote_name(Level._meta.db_table)} "
-                f"SET {ops.quote_name(Level._meta.get_field('reports_to').column)} = %s "
-                f"WHERE {ops.quote_name(Level._meta.pk.column)} = %s",
-                [(level.reports_to_id, level.pk) for level in relinked],
-            )
+    _update_levels("reports_to", [(level.reports_to_id, level.pk) for level in relinked])
     Level.objects.bulk_update(refreshed, ["effective"], batch_size=200)
     new_items: list[_NewItem] = []
     for level, lv in pending_items:
@@ -555,6 +538,23 @@ def _write(
 def _stored_level(key: str) -> Level | None:
     family_slug, _, level_slug = key.partition("/")
     return Level.objects.filter(family__slug=family_slug, slug=level_slug).first()
+
+
+def _update_levels(field: str, rows: list[tuple[object, int]]) -> None:
+    """Set one column of many levels: (value, pk) rows, one plain statement run for each.
+
+    ``bulk_update`` builds a CASE expression per object, which cost seconds on a large ladder.
+    """
+    if not rows:
+        return
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {ops.quote_name(Level._meta.db_table)} "
+            f"SET {ops.quote_name(Level._meta.get_field(field).column)} = %s "
+            f"WHERE {ops.quote_name(Level._meta.pk.column)} = %s",
+            rows,
+        )
 
 
 @dataclass(slots=True)
