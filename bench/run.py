@@ -83,7 +83,8 @@ def reset_db() -> None:
 def bench_import(corpus_dirs: dict[int, Path]) -> None:
     import markdown
 
-    from ladder.services import collect_sources, family_import
+    from ladder.handbook.sources import collect_sources
+    from ladder.services import family_import
 
     for n, folder in corpus_dirs.items():
         sources = collect_sources([folder])
@@ -108,7 +109,8 @@ def bench_import(corpus_dirs: dict[int, Path]) -> None:
 
 def bench_seed() -> None:
     from ladder.handbook import parse_handbook
-    from ladder.services import Source, family_import
+    from ladder.handbook.sources import Source
+    from ladder.services import family_import
 
     data = (ROOT / "fixtures" / "handbook" / "sales-operations.md").read_bytes()
     parse = timed(lambda: parse_handbook(data, "seed"), 20)
@@ -124,7 +126,8 @@ def bench_corpus() -> None:
     if not corpus.exists():
         say("real corpus: not present, skipped")
         return
-    from ladder.services import collect_sources, family_import
+    from ladder.handbook.sources import collect_sources
+    from ladder.services import family_import
 
     reset_db()
     sources = collect_sources([corpus / "handbook", corpus / "handbook-current"])
@@ -220,7 +223,8 @@ def measure_pages(label: str) -> dict[str, tuple[float, float, int]]:
 
 
 def bench_pages(corpus_dirs: dict[int, Path]) -> None:
-    from ladder.services import collect_sources, family_import
+    from ladder.handbook.sources import collect_sources
+    from ladder.services import family_import
 
     measured = {}
     for n in (10, 300):
@@ -310,7 +314,8 @@ run.setup_django(__import__('pathlib').Path({str(db)!r}))
         + f"""
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from ladder.services import collect_sources, family_import
+from ladder.handbook.sources import collect_sources
+from ladder.services import family_import
 family_import(sources=collect_sources([{str(folder / "300")!r}]))
 """
     )

@@ -25,8 +25,8 @@ from ladder.editing import (
 )
 from ladder.export import family_markdown, levels_csv
 from ladder.forms import ApplyReimportForm, ItemInlineFormSet, LevelAdminForm, ReimportForm
+from ladder.handbook.sources import ImportFailed
 from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
-from ladder.services import ImportFailed
 
 admin.site.site_header = "Ladder administration"
 admin.site.site_title = "Ladder admin"

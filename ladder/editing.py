@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ladder.handbook import HandbookError
+from ladder.handbook.sources import ImportFailed, Source
 from ladder.history import FamilyDiff, diff_sources
 from ladder.inheritance import CycleError, dedupe_key
 from ladder.models import Grade, Item, JobFamily, Level
 from ladder.rendering import markdown_to_html
 from ladder.services import (
-    ImportFailed,
-    Source,
     _dependent_family_ids,
     bump_content_version,
     family_import,

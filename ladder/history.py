@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ladder.alignment import Row, align
-from ladder.handbook import SECTIONS, _similar, normalize_title, parse_handbook
+from ladder.handbook import SECTIONS, normalize_title, parse_handbook, similar_titles
 from ladder.inheritance import _loose, dedupe_key, effective_items, resolve_import
 
 
@@ -122,7 +122,7 @@ def _pair(
     for level in list(unmatched_new):
         best, best_score = None, 0.0
         for candidate in leftovers:
-            if _similar(level.title, candidate.title):
+            if similar_titles(level.title, candidate.title):
                 score = 1.0
             else:
                 a, b = level.keys, candidate.keys

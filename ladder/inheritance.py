@@ -33,9 +33,9 @@ from ladder.handbook import (
     ParsedItem,
     ParsedLevel,
     Warning,
-    _similar,
     clean_title,
     normalize_title,
+    similar_titles,
     slugify,
 )
 
@@ -283,7 +283,9 @@ class TitleIndex:
                 return hit[0], True
         # Typos: a cheap ratio pre-filter over all titles, then the word-by-word check.
         hits = process.extract(norm, self.norms, scorer=fuzz.ratio, score_cutoff=85, limit=20)
-        close = [self.candidates[i] for _, _, i in hits if _similar(name, self.candidates[i].title)]
+        close = [
+            self.candidates[i] for _, _, i in hits if similar_titles(name, self.candidates[i].title)
+        ]
         for pool in ([c for c in close if c.family == family], close):
             if len(pool) == 1:
                 return pool[0], True

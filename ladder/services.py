@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -22,10 +21,14 @@ from simple_history.utils import bulk_create_with_history
 
 from ladder.handbook import (
     SECTIONS,
-    HandbookError,
     ParsedFamily,
     ParsedItem,
-    parse_handbook,
+)
+from ladder.handbook.sources import (
+    ImportFailed,
+    Source,
+    located,
+    parse_sources,
 )
 from ladder.inheritance import (
     Candidate,
@@ -40,20 +43,6 @@ from ladder.inheritance import (
 )
 from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level, SiteVersion
 from ladder.rendering import markdown_to_html
-
-
-class ImportFailed(Exception):
-    """One or more pages could not be imported; nothing was written."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
-
-
-@dataclass
-class Source:
-    name: str
-    data: bytes
 
 
 @dataclass
@@ -91,123 +80,6 @@ class ImportSummary:
         return text + ("" if text.endswith(".") else ".")
 
 
-# --------------------------------------------------------------------------- reading files
-
-
-def read_files(
-    paths: Iterable[str | Path], suffixes: set[str], what: str
-) -> tuple[list[Source], list[str]]:
-    """Files given, and files under folders given (recursively, stable order), as Sources."""
-    sources: list[Source] = []
-    errors: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
-            )
-            if not files:
-                errors.append(f"{path}: folder holds no {what}")
-            sources.extend(Source(str(file), file.read_bytes()) for file in files)
-        elif path.is_file():
-            sources.append(Source(str(path), path.read_bytes()))
-        else:
-            errors.append(f"{path}: no such file or folder")
-    return sources, errors
-
-
-def collect_sources(paths: Iterable[str | Path]) -> list[Source]:
-    """Handbook pages: ``.md`` files, or folders searched recursively for them."""
-    sources, errors = read_files(paths, {".md"}, ".md handbook page")
-    if errors:
-        raise ImportFailed(errors)
-    return sources
-
-
-def _group_split_families(sources: list[Source]) -> list[tuple[Source, list[Source]]]:
-    """A folder with ``_index.md`` and sibling pages is one family split into a page per level."""
-    by_dir: dict[str, list[Source]] = {}
-    for source in sources:
-        by_dir.setdefault(str(Path(source.name).parent), []).append(source)
-    grouped: list[tuple[Source, list[Source]]] = []
-    consumed: set[str] = set()
-    for source in sources:
-        path = Path(source.name)
-        if path.name == "_index.md":
-            siblings = [
-                s
-                for s in by_dir[str(path.parent)]
-                if s is not source and Path(s.name).name != "_index.md" and _is_level_page(s)
-            ]
-            if siblings:
-                grouped.append((source, siblings))
-                consumed.update(s.name for s in siblings)
-                continue
-        grouped.append((source, []))
-    return [(s, sib) for s, sib in grouped if s.name not in consumed]
-
-
-def _is_level_page(source: Source) -> bool:
-    """A sibling page with no ``## … Levels`` heading of its own describes one level."""
-    try:
-        text = source.data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return False
-    return "\n## " not in text or " Levels\n" not in text
-
-
-def _parse_all(
-    sources: list[Source], *, base_url: str | None, grade_range: tuple[int, int]
-) -> tuple[list[ParsedFamily], list[str]]:
-    parsed: list[ParsedFamily] = []
-    errors: list[str] = []
-    for source, siblings in _group_split_families(sources):
-        try:
-            family = parse_handbook(
-                source.data, source.name, base_url=base_url, grade_range=grade_range
-            )
-        except HandbookError as exc:
-            errors.append(_located(source.name, exc))
-            continue
-        for sibling in siblings:
-            try:
-                page = parse_handbook(
-                    sibling.data, sibling.name, base_url=base_url, grade_range=grade_range
-                )
-            except HandbookError as exc:
-                errors.append(_located(sibling.name, exc))
-                continue
-            _merge_level_page(family, page, sibling.name)
-        parsed.append(family)
-    return parsed, errors
-
-
-def _merge_level_page(family: ParsedFamily, page: ParsedFamily, name: str) -> None:
-    from ladder.handbook import ParsedLevel, Warning
-
-    levels = page.levels
-    if not levels:
-        return
-    for level in levels:
-        if not level.group:
-            level.group = f"{family.title} Levels"
-        if family.level_by_title(level.title) is None:
-            family.levels.append(level)
-    family.grade_statements.extend(page.grade_statements)
-    family.warnings.extend(
-        Warning(w.line, w.kind, f"{Path(name).name}: {w.message}") for w in page.warnings
-    )
-    family.source += f"\n\n<!-- {Path(name).name} -->\n" + page.source
-    assert all(isinstance(level, ParsedLevel) for level in family.levels)
-
-
-def _located(name: str, exc: HandbookError) -> str:
-    message = exc.message
-    if message.startswith(f"{name}: "):
-        message = message[len(name) + 2 :]
-    return f"{name}:{exc.line}: {message}" if exc.line else f"{name}: {message}"
-
-
 # --------------------------------------------------------------------------- the import
 
 
@@ -234,7 +106,7 @@ def family_import(
     from django.conf import settings
 
     grade_range = grade_range or (settings.LADDER_GRADE_MIN, settings.LADDER_GRADE_MAX)
-    parsed, errors = _parse_all(list(sources), base_url=base_url, grade_range=grade_range)
+    parsed, errors = parse_sources(list(sources), base_url=base_url, grade_range=grade_range)
     if errors:
         raise ImportFailed(errors)
     if not parsed:
@@ -270,7 +142,7 @@ def family_import(
         grades = {lv.key: (lv.grade.number if lv.grade else None, lv.grade_max) for lv in stored}
         resolved = resolve_import(changed, candidates, grades, strict=strict)
         if resolved.errors:
-            raise ImportFailed([_located(e.name, e) for e in resolved.errors])
+            raise ImportFailed([located(e.name, e) for e in resolved.errors])
         for family in resolved.families:
             for warning in family.warnings:
                 summary.warnings.append(f"{family.parsed.name}:{warning.line}: {warning.message}")

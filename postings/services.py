@@ -16,8 +16,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from ladder.handbook.sources import Source, read_files
 from ladder.models import Level
-from ladder.services import Source, bump_content_version, content_version, read_files
+from ladder.services import bump_content_version, content_version
 from postings.matching import LevelIndex, LevelProfile, Match, build_index, rank_levels
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting

@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from ladder.handbook import parse_handbook
+from ladder.handbook.sources import Source, collect_sources
 from ladder.inheritance import Candidate, effective_items, resolve_import
 from ladder.models import Item, JobFamily, Level
-from ladder.services import Source, collect_sources, family_import, load_graph
+from ladder.services import family_import, load_graph
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db

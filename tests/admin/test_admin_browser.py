@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 
+from ladder.handbook.sources import Source
 from ladder.models import Item, Level
-from ladder.services import Source, family_import
+from ladder.services import family_import
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

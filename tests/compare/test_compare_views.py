@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 
 from ladder.comparison import compare_effective
+from ladder.handbook.sources import Source
 from ladder.models import Level
-from ladder.services import Source, family_import
+from ladder.services import family_import
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from ladder.services import Source, family_import
+from ladder.handbook.sources import Source
+from ladder.services import family_import
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db

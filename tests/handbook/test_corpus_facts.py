@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from ladder.handbook.sources import collect_sources
 from ladder.models import JobFamily, Level
-from ladder.services import collect_sources, family_import
+from ladder.services import family_import
 from tests.conftest import ROOT
 
 CORPUS = ROOT.parent / "shared" / "corpus"

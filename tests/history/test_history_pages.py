@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from ladder.handbook.sources import Source
 from ladder.models import FamilyVersion, JobFamily, Level
-from ladder.services import Source, family_import
+from ladder.services import family_import
 from tests.conftest import ROOT
 
 CORPUS = ROOT.parent / "shared" / "corpus"

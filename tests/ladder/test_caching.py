@@ -7,7 +7,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
-from ladder.services import Source, bump_content_version, content_version, family_import
+from ladder.handbook.sources import Source
+from ladder.services import bump_content_version, content_version, family_import
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ladder.handbook.sources import Source, collect_sources
 from ladder.models import Grade, Level
-from ladder.services import Source, collect_sources, family_import
+from ladder.services import family_import
 from ladder.views import highlight, plain_text, rank, search_words
 from tests.conftest import ROOT
 

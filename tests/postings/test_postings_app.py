@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from ladder.services import Source as HandbookSource
+from ladder.handbook.sources import Source as HandbookSource
 from ladder.services import family_import
 from postings.models import Posting
 from tests.conftest import ROOT

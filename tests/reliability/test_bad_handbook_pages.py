@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ladder.services import Source, family_import
+from ladder.handbook.sources import Source
+from ladder.services import family_import
 from tests.conftest import ROOT
 from tests.dbstate import fingerprint
 

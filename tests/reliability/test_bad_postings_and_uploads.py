@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from ladder.handbook.sources import Source
 from ladder.models import JobFamily
-from ladder.services import Source, family_import
+from ladder.services import family_import
 from tests.conftest import ROOT
 from tests.dbstate import fingerprint
 

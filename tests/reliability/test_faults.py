@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from ladder.handbook.sources import Source
 from ladder.models import JobFamily, Level
-from ladder.services import Source, family_import
+from ladder.services import family_import
 from tests.conftest import ROOT
 from tests.dbstate import fingerprint
 

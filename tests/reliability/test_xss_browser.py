@@ -7,8 +7,9 @@ from urllib.parse import quote
 import pytest
 from django.core.management import call_command
 
+from ladder.handbook.sources import Source
 from ladder.models import JobFamily, Level
-from ladder.services import Source, family_import
+from ladder.services import family_import
 from postings.models import Posting
 from postings.services import Source as PostingSource
 from postings.services import posting_import

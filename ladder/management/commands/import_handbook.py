@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from ladder.services import ImportFailed, collect_sources, family_import
+from ladder.handbook.sources import ImportFailed, collect_sources
+from ladder.services import family_import
 
 
 class Command(BaseCommand):

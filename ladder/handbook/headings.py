@@ -1,0 +1,177 @@
+"""Heading classification: is a heading a level, a section, a grade, a group or prose?"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ladder.handbook.blocks import Heading, Para
+from ladder.handbook.parsed import ParsedLevel
+from ladder.handbook.phrases import section_name
+from ladder.handbook.text import clean_title, normalize_title
+
+FindLevel = Callable[[str], ParsedLevel | None]
+
+
+_SECTION_HEADING = re.compile(
+    r"^(?P<prefix>.*?)\s*(?:job\s+|key\s+|core\s+)?"
+    # Typos included: "Responsibilies", "Responsibilites", "Requirments".
+    r"(?P<section>responsib[a-z]*|requi?re?ments?|qualifications)"
+    r"\s*:?$",
+    re.I,
+)
+_GRADE_HEADING = re.compile(r"^(?P<prefix>.*?)\s*(?:job\s+)?grades?\s*:?$", re.I)
+GROUP_HEADING = re.compile(r"(?:^|\s)levels?\s*:?$", re.I)
+_SPECIALTY_HEADING = re.compile(
+    r"\b(?:specialt(?:y|ies)|specialit(?:y|ies)|specializations?)\b", re.I
+)
+_FAMILY_SECTION_HEADINGS = {
+    "performance_indicators": re.compile(r"^(?:.*\s)?performance\s+indicators?\b", re.I),
+    "career_ladder": re.compile(r"^(?:.*\s)?career\s+(?:ladder|path)\b", re.I),
+    "hiring_process": re.compile(r"^(?:.*\s)?hiring\s+process\b", re.I),
+}
+_REQUIREMENTS_LIKE = re.compile(
+    r"requirement|qualification|skills?\b|experience|nice[- ]to[- ]have|competenc|knowledge", re.I
+)
+_RESPONSIBILITIES_LIKE = re.compile(
+    r"responsibilit|duties|what you.ll do|expectations|accountabilit|scope", re.I
+)
+
+
+def family_section(text: str) -> str | None:
+    for name, pattern in _FAMILY_SECTION_HEADINGS.items():
+        if pattern.search(text):
+            return name
+    return None
+
+
+def heading_kind(text: str) -> tuple[str, str, str]:
+    """(kind, prefix, section) for a heading's text."""
+    plain = clean_title(text)
+    family = family_section(plain)
+    if family:
+        return "family", "", family
+    match = _SECTION_HEADING.match(plain)
+    if match:
+        return "section", clean_title(match.group("prefix")), section_name(match.group("section"))
+    match = _GRADE_HEADING.match(plain)
+    if match and "grade" in plain.lower():
+        return "grade", clean_title(match.group("prefix")), ""
+    if GROUP_HEADING.search(plain) or _SPECIALTY_HEADING.search(plain) and len(plain) < 40:
+        if _SPECIALTY_HEADING.search(plain) and not re.search(
+            r"^(?:.*\s)?(?:specialt(?:y|ies)|specialit(?:y|ies)|specializations?)\s*$", plain, re.I
+        ):
+            return "generic", "", ""
+        return "group", "", ""
+    return "generic", "", ""
+
+
+def has_role_content(node: Heading) -> bool:
+    """Does a generic heading describe a role itself (grade, sections, bullets, sentences)?"""
+    for child in node.children:
+        kind, prefix, _ = heading_kind(child.text)
+        if kind == "grade":
+            return True
+        if kind == "section" and (
+            not prefix
+            or normalize_title(prefix) == normalize_title(node.text)
+            or set(normalize_title(prefix).split()) <= set(normalize_title(node.text).split())
+        ):
+            return True
+    if any(isinstance(b, tuple) for b in node.blocks):
+        return True
+    for para in node.blocks:
+        if isinstance(para, Para) and re.search(
+            r"reports?\s+to|\bgrade\b|\bextends\b", para.text, re.I
+        ):
+            return True
+    return False
+
+
+def has_generic_children(node: Heading) -> bool:
+    return any(heading_kind(child.text)[0] in {"generic", "section"} for child in node.children)
+
+
+def is_ancestor_titled(node: Heading, title: str) -> bool:
+    key = normalize_title(title)
+    parent = node.parent
+    while parent is not None:
+        if normalize_title(clean_title(parent.text)) == key:
+            return True
+        parent = parent.parent
+    return False
+
+
+def has_sentences(node: Heading) -> bool:
+    return any(
+        isinstance(p, Para) and re.search(r"reports?\s+to|\bgrade\b", p.text, re.I)
+        for p in node.blocks
+    )
+
+
+def looks_like_role(find_level: FindLevel, node: Heading, level: ParsedLevel) -> bool:
+    """Under a level, a sub-heading that is itself a role (has its own grade or sections)."""
+    if find_level(clean_title(node.text)) is not None:
+        return True
+    for child in node.children:
+        kind, prefix, _ = heading_kind(child.text)
+        if kind == "grade":
+            return True
+        if kind == "section" and not prefix_matches(prefix, level) and prefix:
+            return True
+    return any(
+        isinstance(p, Para) and re.search(r"reports?\s+to|is\s+an?\s+\[?grade", p.text, re.I)
+        for p in node.blocks
+    )
+
+
+_ROLE_NOUN = re.compile(
+    r"\b(?:engineers?|managers?|analysts?|directors?|specialists?|leads?|architects?|designers?"
+    r"|officers?|president|vp|avp|svp|evp|representatives?|executives?|partners?|strategists?"
+    r"|coordinators?|administrators?|consultants?|recruiters?|accountants?|counsel|writers?"
+    r"|scientists?|developers?|advocates?|agents?|associates?|interns?|head|chief|controller"
+    r"|auditors?|editors?|researchers?|programmers?|technicians?|advisors?|owners?|ceo|cfo|cto"
+    r"|coo|cmo|cro|sdr|bdr|pmm|tam|csm|sa|ae|principal|staff|fellow|paralegal|treasurer"
+    r"|marketer|buyers?|planners?|generalists?|investigators?|members?)\b",
+    re.I,
+)
+
+
+def is_qualifier(prefix: str, find_level: FindLevel) -> bool:
+    """A section-heading prefix that names no role: "Nice-to-have", "Senior", "Additional"."""
+    if find_level(prefix) is not None:
+        return False
+    if re.fullmatch(r"(?:senior|sr\.?|staff|principal|intermediate|junior|lead)", prefix, re.I):
+        return True  # a seniority variant of the level it stands under
+    return not _ROLE_NOUN.search(prefix)
+
+
+def prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:
+    if not prefix:
+        return True
+    if level is None:
+        return False
+    a = normalize_title(prefix)
+    t = normalize_title(level.title)
+    if a == t:
+        return True
+    words = set(a.split())
+    if words <= set(t.split()):
+        return True
+    # "Senior PMM" under "Senior Product Marketing Manager": expand the acronym.
+    title_words = t.split()
+    initials = "".join(w[0] for w in title_words)
+    rest = []
+    for word in a.split():
+        if len(word) >= 2 and word in initials and word not in title_words:
+            continue
+        rest.append(word)
+    return len(rest) < len(a.split()) and set(rest) <= set(title_words)
+
+
+def guess_section(title: str) -> str:
+    if _RESPONSIBILITIES_LIKE.search(title):
+        return "responsibilities"
+    if _REQUIREMENTS_LIKE.search(title):
+        return "requirements"
+    return "general"

@@ -1,0 +1,535 @@
+"""``parse_handbook``: one page → a :class:`ParsedFamily`, walking the heading tree."""
+
+from __future__ import annotations
+
+import re
+
+from ladder.handbook.blocks import (
+    MAX_BULLETS,
+    SCRIPT_BLOCK,
+    Heading,
+    Para,
+    Table,
+    nest,
+    scan,
+    visible,
+)
+from ladder.handbook.decoding import decode_source, split_front_matter
+from ladder.handbook.headings import (
+    GROUP_HEADING,
+    guess_section,
+    has_generic_children,
+    has_role_content,
+    has_sentences,
+    heading_kind,
+    is_ancestor_titled,
+    is_qualifier,
+    looks_like_role,
+    prefix_matches,
+)
+from ladder.handbook.parsed import (
+    FAMILY_SECTIONS,
+    SECTIONS,
+    GradeStatement,
+    HandbookError,
+    ParsedFamily,
+    ParsedItem,
+    ParsedLevel,
+    Warning,
+    walk_items,
+)
+from ladder.handbook.phrases import (
+    REPORTS_TO,
+    grade_subjects,
+    parse_extends,
+    parse_extends_sentence,
+    parse_grade_text,
+)
+from ladder.handbook.text import (
+    LINK,
+    clean_title,
+    family_title,
+    infer_base_url,
+    normalize_title,
+    similar_titles,
+    slugify,
+    split_sentences,
+)
+
+
+class _Builder:
+    def __init__(self, name: str, base_url: str, grade_range: tuple[int, int]) -> None:
+        self.name = name
+        self.base_url = base_url
+        self.grade_range = grade_range
+        self.warnings: list[Warning] = []
+        self.levels: list[ParsedLevel] = []
+        self.by_key: dict[str, ParsedLevel] = {}
+        self.grade_statements: list[GradeStatement] = []
+        self.family_sections: dict[str, list[str]] = {name: [] for name in FAMILY_SECTIONS}
+        self.description: list[str] = []
+        self.loose_sections: dict[str, list[ParsedItem]] = {name: [] for name in SECTIONS}
+        self.loose_line = 0
+        self.heading_lines: dict[str, int] = {}
+
+    def warn(self, line: int, kind: str, message: str) -> None:
+        self.warnings.append(Warning(line, kind, message))
+
+    # -- levels
+
+    def level(self, title: str, group: str, line: int) -> ParsedLevel:
+        key = normalize_title(title)
+        existing = self.by_key.get(key)
+        if existing is not None:
+            return existing
+        level = ParsedLevel(title=title, group=group, line=line)
+        self.levels.append(level)
+        self.by_key[key] = level
+        return level
+
+    def find_level(self, title: str) -> ParsedLevel | None:
+        return self.by_key.get(normalize_title(title))
+
+    # -- blocks
+
+    def items_of(self, node: Heading, section: str | None) -> list[ParsedItem]:
+        out: list[ParsedItem] = []
+        for block in node.blocks:
+            if isinstance(block, tuple):
+                out.extend(nest(block[1], self.warnings))
+            elif isinstance(block, Para) and section is not None:
+                # Prose inside a responsibilities/requirements section is still content; lines
+                # written one under the other (no bullets) are one item each.
+                if len(block.lines) > 1 and all(len(x) < 300 for x in block.lines):
+                    out.extend(ParsedItem(x, block.line + i) for i, x in enumerate(block.lines))
+                else:
+                    out.append(ParsedItem(block.text, block.line))
+        # An extends bullet outside a named section extends every section of its target.
+        default = section if section in {"responsibilities", "requirements"} else None
+        for item in walk_items(out):
+            item.extends = parse_extends(item.text, item.line, default)
+        return out
+
+    def prose(self, node: Heading) -> list[Para]:
+        return [b for b in node.blocks if isinstance(b, Para)]
+
+    def grade_from_block(self, text: str, line: int, owner: str) -> bool:
+        parsed = parse_grade_text(text)
+        if parsed is None:
+            return False
+        if isinstance(parsed, str):
+            raise HandbookError(f"grade {parsed!r} is not a number (write it as 'grade 7')", line)
+        grade, grade_max, link = parsed
+        low, high = self.grade_range
+        for value in (grade, grade_max):
+            if value is not None and not (low <= value <= high):
+                raise HandbookError(
+                    f"grade {value} is outside the allowed range {low}–{high}", line
+                )
+        self.grade_statements.append(
+            GradeStatement(grade_subjects(text), grade, grade_max, link, line, owner)
+        )
+        return True
+
+    def role_prose(self, level: ParsedLevel, node: Heading) -> None:
+        """Reports-to, grade and extends sentences, and the level's description."""
+        kept: list[str] = []
+        for para in self.prose(node):
+            for sentence in split_sentences(para.text):
+                if self.sentence(level, sentence, para.line):
+                    continue
+                kept.append(sentence)
+        if kept:
+            text = " ".join(kept).strip()
+            level.description = f"{level.description}\n\n{text}".strip()
+
+    def sentence(self, level: ParsedLevel, sentence: str, line: int) -> bool:
+        reports = REPORTS_TO.match(sentence.strip()) if "report" in sentence.lower() else None
+        if reports and len(sentence) < 300:
+            subject = clean_title(reports.group("subject"))
+            target_raw = reports.group("target")
+            link = ""
+            links = list(LINK.finditer(target_raw))
+            if links:
+                link = links[0].group(2)
+            target = clean_title(target_raw)
+            target = re.split(r"\s*(?:,\s*who|\s+who\b|;|\s+and\s+(?:is|works|will))", target)[0]
+            if (
+                normalize_title(subject) != normalize_title(level.title)
+                and not re.fullmatch(r"(?:this\s+)?(?:role|position|person|level)", subject, re.I)
+                and similar_titles(subject, level.title)
+            ):
+                self.warn(
+                    line,
+                    "tolerant-title",
+                    f"'{subject}' read as '{level.title}' (reports-to sentence)",
+                )
+            if not level.reports_to:
+                level.reports_to = target
+                level.reports_to_link = link
+                level.reports_to_line = line
+            return True
+        if "grade" in sentence.lower() and self.grade_from_block(sentence, line, level.title):
+            return True
+        if "extend" in sentence.lower():
+            found = parse_extends_sentence(sentence, line)
+            if found is not None:
+                _subject, ref = found
+                level.sections["general"].insert(0, ParsedItem(sentence.strip(), line, extends=ref))
+                return True
+        return False
+
+    def add_items(self, level: ParsedLevel, section: str, items: list[ParsedItem]) -> None:
+        level.sections[section].extend(items)
+
+
+def parse_handbook(
+    data: bytes | str,
+    name: str = "",
+    *,
+    base_url: str | None = None,
+    grade_range: tuple[int, int] = (1, 20),
+    title: str | None = None,
+) -> ParsedFamily:
+    """Parse one handbook page. Raises :class:`HandbookError` for input that is not a page.
+
+    >>> page = "---\\ntitle: Tea Roles\\n---\\n## Levels\\n### Taster\\n- Taste tea\\n"
+    >>> [level.title for level in parse_handbook(page).levels]
+    ['Taster']
+    """
+    text = decode_source(data, name)
+    warnings: list[Warning] = []
+    front, body, first_line = split_front_matter(text, warnings)
+    raw_title = title or front.get("title")
+    if SCRIPT_BLOCK.search(body):
+        # Never content, whatever the page says: drop it before anything reads it (keeping
+        # the line count, so later line numbers stay right).
+        line = body[: SCRIPT_BLOCK.search(body).start()].count("\n") + first_line
+        warnings.append(Warning(line, "html", "<script>/<style> block removed"))
+        body = SCRIPT_BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    root = scan(body, first_line, warnings)
+    if not raw_title:
+        h1 = next((child for child in root.children if child.level == 1), None)
+        if h1 is None:
+            raise HandbookError(
+                "no front matter with a title (a handbook page starts with '---', "
+                "'title: \"… Roles\"', '---')",
+                1,
+            )
+        raw_title = h1.text
+        warnings.append(
+            Warning(h1.line, "front-matter", "no front matter; title taken from # heading")
+        )
+    if not isinstance(raw_title, str):
+        raise HandbookError("front matter title must be text", 2)
+    builder = _Builder(
+        name, base_url if base_url is not None else infer_base_url(text), grade_range
+    )
+    builder.warnings = warnings
+    fam_title = family_title(raw_title)
+    _classify(builder, root, group=None, level=None, top=True)
+    intro = builder.prose(root)
+    if not builder.levels and (
+        any(builder.loose_sections.values())
+        or any(has_sentences(Heading(0, "", p.line, blocks=[p])) for p in intro)
+    ):
+        # A single-role page ("Chief Executive Officer", or one level of a family split into
+        # a page per level): its sections and sentences describe one level.
+        single = builder.level(fam_title, "", builder.loose_line or first_line)
+        builder.role_prose(single, root)
+        for section, items in builder.loose_sections.items():
+            single.sections[section].extend(items)
+    else:
+        builder.description[0:0] = [p.text for p in intro]
+        # Family-wide sections above the levels: keep them in the description.
+        for section, items in builder.loose_sections.items():
+            if items:
+                builder.description.append(f"**{section.title()}**")
+                builder.description.append("\n".join(_render_bullets(items)))
+    bullets = sum(1 for _ in walk_items([i for lv in builder.levels for i in lv.items()]))
+    if bullets > MAX_BULLETS:
+        raise HandbookError(f"page has {bullets} bullets; a job family has at most {MAX_BULLETS}")
+    has_text = (
+        bullets
+        or any(visible(part) for part in builder.description)
+        or any(level.description for level in builder.levels)
+        or any(builder.family_sections.values())
+    )
+    skipped = any(w.kind in {"erb", "shortcode"} for w in builder.warnings)
+    if not has_text and body.strip() and not skipped:
+        # A stub page (front matter only) is real; a body whose every line is a heading or
+        # raw HTML is a broken page.
+        raise HandbookError(
+            "page has no text, only headings or HTML: nothing to import", first_line
+        )
+    if not has_text:
+        builder.warn(first_line, "no-levels", "page has no levels and no text")
+    for level in builder.levels:
+        if not level.items() and not level.description:
+            builder.warn(level.line, "empty-level", f"level '{level.title}' has no items")
+    description = front.get("description") if isinstance(front.get("description"), str) else ""
+    text_intro = "\n\n".join(part for part in builder.description if part.strip())
+    return ParsedFamily(
+        title=fam_title,
+        slug=slugify(fam_title),
+        description=text_intro or (description or ""),
+        base_url=builder.base_url,
+        source=text,
+        levels=builder.levels,
+        performance_indicators=builder.family_sections["performance_indicators"],
+        career_ladder=builder.family_sections["career_ladder"],
+        hiring_process=builder.family_sections["hiring_process"],
+        grade_statements=builder.grade_statements,
+        warnings=builder.warnings,
+        name=name,
+    )
+
+
+def _render_bullets(items: list[ParsedItem], depth: int = 0) -> list[str]:
+    lines: list[str] = []
+    for item in items:
+        lines.append(f"{'  ' * depth}- {item.text}")
+        lines.extend(_render_bullets(item.children, depth + 1))
+    return lines
+
+
+def _classify(
+    b: _Builder, node: Heading, group: str | None, level: ParsedLevel | None, top: bool = False
+) -> None:
+    for child in node.children:
+        kind, prefix, section = heading_kind(child.text)
+        title = clean_title(child.text)
+        if child.level == 1:
+            # The page's own title heading: transparent.
+            b.description.extend(p.text for p in b.prose(child))
+            _classify(b, child, group, level, top=True)
+            continue
+        if kind == "family" and (level is None or child.level <= 2):
+            b.family_sections[section].extend(_family_lines(b, child))
+            continue
+        if kind == "family":
+            # A level's own "Performance Indicators": keep as a general item with children.
+            items = b.items_of(child, None)
+            if items or b.prose(child):
+                parent = ParsedItem(f"**{title}**", child.line, children=items)
+                parent.children.extend(ParsedItem(p.text, p.line) for p in b.prose(child))
+                level.sections["general"].append(parent)
+            continue
+        if kind == "group" and level is not None and child.level > 2:
+            # "#### Specialties" inside a level: focus areas of that level, kept as its items.
+            _level_specialties(b, child, level)
+            continue
+        if kind == "group":
+            name = title
+            if group and not GROUP_HEADING.search(title):
+                name = f"{group} › {title}"
+            b.description.extend(p.text for p in b.prose(child))
+            for block in child.blocks:
+                if isinstance(block, tuple):
+                    b.description.append("\n".join(_render_bullets(nest(block[1], b.warnings))))
+            _classify(b, child, name, None)
+            continue
+        if kind == "grade":
+            owner = level
+            if prefix:
+                owner = b.find_level(prefix) or (level if prefix_matches(prefix, level) else None)
+                if owner is None:
+                    owner = b.level(prefix, group or "", child.line)
+            text = " ".join(p.text for p in b.prose(child))
+            text += " " + " ".join(
+                item.text
+                for block in child.blocks
+                if isinstance(block, tuple)
+                for item in nest(block[1], [])
+            )
+            rows = [b for b in child.blocks if isinstance(b, Table)]
+            found = (
+                b.grade_from_block(text, child.line, owner.title if owner else "")
+                if text.strip()
+                else False
+            )
+            for table in rows:
+                found = _grade_table(b, table) or found
+            if not found and text.strip():
+                b.warn(child.line, "grade", f"no grade number found under '{title}'")
+            _classify(b, child, group, owner)
+            continue
+        if (
+            kind == "section"
+            and level is not None
+            and prefix
+            and not prefix_matches(prefix, level)
+            and is_qualifier(prefix, b.find_level)
+        ):
+            # "#### Nice-to-have Requirements", "#### Senior Responsibilities" under a level:
+            # a part of that level's section, not another role.
+            items = b.items_of(child, section)
+            if items or b.prose(child):
+                items += [ParsedItem(p.text, p.line) for p in b.prose(child) if not items]
+                level.sections[section].append(
+                    ParsedItem(f"**{clean_title(child.text)}**", child.line, children=items)
+                )
+            _classify_subsections(b, child, level, section)
+            continue
+        if kind == "section":
+            owner = level
+            if prefix and not prefix_matches(prefix, level):
+                owner = b.find_level(prefix)
+                if owner is None and level is not None and similar_titles(prefix, level.title):
+                    b.warn(child.line, "tolerant-title", f"'{prefix}' read as '{level.title}'")
+                    owner = level
+                if owner is None:
+                    owner = b.level(prefix, group or "", child.line)
+            items = b.items_of(child, section)
+            if owner is None:
+                if not b.loose_line:
+                    b.loose_line = child.line
+                b.loose_sections[section].extend(items)
+                _classify_subsections(b, child, None, section)
+                continue
+            b.add_items(owner, section, items)
+            _classify_subsections(b, child, owner, section)
+            continue
+        # A generic heading: a level, a sub-group of specialties, or other prose.
+        in_group = group is not None
+        if (
+            level is not None
+            and child.level > 2
+            and not looks_like_role(b.find_level, child, level)
+        ):
+            # A sub-heading inside a level ("Nice-to-haves", "Professional Experience").
+            target = guess_section(title)
+            items = b.items_of(child, target)
+            paras = (
+                [ParsedItem(p.text, p.line) for p in b.prose(child)] if target != "general" else []
+            )
+            if items or paras:
+                b.add_items(
+                    level, target, [ParsedItem(f"**{title}**", child.line, children=paras + items)]
+                )
+            _classify(b, child, group, level)
+            continue
+        if in_group and not has_role_content(child) and has_generic_children(child):
+            _classify(b, child, f"{group} › {title}", None)
+            continue
+        if in_group or has_role_content(child) and (child.children or has_sentences(child)):
+            if not in_group and not child.children and not has_sentences(child):
+                b.description.append(f"**{title}**")
+                continue
+            new = b.find_level(title)
+            first = b.heading_lines.get(normalize_title(title))
+            if first is not None and not is_ancestor_titled(child, title):
+                # Real pages restate a role's heading for its next section; merging is right
+                # unless the two say different grades (the resolver refuses that).
+                b.warn(
+                    child.line,
+                    "duplicate-level",
+                    f"level '{title}' has a second heading (first on line {first}); merged",
+                )
+            b.heading_lines.setdefault(normalize_title(title), child.line)
+            new = new or b.level(title, group or "", child.line)
+            b.role_prose(new, child)
+            general = b.items_of(child, None)
+            b.add_items(new, "general", general)
+            for table in (blk for blk in child.blocks if isinstance(blk, Table)):
+                _grade_table(b, table)
+            _classify(b, child, group, new)
+            continue
+        # Other prose: part of the family description.
+        if level is None:
+            paras = b.prose(child)
+            bullets = [blk for blk in child.blocks if isinstance(blk, tuple)]
+            tables = [blk for blk in child.blocks if isinstance(blk, Table)]
+            for table in tables:
+                _grade_table(b, table)
+            if paras or bullets:
+                b.description.append(f"**{title}**")
+                b.description.extend(p.text for p in paras)
+                for block in bullets:
+                    b.description.append("\n".join(_render_bullets(nest(block[1], b.warnings))))
+        _classify(b, child, group, level)
+
+
+def _level_specialties(b: _Builder, node: Heading, level: ParsedLevel) -> None:
+    title = clean_title(node.text)
+    children = b.items_of(node, None) + [ParsedItem(p.text, p.line) for p in b.prose(node)]
+    if children:
+        level.sections["general"].append(ParsedItem(f"**{title}**", node.line, children=children))
+    for sub in node.children:
+        kind, prefix, section = heading_kind(sub.text)
+        target = section if kind == "section" else guess_section(sub.text)
+        name = prefix if kind == "section" and prefix else clean_title(sub.text)
+        items = b.items_of(sub, target if target != "general" else None)
+        items += [ParsedItem(p.text, p.line) for p in b.prose(sub)] if target == "general" else []
+        level.sections[target].append(ParsedItem(f"**{name}**", sub.line, children=items))
+        if sub.children:
+            _level_specialties(b, sub, level)
+
+
+def _classify_subsections(
+    b: _Builder, node: Heading, owner: ParsedLevel | None, section: str
+) -> None:
+    for child in node.children:
+        kind, _prefix, _ = heading_kind(child.text)
+        if kind in {"family", "group"} or (
+            kind == "generic" and has_role_content(child) and child.children
+        ):
+            _classify(b, Heading(0, "", child.line, children=[child]), None, owner)
+            continue
+        items = b.items_of(child, section)
+        parent = ParsedItem(f"**{clean_title(child.text)}**", child.line, children=items)
+        if owner is None:
+            b.loose_sections[section].append(parent)
+        else:
+            owner.sections[section].append(parent)
+        _classify_subsections(b, child, owner, section)
+
+
+def _family_lines(b: _Builder, node: Heading) -> list[str]:
+    lines: list[str] = []
+    for block in node.blocks:
+        if isinstance(block, Para):
+            lines.append(block.text)
+        elif isinstance(block, tuple):
+            for item in nest(block[1], b.warnings):
+                lines.append(item.text)
+                lines.extend(f"  - {c}" for c in _render_bullets(item.children))
+    for child in node.children:
+        lines.append(f"**{clean_title(child.text)}**")
+        lines.extend(_family_lines(b, child))
+    return lines
+
+
+def _grade_table(b: _Builder, table: Table) -> bool:
+    """Rows like ``| [Senior](senior-x) | [Grade 7](…) |`` give grades to levels."""
+    found = False
+    if not table.rows:
+        return False
+    header = [c.lower() for c in table.rows[0]]
+    grade_col = next((i for i, c in enumerate(header) if "grade" in c), None)
+    start = 1 if grade_col is not None else 0
+    for offset, row in enumerate(table.rows[start:], start=start):
+        line = table.line + offset + (1 if start else 0)
+        cells = row
+        col = grade_col
+        if col is None:
+            col = next(
+                (i for i, c in enumerate(cells) if re.search(r"grade\s*#?\d", c, re.I)), None
+            )
+        if col is None or col >= len(cells) or not cells:
+            continue
+        parsed = parse_grade_text(
+            cells[col] if "grade" in cells[col].lower() else f"grade {cells[col]}"
+        )
+        if not parsed or isinstance(parsed, str):
+            continue
+        name_col = 0 if col != 0 else 1
+        if name_col >= len(cells):
+            continue
+        name = clean_title(cells[name_col])
+        if not name:
+            continue
+        grade, grade_max, link = parsed
+        b.grade_statements.append(GradeStatement([name], grade, grade_max, link, line, ""))
+        found = True
+    return found

@@ -1,0 +1,161 @@
+"""The phrase grammar: the sentences and bullets that carry grades, extends and reports-to.
+
+Each function reads one phrase and returns plain values; the parser decides where they belong.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from ladder.handbook.parsed import ExtendsRef
+from ladder.handbook.text import LINK, clean_title, strip_links
+
+REPORTS_TO = re.compile(
+    r"^(?:the\s+)?(?P<subject>.+?)\s+(?:role\s+)?reports?\s+(?:directly\s+)?(?:in\s*)?to\s+"
+    r"(?:the\s+|a\s+|an\s+)?(?P<target>.+?)\s*\.?\s*$",
+    re.I,
+)
+_EXTENDS_BULLET = re.compile(
+    r"^(?:\*\*)?extends?\b\s*:?\s*(?:that\s+of\s+)?(?:the\s+)?"
+    r"(?:(?P<pre>responsibilities|requirements)(?:\s+and\s+(?:responsibilities|requirements))?"
+    r"\s+(?:of|for)\s+(?:the\s+)?)?"
+    r"(?P<target>.+?)"
+    r"(?:\s+(?:role\s+)?(?P<post>responsibilities|requirements|role|level)(?:\s+expectations)?)?"
+    r"\s*[.:]?\s*(?:\*\*)?$",
+    re.I,
+)
+_EXTENDS_SENTENCE = re.compile(
+    r"^(?:the\s+)?(?P<subject>.+?)\s+(?:role\s+)?extends\s+(?:that\s+of\s+)?(?:the\s+)?"
+    r"(?P<target>.+?)(?:\s+(?P<post>responsibilities|requirements|role|level))?"
+    r"(?:\s+(?:expectations|through|by|with|as|plus|and|in)\b.*)?\s*[.:;]?\s*$",
+    re.I,
+)
+_IN_ADDITION = re.compile(
+    r"^in\s+addition\s+to\s+(?:the\s+)?(?:(?P<pre>responsibilities|requirements)\s+(?:of|for)\s+)"
+    r"(?:the\s+|an?\s+)?(?P<target>.+?)(?=\s+(?:below|above|listed|described)\b|,\s+(?:the|this|a|an|we|you)\b|[.;:]|$)",
+    re.I,
+)
+_GRADE_VALUE = re.compile(
+    r"\bgrades?\s*#?\s*(?P<a>\d+(?:\.\d+)?)(?:\s*(?:or|to|-|–|/|and)\s*(?:grade\s*)?#?\s*"
+    r"(?P<b>\d+(?:\.\d+)?))?",
+    re.I,
+)
+_GRADE_WORD = re.compile(
+    r"(?:\b(?:is|are)\s+(?:an?\s+)?\[?|^\s*)grade\s*#?\s*(?P<word>[a-z]+)\b", re.I
+)
+_GRADE_SUBJECT = re.compile(
+    r"^(?:the\s+)?(?P<subject>.+?)\s+(?:role\s+)?(?:is|are)\s+(?:a|an|at|at\s+a)?\s*\[?\s*grade",
+    re.I,
+)
+
+
+def section_name(word: str) -> str:
+    word = word.lower()
+    if word.startswith("responsib"):
+        return "responsibilities"
+    return "requirements"
+
+
+def parse_extends(text: str, line: int, section: str | None = None) -> ExtendsRef | None:
+    """Recognise an inheritance bullet.
+
+    >>> parse_extends("Extends that of the Manager, Sales Operations Requirements", 3).section
+    'requirements'
+    """
+    ref = _parse_extends(text, line, section)
+    if ref is not None and (link := LINK.search(text)):
+        ref.link = link.group(2)
+    return ref
+
+
+def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsRef | None:
+    plain = clean_title(strip_links(text)) if "](" in text else text.strip().strip("*_ ")
+    plain = re.sub(r"\s+", " ", plain)
+    # "Extends X responsibilities, plus;" / "… requirement" / "… role as an IC": trim the tail.
+    plain = re.sub(
+        r"\b(responsibilit(?:y|ies)|requirements?)\b[\s,;:.]*(?:plus|and|as well as)?[\s,;:.]*$",
+        lambda m: (
+            "responsibilities" if m.group(1).lower().startswith("responsib") else "requirements"
+        ),
+        plain,
+        flags=re.I,
+    )
+    plain = (
+        re.sub(r"\s+role\b.*$", "", plain, flags=re.I)
+        if plain.lower().startswith("extend")
+        else plain
+    )
+    match = _EXTENDS_BULLET.match(plain)
+    if match:
+        target = match.group("target")
+        which = match.group("pre") or match.group("post") or ""
+        # "Extends the responsibilities and requirements of X" names both: every section.
+        if re.search(r"responsibilities\s+and\s+requirements", plain, re.I):
+            which = ""
+        found = (
+            section_name(which) if which.lower() in {"responsibilities", "requirements"} else None
+        )
+        target = clean_title(target)
+        if target:
+            return ExtendsRef(target=target, section=found or section, line=line)
+        return None
+    addition = _IN_ADDITION.match(plain)
+    if addition:
+        target = clean_title(addition.group("target"))
+        if target:
+            return ExtendsRef(target, section_name(addition.group("pre")), line)
+    return None
+
+
+def parse_extends_sentence(text: str, line: int) -> tuple[str, ExtendsRef] | None:
+    plain = re.sub(r"\s+", " ", clean_title(strip_links(text)))
+    match = _EXTENDS_SENTENCE.match(plain)
+    if not match or len(plain) > 300:
+        return None
+    post = (match.group("post") or "").lower()
+    section = section_name(post) if post in {"responsibilities", "requirements"} else None
+    return clean_title(match.group("subject")), ExtendsRef(
+        clean_title(match.group("target")), section, line
+    )
+
+
+def parse_grade_text(text: str) -> tuple[Decimal, Decimal | None, str] | None | str:
+    """The grade written in a sentence: (grade, grade_max, link), None, or the bad word."""
+    link = ""
+    for match in LINK.finditer(text):
+        if "grade" in match.group(1).lower():
+            link = match.group(2)
+            break
+    plain = strip_links(text)
+    match = _GRADE_VALUE.search(plain)
+    if not match:
+        word = _GRADE_WORD.search(plain)
+        if word and word.group("word").lower() not in {"s", "at", "for", "is", "and", "of", "the"}:
+            return word.group("word")
+        bare = re.search(r"\b(?:is|are)\s+(?:a|an)\s+#?(\d+(?:\.\d+)?)\b", plain)
+        if not bare:
+            return None
+        return Decimal(bare.group(1)), None, link
+    try:
+        grade = Decimal(match.group("a"))
+        grade_max = Decimal(match.group("b")) if match.group("b") else None
+    except InvalidOperation:
+        return None
+    if grade_max is not None and grade_max <= grade:
+        grade_max = None
+    return grade, grade_max, link
+
+
+def grade_subjects(text: str) -> list[str]:
+    match = _GRADE_SUBJECT.match(clean_title(strip_links(text)))
+    if not match:
+        return []
+    subject = match.group("subject").strip()
+    if re.fullmatch(r"(?:this|the)?\s*(?:role|position|job|level)", subject, re.I):
+        return []
+    # "A & B": split later, only if the whole subject is not itself a title.
+    return [clean_title(subject.strip("{}"))]
+
+
+# --------------------------------------------------------------------------- the parser
