@@ -69,9 +69,53 @@ def parse_extends(text: str, line: int, section: str | None = None) -> ExtendsRe
     return ref
 
 
-def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsRef | None:
+# The whole inheritance bullet in its other common phrasings; each names the target level.
+_SECTION = r"(?P<pre>responsibilities|requirements)"
+_ARTICLE = r"(?:the\s+|an?\s+)?"
+_ALL_OF = re.compile(
+    # "All of the responsibilities of a Technical Architect plus the following:",
+    # "All requirements for a Security Analyst; plus:", "The same responsibilities of a X, plus".
+    rf"^(?:includes\s+)?(?:all|the\s+same)\s+(?:of\s+)?(?:the\s+)?{_SECTION}\s+(?:of|for|from)\s+"
+    rf"{_ARTICLE}(?P<target>.+?)\s*[,;:]?\s*(?:,?\s*(?:plus|as\s+well\s+as)\b.*)?$",
+    re.I,
+)
+_INCLUDES_LEVEL = re.compile(
+    # "Includes all [Intermediate level responsibilities listed](#responsibilities)."
+    r"^includes\s+all\s+(?:of\s+)?(?:the\s+)?(?P<target>.+?)\s+(?:level\s+|role\s+)?"
+    r"(?P<post>responsibilities|requirements)(?:\s+(?:listed|above|below))?\s*[.:]?$",
+    re.I,
+)
+_INHERITS = re.compile(
+    # "The Senior Manager, Sales Systems inherits the responsibilities of the Manager, Sales
+    # Systems as well as the following:"
+    rf"^(?:the\s+)?(?P<subject>.+?)\s+inherits\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?{_SECTION}\s+"
+    rf"(?:of|from)\s+{_ARTICLE}(?P<target>.+?)(?:\s*,?\s*(?:as\s+well\s+as|plus)\b.*)?\s*[.:]?$",
+    re.I,
+)
+_SECTION_EXTENDS = re.compile(
+    # "The responsibilities of the Data Analyst extend the Junior Data Analyst role and include:"
+    rf"^(?:the\s+)?{_SECTION}\s+(?:of|for)\s+{_ARTICLE}(?P<subject>.+?)\s+extends?\s+"
+    rf"(?:that\s+of\s+)?(?:the\s+)?(?P<target>.+?)(?:\s+(?:role|level))?"
+    r"(?:\s*,?\s*(?:and\s+includes?|including|plus)\b.*)?\s*[.:]?$",
+    re.I,
+)
+_ABOVE = re.compile(
+    # "All of the above responsibilities, plus": the level written just before this one.
+    rf"^all\s+(?:of\s+)?the\s+above\s+{_SECTION}\s*[,;:]?\s*(?:plus|and|as\s+well\s+as)?\b",
+    re.I,
+)
+# A target that is a part of the page, not a level: "the Requirements section above".
+_NOT_A_LEVEL = re.compile(r"\bsection\b|\b(?:above|below|here)\s*$", re.I)
+PREVIOUS_LEVEL = "\x00previous level"  # resolved by the parser to the level written before
+
+
+def _plain(text: str) -> str:
     plain = clean_title(strip_links(text)) if "](" in text else text.strip().strip("*_ ")
-    plain = re.sub(r"\s+", " ", plain)
+    return re.sub(r"\s+", " ", plain)
+
+
+def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsRef | None:
+    plain = _plain(text)
     # "Extends X responsibilities, plus;" / "… requirement" / "… role as an IC": trim the tail.
     plain = re.sub(
         r"\b(responsibilit(?:y|ies)|requirements?)\b[\s,;:.]*(?:plus|and|as well as)?[\s,;:.]*$",
@@ -86,6 +130,8 @@ def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsR
         if plain.lower().startswith("extend")
         else plain
     )
+    # "Extends that the X requirements": a dropped "of".
+    plain = re.sub(r"^(extends?\s+that)\s+the\b", r"\1 of the", plain, flags=re.I)
     match = _EXTENDS_BULLET.match(plain)
     if match:
         target = match.group("target")
@@ -96,16 +142,22 @@ def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsR
         found = (
             section_name(which) if which.lower() in {"responsibilities", "requirements"} else None
         )
-        target = clean_title(target)
-        if target:
-            return ExtendsRef(target=target, section=found or section, line=line)
-        return None
-    addition = _IN_ADDITION.match(plain)
-    if addition:
-        target = clean_title(addition.group("target"))
-        if target:
-            return ExtendsRef(target, section_name(addition.group("pre")), line)
+        return _ref(target, section or found, line)
+    if _ABOVE.match(plain):
+        return ExtendsRef(PREVIOUS_LEVEL, section or section_name(_ABOVE.match(plain)["pre"]), line)
+    for pattern in (_IN_ADDITION, _ALL_OF, _INHERITS, _SECTION_EXTENDS, _INCLUDES_LEVEL):
+        match = pattern.match(plain)
+        if match:
+            named = match.groupdict().get("pre") or match.groupdict().get("post")
+            return _ref(match.group("target"), section or section_name(named), line)
     return None
+
+
+def _ref(target: str, section: str | None, line: int) -> ExtendsRef | None:
+    target = clean_title(target)
+    if not target or _NOT_A_LEVEL.search(target):
+        return None
+    return ExtendsRef(target=target, section=section, line=line)
 
 
 def parse_extends_sentence(text: str, line: int) -> tuple[str, ExtendsRef] | None:
