@@ -39,7 +39,7 @@ def _profiles():
                 lv.key,
                 lv.parsed.title,
                 family.title,
-                float(lv.parsed.grade) if lv.parsed.grade else None,
+                float(lv.grade) if lv.grade else None,
                 tuple((s, t) for s in eff for t in flat(eff[s])),
             )
         )

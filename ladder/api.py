@@ -62,6 +62,7 @@ def level_json(level: Level, request: HttpRequest) -> dict:
         "grade": _grade_number(level.grade.number) if level.grade_id else None,
         "grade_max": _grade_number(level.grade_max),
         "grade_inferred": level.grade_inferred,
+        "grade_reason": level.grade_reason,
         "group": level.group,
         "reports_to": reports_to,
         "extends": extends,

@@ -153,10 +153,10 @@ def _tooltip(level: ChartLevel) -> str:
     if level.grade is None:
         parts.append("The handbook states no grade for this level.")
     elif level.inferred:
-        source = f" from {level.inferred_from}," if level.inferred_from else ""
+        reason = level.inferred_from or "the grade of the level it extends"
         parts.append(
             f"Grade {level.grade_label} is inferred: the handbook states no grade for this "
-            f"level, so it is taken{source} the level it extends."
+            f"level, so it takes {reason}."
         )
     else:
         parts.append(f"Grade {level.grade_label}.")

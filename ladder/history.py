@@ -87,8 +87,8 @@ def snapshot(source: str, name: str = "") -> list[LevelSnapshot]:
                 title=level.parsed.title,
                 slug=level.slug,
                 group=level.parsed.group,
-                grade=level.parsed.grade,
-                grade_max=level.parsed.grade_max,
+                grade=level.grade,
+                grade_max=level.grade_max,
                 sections={section: _flatten(eff[section]) for section in SECTIONS},
             )
         )

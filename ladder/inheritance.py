@@ -20,7 +20,7 @@ Two jobs, both pure (no Django):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from ladder.handbook import (
     SECTIONS,
+    ExtendsRef,
     HandbookError,
     ParsedFamily,
     ParsedItem,
@@ -201,6 +202,28 @@ class Resolution:
     tolerant: bool  # not an exact match: report it
 
 
+_SENIORITY = {
+    "junior",
+    "associate",
+    "intermediate",
+    "senior",
+    "staff",
+    "principal",
+    "distinguished",
+    "lead",
+}
+_RANKS = _SENIORITY | {
+    "manager",
+    "director",
+    "head",
+    "vice",
+    "president",
+    "executive",
+    "chief",
+    "fellow",
+    "intern",
+}
+_ALIAS = re.compile(r"\(([A-Z][A-Za-z]{1,5})\)\s*$")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _FILLER = {"level", "role", "position", "the", "a", "an", "of", "job", "family"}
 
@@ -250,35 +273,53 @@ class TitleIndex:
         self.norms = [normalize_title(c.title) for c in self.candidates]
         self.by_norm: dict[str, list[Candidate]] = {}
         self.by_loose: dict[str, list[Candidate]] = {}
+        # "Business Development Representative (BDR)" is also called "BDR".
+        self.by_alias: dict[str, list[Candidate]] = {}
         for cand in self.candidates:
             self.by_norm.setdefault(normalize_title(cand.title), []).append(cand)
             self.by_loose.setdefault(_loose(cand.title), []).append(cand)
+            alias = _ALIAS.search(cand.title)
+            if alias:
+                self.by_alias.setdefault(alias.group(1).lower(), []).append(cand)
 
-    def _pick(self, found: list[Candidate], family: str) -> Candidate | None:
-        if not found:
-            return None
-        local = [c for c in found if c.family == family]
-        return (local or found)[0]
+    def _pick(self, found: list[Candidate], family: str, local: bool = False) -> Candidate | None:
+        mine = [c for c in found if c.family == family]
+        if local:
+            return mine[0] if mine else None
+        return (mine or found or [None])[0]
 
-    def resolve_one(self, name: str, family: str) -> tuple[Candidate, bool] | None:
+    def resolve_one(
+        self, name: str, family: str, *, local: bool = False
+    ) -> tuple[Candidate, bool] | None:
+        """The level a written title names, and whether it was read tolerantly. ``local``
+        looks in ``family`` only."""
         name = clean_title(name)
         if not name:
             return None
         norm = normalize_title(name)
         exact = [c for c in self.by_norm.get(norm, []) if c.title.strip().lower() == name.lower()]
-        if exact:
-            return self._pick(exact, family), False
-        found = self._pick(self.by_norm.get(norm, []), family)
+        found = self._pick(exact, family, local)
+        if found:
+            return found, False
+        for pool in (self.by_norm.get(norm, []), self.by_alias.get(norm, [])):
+            found = self._pick(pool, family, local)
+            if found:
+                return found, True
+        found = self._pick(self.by_loose.get(_loose(name), []), family, local)
         if found:
             return found, True
-        found = self._pick(self.by_loose.get(_loose(name), []), family)
-        if found:
+        found = self._same_words(norm, family)
+        if found is not None:
             return found, True
-        expanded = _expand_acronyms(name, [c for c in self.candidates if c.family == family])
-        if expanded is None:
+        seniority = self._by_seniority(norm, family)
+        if seniority is not None:
+            return seniority, True
+        mine = [c for c in self.candidates if c.family == family]
+        expanded = _expand_acronyms(name, mine)
+        if expanded is None and not local:
             expanded = _expand_acronyms(name, self.candidates)
         if expanded:
-            hit = self.resolve_one(expanded, family)
+            hit = self.resolve_one(expanded, family, local=local)
             if hit:
                 return hit[0], True
         # Typos: a cheap ratio pre-filter over all titles, then the word-by-word check.
@@ -286,12 +327,62 @@ class TitleIndex:
         close = [
             self.candidates[i] for _, _, i in hits if similar_titles(name, self.candidates[i].title)
         ]
-        for pool in ([c for c in close if c.family == family], close):
+        for pool in ([c for c in close if c.family == family], [] if local else close):
             if len(pool) == 1:
                 return pool[0], True
             if len(pool) > 1:
                 break
         return None
+
+    def _same_words(self, norm: str, family: str) -> Candidate | None:
+        """Within the family, the one title that has every written word and one more that is
+        neither a seniority nor a rank ("Senior Analytics Analyst" for "Senior Sales Analytics
+        Analyst"; never "Sales Manager" for "Senior Sales Manager"). Word order is kept:
+        "Corporate Communications Manager" and "Manager, Corporate Communications" are two
+        different jobs."""
+        words = norm.split()
+        if len(words) < 2:
+            return None
+        found = []
+        for cand in self.candidates:
+            if cand.family != family:
+                continue
+            title = normalize_title(cand.title).split()
+            if len(title) != len(words) + 1:
+                continue
+            for i, extra in enumerate(title):
+                if title[:i] + title[i + 1 :] == words and extra not in _RANKS:
+                    found.append(cand)
+                    break
+        return found[0] if len(found) == 1 else None
+
+    def _by_seniority(self, norm: str, family: str) -> Candidate | None:
+        """ "Intermediate" / "Senior level" alone: the one level of the family at that seniority
+        ("Includes all Senior level responsibilities")."""
+        word = norm.removesuffix(" level").strip()
+        if word not in _SENIORITY:
+            return None
+        found = [
+            c
+            for c in self.candidates
+            if c.family == family
+            and (normalize_title(c.title).startswith(word + " ") or f"({word})" in c.title.lower())
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def _resolve_part(self, part: str, last: str, family: str) -> tuple[Candidate, bool] | None:
+        """One title of "X and Y": in the family first, then with the words the last part
+        shares ("Senior Manager and Manager Deal Desk": "Senior Manager Deal Desk"), then
+        anywhere."""
+        hit = self.resolve_one(part, family, local=True)
+        if hit:
+            return hit
+        tail = last.split()
+        for start in range(1, len(tail)):
+            hit = self.resolve_one(f"{part} {' '.join(tail[start:])}", family, local=True)
+            if hit:
+                return hit
+        return self.resolve_one(part, family)
 
     def resolve(self, name: str, family: str) -> Resolution | None:
         """Resolve a title, or several ("X or Y", "X and Y") when only the parts resolve."""
@@ -303,7 +394,7 @@ class TitleIndex:
         if len(parts) < 2:
             parts = [p for p in re.split(r"\s*,\s*", name) if p.strip()]
         if len(parts) >= 2:
-            hits = [self.resolve_one(part, family) for part in parts]
+            hits = [self._resolve_part(part, parts[-1], family) for part in parts]
             if all(hits):
                 return Resolution(
                     tuple(h[0].key for h in hits if h),
@@ -317,14 +408,51 @@ class TitleIndex:
 
 
 @dataclass
+class ResolvedItem:
+    """A parsed item with its extends reference resolved to (level key, section) links."""
+
+    text: str
+    line: int
+    children: list[ResolvedItem] = field(default_factory=list)
+    extends: list[tuple[str, str | None]] = field(default_factory=list)
+    ref: ExtendsRef | None = None  # as written, until resolved
+
+    def walk(self) -> Iterator[ResolvedItem]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _copy_items(items: list[ParsedItem]) -> list[ResolvedItem]:
+    return [ResolvedItem(i.text, i.line, _copy_items(i.children), [], i.extends) for i in items]
+
+
+@dataclass
 class ResolvedLevel:
+    """One level of the run: the parser's level (never changed) plus what resolution found."""
+
     parsed: ParsedLevel
     slug: str
     key: str
+    position: int = 0
+    sections: dict[str, list[ResolvedItem]] = field(default_factory=dict)
+    grade: Decimal | None = None
+    grade_max: Decimal | None = None
+    grade_link: str = ""
+    grade_inferred: bool = False
+    grade_reason: str = ""  # why an inferred grade: the level it was taken from, in words
     reports_to_key: str | None = None
     reports_to_title: str = ""
     reports_to_link: str = ""
-    position: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.parsed.title
+
+    def items(self) -> Iterator[ResolvedItem]:
+        for section in SECTIONS:
+            for item in self.sections.get(section, []):
+                yield from item.walk()
 
 
 @dataclass
@@ -338,8 +466,10 @@ class ResolvedFamily:
 class ResolvedImport:
     families: list[ResolvedFamily]
     errors: list[HandbookError]
-    # Resolved extends links: id(ParsedItem) → [(level key, section)]
-    extends: dict[int, list[tuple[str, str | None]]]
+
+    def levels(self) -> Iterator[ResolvedLevel]:
+        for family in self.families:
+            yield from family.levels
 
     def graph(
         self,
@@ -354,25 +484,22 @@ class ResolvedImport:
             for level in family.levels:
                 graph[level.key] = Node(
                     level.key,
-                    level.parsed.title,
+                    level.title,
                     {
-                        section: [
-                            self.node_item(i, render, base) for i in level.parsed.sections[section]
-                        ]
+                        section: [_node_item(i, render, base) for i in level.sections[section]]
                         for section in SECTIONS
                     },
                 )
         return graph
 
-    def node_item(
-        self, item: ParsedItem, render: Callable[[str, str], str] | None = None, base: str = ""
-    ) -> NodeItem:
-        return NodeItem(
-            text=item.text,
-            html=render(item.text, base) if render and item.text else "",
-            children=[self.node_item(c, render, base) for c in item.children],
-            extends=self.extends.get(id(item), []),
-        )
+
+def _node_item(item: ResolvedItem, render: Callable[[str, str], str] | None, base: str) -> NodeItem:
+    return NodeItem(
+        text=item.text,
+        html=render(item.text, base) if render and item.text else "",
+        children=[_node_item(c, render, base) for c in item.children],
+        extends=list(item.extends),
+    )
 
 
 def absolute_url(link: str, base_url: str) -> str:
@@ -394,6 +521,21 @@ def _assign_slugs(levels: list[ParsedLevel]) -> list[str]:
     return slugs
 
 
+@dataclass
+class _Run:
+    """What the steps of one resolution share."""
+
+    families: list[ResolvedFamily]
+    index: TitleIndex
+    by_key: dict[str, ResolvedLevel]
+    strict: bool
+    errors: list[HandbookError] = field(default_factory=list)
+
+    def fail(self, family: ResolvedFamily, line: int, message: str) -> None:
+        name = family.parsed.name or family.parsed.slug
+        self.errors.append(HandbookError(message, line, name=name))
+
+
 def resolve_import(
     families: list[ParsedFamily],
     existing: Iterable[Candidate] = (),
@@ -405,175 +547,221 @@ def resolve_import(
 
     ``existing`` are levels already stored (other families) that pages may extend or report to.
     With ``strict``, unknown extends targets and self-references are errors, not warnings.
+    The parsed families are read, never changed: everything found is on the returned objects.
     """
-    errors: list[HandbookError] = []
-    resolved: list[ResolvedFamily] = []
     run_slugs = {f.slug for f in families}
     candidates = [c for c in existing if c.family not in run_slugs]
+    resolved: list[ResolvedFamily] = []
     for family in families:
         slugs = _assign_slugs(family.levels)
         levels = [
-            ResolvedLevel(level, slug, f"{family.slug}/{slug}", position=i)
+            ResolvedLevel(
+                level,
+                slug,
+                f"{family.slug}/{slug}",
+                position=i,
+                sections={s: _copy_items(level.sections[s]) for s in SECTIONS},
+            )
             for i, (level, slug) in enumerate(zip(family.levels, slugs, strict=True))
         ]
         resolved.append(ResolvedFamily(family, levels, list(family.warnings)))
-        candidates.extend(Candidate(lv.key, lv.parsed.title, family.slug) for lv in levels)
-    index = TitleIndex(candidates)
-    extends: dict[int, list[tuple[str, str | None]]] = {}
-    by_key = {lv.key: lv for fam in resolved for lv in fam.levels}
-
-    def fail(family: ResolvedFamily, line: int, message: str) -> None:
-        errors.append(HandbookError(message, line, name=family.parsed.name or family.parsed.slug))
-
+        candidates.extend(Candidate(lv.key, lv.title, family.slug) for lv in levels)
+    run = _Run(
+        resolved,
+        TitleIndex(candidates),
+        {lv.key: lv for fam in resolved for lv in fam.levels},
+        strict,
+    )
     for fam in resolved:
-        slug = fam.parsed.slug
-        warn = fam.warnings.append
-        local_keys = {lv.parsed.title: lv for lv in fam.levels}
-        # Grades. Statements naming the level they stand under come first; a statement that
-        # names another level is applied second, so a sentence copied from a neighbour and not
-        # edited can be recognised: its named level already has another grade.
-        planned = []
-        for statement in fam.parsed.grade_statements:
-            names = statement.names or ([statement.owner] if statement.owner else [])
-            owner = local_keys.get(statement.owner)
-            targets: list[tuple[ResolvedLevel, bool, str]] = []
-            for name in names:
-                hit = index.resolve(name, slug)
-                local = [by_key[k] for k in (hit.keys if hit else ()) if k.startswith(slug + "/")]
-                if hit and local:
-                    targets.extend((t, hit.tolerant, name) for t in local)
-                elif owner is not None:
-                    targets.append((owner, True, name))
-                else:
-                    warn(
-                        Warning(
-                            statement.line,
-                            "unknown-title",
-                            f"grade sentence names '{name}', which is not a level of this page",
-                        )
-                    )
-            if not names:
-                warn(Warning(statement.line, "grade", "grade sentence names no level"))
-            foreign = owner is not None and all(t is not owner for t, _, _ in targets)
-            planned.append((foreign, statement, owner, targets))
-        for foreign, statement, owner, targets in sorted(planned, key=lambda p: p[0]):
-            if (
-                foreign
-                and any(
-                    t.parsed.grade is not None and t.parsed.grade != statement.grade
-                    for t, _, _ in targets
-                )
-                and owner.parsed.grade is None
-            ):
+        _resolve_grades(run, fam)
+        _resolve_reports_to(run, fam)
+        _resolve_extends(run, fam)
+    result = ResolvedImport(resolved, run.errors)
+    edges = _extends_edges(resolved)
+    if _check_cycles(run, edges):
+        return result
+    _infer_grades(run, edges, existing_grades or {})
+    return result
+
+
+def _resolve_grades(run: _Run, fam: ResolvedFamily) -> None:
+    """Grade sentences and tables → levels. Statements naming the level they stand under come
+    first; a statement that names another level is applied second, so a sentence copied from a
+    neighbour and not edited can be recognised: its named level already has another grade."""
+    slug = fam.parsed.slug
+    warn = fam.warnings.append
+    local_keys = {lv.title: lv for lv in fam.levels}
+    planned = []
+    for statement in fam.parsed.grade_statements:
+        names = statement.names or ([statement.owner] if statement.owner else [])
+        owner = local_keys.get(statement.owner)
+        targets: list[tuple[ResolvedLevel, bool, str]] = []
+        for name in names:
+            hit = _grade_subject(run.index, name, slug, owner is not None)
+            local = [run.by_key[k] for k in (hit.keys if hit else ()) if k.startswith(slug + "/")]
+            if hit and local:
+                targets.extend((t, hit.tolerant, name) for t in local)
+            elif owner is not None:
+                targets.append((owner, True, name))
+            else:
                 warn(
                     Warning(
                         statement.line,
-                        "grade",
-                        f"grade sentence names '{targets[0][2]}' but stands under "
-                        f"'{owner.parsed.title}'; given to '{owner.parsed.title}'",
+                        "unknown-title",
+                        f"grade sentence names '{name}', which is not a level of this page",
                     )
                 )
-                targets = [(owner, False, owner.parsed.title)]
-            for target, tolerant, name in targets:
-                if tolerant and normalize_title(name) != normalize_title(target.parsed.title):
-                    warn(
-                        Warning(
-                            statement.line,
-                            "tolerant-title",
-                            f"grade sentence names '{name}'; read as '{target.parsed.title}'",
-                        )
-                    )
-                level = target.parsed
-                if level.grade is not None and level.grade != statement.grade:
-                    fail(
-                        fam,
+        if not names:
+            warn(Warning(statement.line, "grade", "grade sentence names no level"))
+        foreign = owner is not None and all(t is not owner for t, _, _ in targets)
+        planned.append((foreign, statement, owner, targets))
+    for foreign, statement, owner, targets in sorted(planned, key=lambda p: p[0]):
+        if (
+            foreign
+            and any(t.grade is not None and t.grade != statement.grade for t, _, _ in targets)
+            and owner.grade is None
+        ):
+            warn(
+                Warning(
+                    statement.line,
+                    "grade",
+                    f"grade sentence names '{targets[0][2]}' but stands under "
+                    f"'{owner.title}'; given to '{owner.title}'",
+                )
+            )
+            targets = [(owner, False, owner.title)]
+        for target, tolerant, name in targets:
+            if tolerant and normalize_title(name) != normalize_title(target.title):
+                warn(
+                    Warning(
                         statement.line,
-                        f"'{level.title}' is given grade {level.grade} and then grade "
-                        f"{statement.grade}; say one",
+                        "tolerant-title",
+                        f"grade sentence names '{name}'; read as '{target.title}'",
                     )
-                    continue
-                level.grade = statement.grade
-                level.grade_max = statement.grade_max
-                level.grade_link = absolute_url(statement.link, fam.parsed.base_url)
-        # Reports-to.
-        for lv in fam.levels:
-            raw = lv.parsed.reports_to
-            if not raw:
+                )
+            if target.grade is not None and target.grade != statement.grade:
+                run.fail(
+                    fam,
+                    statement.line,
+                    f"'{target.title}' is given grade {target.grade} and then grade "
+                    f"{statement.grade}; say one",
+                )
                 continue
-            hit = index.resolve_one(raw, slug)
-            # Reports-to stays within the family: another page's level is an external title.
-            if hit and hit[0].key != lv.key and hit[0].family == slug:
-                lv.reports_to_key = hit[0].key
-                lv.reports_to_title = hit[0].title
-                if hit[1]:
-                    warn(
-                        Warning(
-                            lv.parsed.reports_to_line,
-                            "tolerant-title",
-                            f"reports to '{raw}' read as '{hit[0].title}'",
-                        )
+            target.grade = statement.grade
+            target.grade_max = statement.grade_max
+            target.grade_link = absolute_url(statement.link, fam.parsed.base_url)
+
+
+def _resolve_reports_to(run: _Run, fam: ResolvedFamily) -> None:
+    """Reports-to stays within the family: another page's level is an external title."""
+    slug = fam.parsed.slug
+    for lv in fam.levels:
+        raw = lv.parsed.reports_to
+        if not raw:
+            continue
+        hit = run.index.resolve_one(raw, slug)
+        if hit and hit[0].key != lv.key and hit[0].family == slug:
+            lv.reports_to_key = hit[0].key
+            lv.reports_to_title = hit[0].title
+            if hit[1]:
+                fam.warnings.append(
+                    Warning(
+                        lv.parsed.reports_to_line,
+                        "tolerant-title",
+                        f"reports to '{raw}' read as '{hit[0].title}'",
                     )
-            else:
-                lv.reports_to_title = raw
-                lv.reports_to_link = absolute_url(lv.parsed.reports_to_link, fam.parsed.base_url)
-                if not lv.reports_to_link:
-                    warn(
-                        Warning(
-                            lv.parsed.reports_to_line,
-                            "external-title",
-                            f"'{lv.parsed.title}' reports to '{raw}', which is not in the ladder",
-                        )
+                )
+        else:
+            lv.reports_to_title = raw
+            lv.reports_to_link = absolute_url(lv.parsed.reports_to_link, fam.parsed.base_url)
+            if not lv.reports_to_link:
+                fam.warnings.append(
+                    Warning(
+                        lv.parsed.reports_to_line,
+                        "external-title",
+                        f"'{lv.title}' reports to '{raw}', which is not in the ladder",
                     )
-        # Extends.
-        for lv in fam.levels:
-            for item in _all_items(lv.parsed):
-                ref = item.extends
-                if ref is None:
-                    continue
-                hit = _our_link(ref.link, by_key, index) or index.resolve(ref.target, slug)
-                if hit is None:
-                    message = f"'{lv.parsed.title}' extends '{ref.target}', which matches no level"
-                    if strict:
-                        fail(fam, ref.line, message)
-                    else:
-                        warn(Warning(ref.line, "unknown-extends", message + "; kept as text"))
-                    item.extends = None
-                    continue
-                keys = [k for k in hit.keys if k != lv.key]
-                if len(keys) < len(hit.keys):
-                    message = f"'{lv.parsed.title}' extends itself"
-                    if strict:
-                        fail(fam, ref.line, message)
-                    else:
-                        warn(Warning(ref.line, "self-extends", message + "; kept as text"))
-                if not keys:
-                    continue
-                if hit.tolerant:
-                    names = " and ".join(f"'{t}'" for t in hit.titles)
-                    warn(
-                        Warning(
-                            ref.line, "tolerant-title", f"extends '{ref.target}' read as {names}"
-                        )
-                    )
-                extends[id(item)] = [(k, ref.section) for k in keys]
-    result = ResolvedImport(resolved, errors, extends)
-    # Cycles across the whole run (and into stored levels is impossible: they do not point back).
+                )
+
+
+def _resolve_extends(run: _Run, fam: ResolvedFamily) -> None:
+    """Each "Extends that of …" reference → the levels it names. What matches no level, or only
+    the level itself, stays as text (a warning; an error with ``strict``)."""
+    slug = fam.parsed.slug
+    warn = fam.warnings.append
+    for lv in fam.levels:
+        for item in lv.items():
+            ref = item.ref
+            if ref is None:
+                continue
+            hit = _our_link(ref.link, run.by_key, run.index) or run.index.resolve(ref.target, slug)
+            if hit is None:
+                message = f"'{lv.title}' extends '{ref.target}', which matches no level"
+                if run.strict:
+                    run.fail(fam, ref.line, message)
+                else:
+                    warn(Warning(ref.line, "unknown-extends", message + "; kept as text"))
+                continue
+            keys = [k for k in hit.keys if k != lv.key]
+            if len(keys) < len(hit.keys):
+                message = f"'{lv.title}' extends itself"
+                if run.strict:
+                    run.fail(fam, ref.line, message)
+                else:
+                    warn(Warning(ref.line, "self-extends", message + "; kept as text"))
+            if not keys:
+                continue
+            if hit.tolerant:
+                names = " and ".join(f"'{t}'" for t in hit.titles)
+                warn(Warning(ref.line, "tolerant-title", f"extends '{ref.target}' read as {names}"))
+            item.extends = [(k, ref.section) for k in keys]
+
+
+def _extends_edges(families: list[ResolvedFamily]) -> dict[str, list[str]]:
     edges: dict[str, list[str]] = {}
-    lines: dict[tuple[str, str], int] = {}
-    for fam in resolved:
+    for fam in families:
         for lv in fam.levels:
-            for item in _all_items(lv.parsed):
-                for key, _section in extends.get(id(item), []):
+            for item in lv.items():
+                for key, _section in item.extends:
                     edges.setdefault(lv.key, []).append(key)
-                    lines.setdefault((lv.key, key), item.line)
+    return edges
+
+
+def _check_cycles(run: _Run, edges: dict[str, list[str]]) -> bool:
+    """Refuse a cycle across the whole run (stored levels cannot point back into it)."""
     cycle = find_cycle(edges)
-    if cycle:
-        names = [by_key[k].parsed.title if k in by_key else k for k in cycle]
-        fam = next(f for f in resolved if any(lv.key == cycle[0] for lv in f.levels))
-        fail(fam, lines.get((cycle[0], cycle[1]), 0), "extends cycle: " + " → ".join(names))
-        return result
-    _infer_grades(resolved, edges, by_key, existing_grades or {})
-    return result
+    if not cycle:
+        return False
+    names = [run.by_key[k].title if k in run.by_key else k for k in cycle]
+    fam = next(f for f in run.families if any(lv.key == cycle[0] for lv in f.levels))
+    line = next(
+        (
+            item.line
+            for item in run.by_key[cycle[0]].items()
+            if any(key == cycle[1] for key, _ in item.extends)
+        ),
+        0,
+    )
+    run.fail(fam, line, "extends cycle: " + " → ".join(names))
+    return True
+
+
+def _grade_subject(index: TitleIndex, name: str, family: str, placed: bool) -> Resolution | None:
+    """The levels a grade sentence names. Under a level's heading (``placed``) only a name that
+    is one level of the family, or names several exactly ("The Sr. Analyst & Sr. Manager are a
+    grade 7"), counts; a looser name ("The Security Engineer", "The Director of CSM") is the
+    heading's level speaking of itself."""
+    if not placed:
+        return index.resolve(name, family)
+    hit = index.resolve_one(name, family, local=True)
+    if hit:
+        return Resolution((hit[0].key,), (hit[0].title,), hit[1])
+    parts = [p for p in re.split(r"\s+and\s+|\s*&\s*", name) if p.strip()]
+    exact = [index.by_norm.get(normalize_title(p), []) for p in parts]
+    mine = [[c for c in found if c.family == family] for found in exact]
+    if len(parts) >= 2 and all(mine):
+        return Resolution(tuple(m[0].key for m in mine), tuple(m[0].title for m in mine), False)
+    return None
 
 
 _OUR_LEVEL_URL = re.compile(r"^/families/([a-z0-9_-]+)/([a-z0-9_-]+)/?$")
@@ -586,49 +774,60 @@ def _our_link(link: str, by_key: Mapping[str, ResolvedLevel], index: TitleIndex)
         return None
     key = f"{match.group(1)}/{match.group(2)}"
     if key in by_key:
-        return Resolution((key,), (by_key[key].parsed.title,), False)
+        return Resolution((key,), (by_key[key].title,), False)
     for cand in index.candidates:
         if cand.key == key:
             return Resolution((key,), (cand.title,), False)
     return None
 
 
-def _all_items(level: ParsedLevel) -> list[ParsedItem]:
-    out: list[ParsedItem] = []
-    stack = [item for section in SECTIONS for item in level.sections[section]]
-    while stack:
-        item = stack.pop(0)
-        out.append(item)
-        stack[0:0] = item.children
-    return out
+# A specialty qualifier: "Sales Operations Analyst (Channel)", "… Analyst - Sales Tech Stack".
+_QUALIFIER = re.compile(r"\s*(?:\([^)]*\)|\s[-–—]\s.+)\s*$")
 
 
 def _infer_grades(
-    families: list[ResolvedFamily],
+    run: _Run,
     edges: Mapping[str, list[str]],
-    by_key: Mapping[str, ResolvedLevel],
     existing_grades: Mapping[str, tuple[Decimal | None, Decimal | None]],
 ) -> None:
-    """A level with no grade takes the grade of the first level it extends (marked inferred)."""
+    """A level with no grade sentence takes, in this order, the stated grade of the level of its
+    family with the same title but for a specialty qualifier, else the grade of the first level
+    it extends (recursively). Either is marked inferred, with the reason in words."""
+    stated = {key for key, lv in run.by_key.items() if lv.grade is not None}
+    for fam in run.families:
+        for lv in fam.levels:
+            if lv.grade is not None:
+                continue
+            base = _QUALIFIER.sub("", lv.title).strip()
+            if not base or base == lv.title.strip():
+                continue
+            hit = run.index.resolve_one(base, fam.parsed.slug, local=True)
+            source = run.by_key.get(hit[0].key) if hit else None
+            if source is not None and source is not lv and source.key in stated:
+                lv.grade, lv.grade_max = source.grade, source.grade_max
+                lv.grade_inferred = True
+                lv.grade_reason = f"the grade of {source.title}, the same role without a specialty"
 
-    def grade_of(key: str, seen: frozenset[str]) -> tuple[Decimal | None, Decimal | None]:
-        if key in by_key:
-            level = by_key[key].parsed
+    def grade_of(key: str, seen: frozenset[str]) -> tuple[Decimal | None, Decimal | None, str]:
+        if key in run.by_key:
+            level = run.by_key[key]
             if level.grade is not None:
-                return level.grade, level.grade_max
+                return level.grade, level.grade_max, level.title
             for target in edges.get(key, []):
                 if target not in seen:
                     found = grade_of(target, seen | {key})
                     if found[0] is not None:
                         return found
-            return None, None
-        return existing_grades.get(key, (None, None))
+            return None, None, ""
+        low, high = existing_grades.get(key, (None, None))
+        return low, high, titles.get(key, key)
 
-    for fam in families:
+    titles = {c.key: c.title for c in run.index.candidates}
+    for fam in run.families:
         for lv in fam.levels:
-            if lv.parsed.grade is None:
-                grade, grade_max = grade_of(lv.key, frozenset())
+            if lv.grade is None:
+                grade, grade_max, source = grade_of(lv.key, frozenset())
                 if grade is not None:
-                    lv.parsed.grade = grade
-                    lv.parsed.grade_max = grade_max
-                    lv.parsed.grade_inferred = True
+                    lv.grade, lv.grade_max = grade, grade_max
+                    lv.grade_inferred = True
+                    lv.grade_reason = f"the grade of {source}, which it extends"

@@ -104,7 +104,12 @@ class Level(models.Model):
     )
     grade_max = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     grade_inferred = models.BooleanField(
-        default=False, help_text="No grade sentence: taken from the level it extends."
+        default=False, help_text="No grade sentence: taken from another level (see the reason)."
+    )
+    grade_reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why an inferred grade: the level it was taken from, in words.",
     )
     description = models.TextField(blank=True)
     reports_to = models.ForeignKey(
@@ -131,6 +136,11 @@ class Level(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ladder:level", args=[self.family.slug, self.slug])
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.grade_inferred:
+            self.grade_reason = ""  # a stated (or admin-set) grade needs no reason
+        super().save(*args, **kwargs)
 
     @property
     def key(self) -> str:

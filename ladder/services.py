@@ -22,7 +22,6 @@ from simple_history.utils import bulk_create_with_history
 from ladder.handbook import (
     SECTIONS,
     ParsedFamily,
-    ParsedItem,
 )
 from ladder.handbook.sources import (
     ImportFailed,
@@ -37,6 +36,7 @@ from ladder.inheritance import (
     Node,
     NodeItem,
     ResolvedImport,
+    ResolvedItem,
     ResolvedLevel,
     effective_items,
     resolve_import,
@@ -220,23 +220,24 @@ def _grade_for(number: Decimal | None, link: str, cache_: dict[Decimal, Grade]) 
     return grade
 
 
-def _level_hash(lv: ResolvedLevel, extends: dict[int, list[tuple[str, str | None]]]) -> str:
-    def item(i: ParsedItem) -> list:
-        return [i.text, extends.get(id(i), []), [item(c) for c in i.children]]
+def _level_hash(lv: ResolvedLevel) -> str:
+    def item(i: ResolvedItem) -> list:
+        return [i.text, i.extends, [item(c) for c in i.children]]
 
     p = lv.parsed
     payload = [
         p.title,
         p.group,
-        str(p.grade),
-        str(p.grade_max),
-        p.grade_inferred,
+        str(lv.grade),
+        str(lv.grade_max),
+        lv.grade_inferred,
+        lv.grade_reason,
         p.description,
         lv.reports_to_key,
         lv.reports_to_title,
         lv.reports_to_link,
         lv.position,
-        {s: [item(i) for i in p.sections[s]] for s in SECTIONS},
+        {s: [item(i) for i in lv.sections[s]] for s in SECTIONS},
     ]
     return checksum(json.dumps(payload, default=str))
 
@@ -248,7 +249,11 @@ def _run_effective(resolved: ResolvedImport) -> dict[str, dict]:
     """
     run_keys = {lv.key for fam in resolved.families for lv in fam.levels}
     outside = {
-        key for links in resolved.extends.values() for key, _ in links if key not in run_keys
+        key
+        for lv in resolved.levels()
+        for item in lv.items()
+        for key, _ in item.extends
+        if key not in run_keys
     }
     external: dict[str, Node] = {}
     slug_of: dict[str, str] = {lv.key: lv.slug for fam in resolved.families for lv in fam.levels}
@@ -319,15 +324,16 @@ def _write(
         for lv in fam.levels:
             keep.add(lv.slug)
             pl = lv.parsed
-            content_hash = _level_hash(lv, resolved.extends)
+            content_hash = _level_hash(lv)
             level = old_levels.get(lv.slug)
             values = {
                 "title": pl.title,
                 "position": lv.position,
                 "group": pl.group,
-                "grade": _grade_for(pl.grade, pl.grade_link, grade_cache),
-                "grade_max": pl.grade_max,
-                "grade_inferred": pl.grade_inferred,
+                "grade": _grade_for(lv.grade, lv.grade_link, grade_cache),
+                "grade_max": lv.grade_max,
+                "grade_inferred": lv.grade_inferred,
+                "grade_reason": lv.grade_reason,
                 "description": pl.description,
                 "reports_to_title": lv.reports_to_title if not lv.reports_to_key else "",
                 "reports_to_link": lv.reports_to_link if not lv.reports_to_key else "",
@@ -395,10 +401,9 @@ def _write(
             _build_items(
                 level,
                 section,
-                lv.parsed.sections[section],
+                lv.sections[section],
                 None,
                 base,
-                resolved,
                 level_by_key,
                 new_items,
             )
@@ -453,16 +458,15 @@ _ITEM_FIELDS = (
 def _build_items(
     level: Level,
     section: str,
-    items: list[ParsedItem],
+    items: list[ResolvedItem],
     parent: _NewItem | None,
     base_url: str,
-    resolved: ResolvedImport,
     level_by_key: dict[str, Level],
     out: list[_NewItem],
 ) -> None:
     position = 0
     for parsed in items:
-        links = resolved.extends.get(id(parsed), []) or [None]
+        links = parsed.extends or [None]
         for index, link in enumerate(links):
             target = None
             if link is not None:
@@ -484,9 +488,7 @@ def _build_items(
             out.append(item)
             position += 1
             if index == 0:
-                _build_items(
-                    level, section, parsed.children, item, base_url, resolved, level_by_key, out
-                )
+                _build_items(level, section, parsed.children, item, base_url, level_by_key, out)
 
 
 def _bulk_create_tree(items: list[_NewItem]) -> None:

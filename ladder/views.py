@@ -217,11 +217,6 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
         .defer("effective", "reports_to__effective", "reports_to__family__source")
         .order_by("position")
     )
-    extended = _extended_levels(
-        Item.objects.filter(level__family=fam, extends_level__isnull=False)
-        .select_related("extends_level")
-        .only("level_id", "section", "position", "extends_level__title")
-    )
     by_id = {lv.id: lv for lv in levels}
     chart_levels = []
     for lv in levels:
@@ -233,7 +228,6 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
         elif lv.reports_to_title:
             title, url = lv.reports_to_title, _safe_link(lv.reports_to_link)
         lv.family = fam  # every level is of this family: no query for its URL
-        sources = extended.get(lv.id, [])
         chart_levels.append(
             ChartLevel(
                 slug=lv.slug,
@@ -243,7 +237,7 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
                 grade=lv.grade.number if lv.grade_id else None,
                 grade_label=lv.grade_display,
                 inferred=lv.grade_inferred,
-                inferred_from=sources[0].title if sources and lv.grade_inferred else "",
+                inferred_from=lv.grade_reason if lv.grade_inferred else "",
                 reports_to=reports_to,
                 reports_to_title=title,
                 reports_to_url=url,

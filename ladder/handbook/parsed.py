@@ -87,11 +87,6 @@ class ParsedLevel:
     sections: dict[str, list[ParsedItem]] = field(
         default_factory=lambda: {name: [] for name in SECTIONS}
     )
-    # Filled in by resolution (inheritance.resolve_import).
-    grade: Decimal | None = None
-    grade_max: Decimal | None = None
-    grade_link: str = ""
-    grade_inferred: bool = False
 
     def items(self) -> list[ParsedItem]:
         return [item for name in SECTIONS for item in self.sections[name]]

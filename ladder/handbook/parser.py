@@ -39,6 +39,7 @@ from ladder.handbook.parsed import (
     walk_items,
 )
 from ladder.handbook.phrases import (
+    PREVIOUS_LEVEL,
     REPORTS_TO,
     grade_subjects,
     parse_extends,
@@ -180,6 +181,14 @@ class _Builder:
         return False
 
     def add_items(self, level: ParsedLevel, section: str, items: list[ParsedItem]) -> None:
+        for item in walk_items(items):
+            if item.extends is not None and item.extends.target == PREVIOUS_LEVEL:
+                # "All of the above responsibilities, plus": the level written just before.
+                before = self.levels[: self.levels.index(level)]
+                if before:
+                    item.extends.target = before[-1].title
+                else:
+                    item.extends = None
         level.sections[section].extend(items)
 
 

@@ -236,9 +236,9 @@ def _state(families, candidates=(), external=None):
         for lv in fam.levels:
             eff = effective_items(lv.key, graph, memo)
             state[lv.key] = (
-                lv.parsed.grade,
-                lv.parsed.grade_max,
-                lv.parsed.grade_inferred,
+                lv.grade,
+                lv.grade_max,
+                lv.grade_inferred,
                 lv.reports_to_key or lv.reports_to_title,
                 {s: [i.text for i in items] for s, items in eff.items()},
             )

@@ -58,7 +58,15 @@ def test_family_detail_has_effective_lists_with_sources(
     }
     channel = levels["senior-channel-operations-manager"]
     assert (channel["grade"], channel["grade_inferred"]) == (9, True)
-    assert levels["sales-operations-analyst-sales-tech-stack"]["grade"] is None
+    # No grade sentence: the same role without its specialty qualifier states 6 (issue 14).
+    tech = levels["sales-operations-analyst-sales-tech-stack"]
+    assert (tech["grade"], tech["grade_inferred"]) == (6, True)
+    assert tech["grade_reason"] == (
+        "the grade of Sales Operations Analyst, the same role without a specialty"
+    )
+    assert channel["grade_reason"] == (
+        "the grade of Senior Manager, Sales Operations, which it extends"
+    )
     director = levels["director-sales-operations"]
     linked = [i for i in director["responsibilities"] if "Sales Handbook" in i["text"]][0]
     assert '<a href="https://about.gitlab.com/handbook/sales/"' in linked["html"]

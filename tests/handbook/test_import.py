@@ -54,7 +54,7 @@ def test_seed_import_creates_the_family_its_levels_grades_and_items():
     channel = Level.objects.get(slug="senior-channel-operations-manager")
     assert (channel.grade.number, channel.grade_inferred) == (9, True)
     stack = Level.objects.get(slug="sales-operations-analyst-sales-tech-stack")
-    assert stack.grade is None
+    assert (stack.grade.number, stack.grade_inferred) == (6, True)
     extends = Item.objects.get(
         level__slug="senior-manager-sales-operations", section="requirements", position=0
     )

@@ -37,7 +37,13 @@ LEVELS = [
         reports_to_title="VP, Field",
         reports_to_url="https://x/vp/",
     ),
-    lv("channel-manager", "Specialties › Channel", 8, inferred=True, inferred_from="Manager"),
+    lv(
+        "channel-manager",
+        "Specialties › Channel",
+        8,
+        inferred=True,
+        inferred_from="the grade of Manager, which it extends",
+    ),
 ]
 
 
@@ -121,7 +127,7 @@ def test_inferred_grades_are_flagged_and_say_where_they_come_from():
     assert box.inferred
     assert box.note.text == "grade 8 · inferred"
     assert "Grade 8 is inferred" in box.tooltip
-    assert "from Manager" in box.tooltip
+    assert "takes the grade of Manager, which it extends" in box.tooltip
     assert box.label == box.tooltip
     stated = boxes_by_slug(layout_chart(LEVELS))["manager"]
     assert not stated.inferred and stated.tooltip == "Manager Grade 8."
