@@ -20,8 +20,12 @@ _SECTION_HEADING = re.compile(
     r"\s*:?$",
     re.I,
 )
-_GRADE_HEADING = re.compile(r"^(?P<prefix>.*?)\s*(?:job\s+)?grades?\s*:?$", re.I)
-GROUP_HEADING = re.compile(r"(?:^|\s)levels?\s*:?$", re.I)
+_GRADE_HEADING = re.compile(
+    r"^(?P<prefix>.*?)\s*(?:job\s+)?grades?(?:\s+levels?)?\s*:?$",  # "… Grade Level" too
+    re.I,
+)
+# "## Sales Operations Analyst Levels", "### Levels", "## Levels of Security Engineering roles".
+GROUP_HEADING = re.compile(r"(?:^|\s)levels?\s*:?$|^levels?\s+(?:of|for|in)\b", re.I)
 _SPECIALTY_HEADING = re.compile(
     r"\b(?:specialt(?:y|ies)|specialit(?:y|ies)|specializations?)\b", re.I
 )
@@ -125,7 +129,7 @@ def looks_like_role(find_level: FindLevel, node: Heading, level: ParsedLevel) ->
     )
 
 
-_ROLE_NOUN = re.compile(
+ROLE_NOUN = re.compile(
     r"\b(?:engineers?|managers?|analysts?|directors?|specialists?|leads?|architects?|designers?"
     r"|officers?|president|vp|avp|svp|evp|representatives?|executives?|partners?|strategists?"
     r"|coordinators?|administrators?|consultants?|recruiters?|accountants?|counsel|writers?"
@@ -143,7 +147,7 @@ def is_qualifier(prefix: str, find_level: FindLevel) -> bool:
         return False
     if re.fullmatch(r"(?:senior|sr\.?|staff|principal|intermediate|junior|lead)", prefix, re.I):
         return True  # a seniority variant of the level it stands under
-    return not _ROLE_NOUN.search(prefix)
+    return not ROLE_NOUN.search(prefix)
 
 
 def prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:
@@ -151,8 +155,9 @@ def prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:
         return True
     if level is None:
         return False
-    a = normalize_title(prefix)
-    t = normalize_title(level.title)
+    # "Technical Instructor (Intermediate) Job Grade" under "## Technical Instructor".
+    a = " ".join(w for w in normalize_title(prefix).split() if w != "intermediate")
+    t = " ".join(w for w in normalize_title(level.title).split() if w != "intermediate")
     if a == t:
         return True
     words = set(a.split())
@@ -175,3 +180,78 @@ def guess_section(title: str) -> str:
     if _REQUIREMENTS_LIKE.search(title):
         return "requirements"
     return "general"
+
+
+# --------------------------------------------------------------------------- mending the tree
+
+
+def names_a_role(title: str) -> bool:
+    """ "Senior Data Analyst" names a role; "Data Analyst Roles at GitLab" names a family."""
+    plain = clean_title(title)
+    if re.search(r"\broles\b|\bjob\s+famil", plain, re.I):
+        return False
+    return bool(ROLE_NOUN.search(plain))
+
+
+def _owns_sections(node: Heading) -> bool:
+    """A role heading whose grade or sections are its children."""
+    return any(heading_kind(c.text)[0] in {"grade", "section"} for c in node.children)
+
+
+def _orphan_of(node: Heading, owner: Heading) -> bool:
+    """A grade or section heading written beside the role heading it belongs to (same depth),
+    with no title or the role's own title: "### Senior X", then "### Job Grade"."""
+    kind, prefix, _ = heading_kind(node.text)
+    if kind not in {"grade", "section"} or node.level != owner.level:
+        return False
+    return not prefix or normalize_title(prefix) == normalize_title(clean_title(owner.text))
+
+
+def mend_tree(node: Heading) -> None:
+    """Two slips of real pages, mended before the tree is read:
+
+    * a level written inside a family section ("## Hiring Process" then "### Senior Director,
+      X" with its "#### Job Grade"): the level and what follows it leave the section;
+    * a level's grade and sections written beside its heading at the same depth ("### Junior
+      X", "### Job Grade", "### Responsibilities"): they become the heading's children.
+    """
+    children: list[Heading] = []
+    for child in node.children:
+        children.append(child)
+        if heading_kind(child.text)[0] != "family":
+            continue
+        inner = child.children
+        start = next(
+            (
+                i
+                for i, sub in enumerate(inner)
+                if heading_kind(sub.text)[0] == "generic"
+                and names_a_role(sub.text)
+                and (
+                    _owns_sections(sub)
+                    or (i + 1 < len(inner) and _orphan_of(inner[i + 1], sub))
+                )
+            ),
+            None,
+        )
+        if start is not None:
+            child.children = inner[:start]
+            for sub in inner[start:]:
+                sub.parent = node
+                children.append(sub)
+    adopted: list[Heading] = []
+    for child in children:
+        owner = adopted[-1] if adopted else None
+        if (
+            owner is not None
+            and heading_kind(owner.text)[0] == "generic"
+            and names_a_role(owner.text)
+            and _orphan_of(child, owner)
+        ):
+            child.parent = owner
+            owner.children.append(child)
+            continue
+        adopted.append(child)
+    node.children = adopted
+    for child in node.children:
+        mend_tree(child)

@@ -25,6 +25,8 @@ from ladder.handbook.headings import (
     is_ancestor_titled,
     is_qualifier,
     looks_like_role,
+    mend_tree,
+    names_a_role,
     prefix_matches,
 )
 from ladder.handbook.parsed import (
@@ -217,6 +219,7 @@ def parse_handbook(
         warnings.append(Warning(line, "html", "<script>/<style> block removed"))
         body = SCRIPT_BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), body)
     root = scan(body, first_line, warnings)
+    mend_tree(root)
     if not raw_title:
         h1 = next((child for child in root.children if child.level == 1), None)
         if h1 is None:
@@ -421,7 +424,18 @@ def _classify(
         if in_group and not has_role_content(child) and has_generic_children(child):
             _classify(b, child, f"{group} › {title}", None)
             continue
-        if in_group or has_role_content(child) and (child.children or has_sentences(child)):
+        focus_area = (
+            in_group
+            and not names_a_role(title)
+            and b.find_level(title) is None
+            and not has_sentences(child)
+            and not any(heading_kind(c.text)[0] == "grade" for c in child.children)
+        )
+        # A focus area of a specialty ("Strategic", "US Federal", "Email"): no role of its own,
+        # so it is prose about the family, not a level.
+        if not focus_area and (
+            in_group or has_role_content(child) and (child.children or has_sentences(child))
+        ):
             if not in_group and not child.children and not has_sentences(child):
                 b.description.append(f"**{title}**")
                 continue
