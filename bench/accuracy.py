@@ -167,7 +167,33 @@ def same_title(written: str, stored: str) -> bool:
             expanded.append(word)
     if expanded == wb:
         return True
+    # A typo is forgiven, another seniority ("Junior" for "Senior") is not.
+    seniority = {"junior", "associate", "senior", "staff", "principal", "lead", "distinguished"}
+    if seniority & set(expanded) != seniority & set(wb):
+        return False
     return fuzz.ratio(" ".join(expanded), " ".join(wb)) >= 92
+
+
+def key_target(written: str, page_titles: list[str], all_titles: list[str]) -> str | None:
+    """The keyed level a written extends target names, as a reader resolves it: the same
+    title, else on the same page the one level that has every written word (a word left out,
+    "Senior Analytics Analyst"; a seniority alone, "Intermediate level"), else None: the target
+    names no level and nothing can be stored."""
+    for titles in (page_titles, all_titles):
+        hit = next((t for t in titles if same_title(written, t)), None)
+        if hit:
+            return hit
+    words = set(_norm(written).split()) - {"level", "role", "the", "of", "and", "for", "a"}
+    seniority = {"junior", "associate", "senior", "staff", "principal", "lead", "manager"}
+    if words:
+        covering = [
+            t
+            for t in page_titles
+            if words <= set(_norm(t).split()) and not (seniority & set(_norm(t).split()) - words)
+        ]
+        if len(covering) == 1:
+            return covering[0]
+    return None
 
 
 def _pair(written: list[str], stored: list[str]) -> bool:
@@ -326,9 +352,10 @@ def compare(key: PageKey, stored: list[StoredLevel], report: Report, key_titles:
             # A target that is the level itself, or that names no level anywhere in the key
             # ("Junior X" on a page without one), cannot be stored as inheritance.
             want = [
-                w
+                target
                 for w in level.extends[section]
-                if not same_title(w, level.title) and any(same_title(w, k) for k in key_titles)
+                if (target := key_target(w, [lv.title for lv in key.levels], key_titles))
+                and not same_title(target, level.title)
             ]
             got = hit.extends[section]
             if want or got:

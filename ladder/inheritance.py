@@ -291,25 +291,31 @@ class TitleIndex:
     def resolve_one(
         self, name: str, family: str, *, local: bool = False
     ) -> tuple[Candidate, bool] | None:
-        """The level a written title names, and whether it was read tolerantly. ``local``
-        looks in ``family`` only."""
+        """The level a written title names, and whether it was read tolerantly.
+
+        Titles are looked up in the writer's own family first, exactly, then by the words they
+        share with one title there; then across the ladder; then tolerantly (abbreviations,
+        acronyms, typos). ``local`` looks in ``family`` only."""
         name = clean_title(name)
         if not name:
             return None
         norm = normalize_title(name)
         exact = [c for c in self.by_norm.get(norm, []) if c.title.strip().lower() == name.lower()]
-        found = self._pick(exact, family, local)
-        if found:
-            return found, False
-        for pool in (self.by_norm.get(norm, []), self.by_alias.get(norm, [])):
-            found = self._pick(pool, family, local)
+        scopes = (True,) if local else (True, False)
+        for mine_only in scopes:
+            found = self._pick(exact, family, mine_only)
             if found:
-                return found, True
+                return found, False
+            for pool in (self.by_norm.get(norm, []), self.by_alias.get(norm, [])):
+                found = self._pick(pool, family, mine_only)
+                if found:
+                    return found, True
+            if mine_only:
+                found = self._covering(norm, family)
+                if found is not None:
+                    return found, True
         found = self._pick(self.by_loose.get(_loose(name), []), family, local)
         if found:
-            return found, True
-        found = self._same_words(norm, family)
-        if found is not None:
             return found, True
         seniority = self._by_seniority(norm, family)
         if seniority is not None:
@@ -334,26 +340,25 @@ class TitleIndex:
                 break
         return None
 
-    def _same_words(self, norm: str, family: str) -> Candidate | None:
-        """Within the family, the one title that has every written word and one more that is
-        neither a seniority nor a rank ("Senior Analytics Analyst" for "Senior Sales Analytics
-        Analyst"; never "Sales Manager" for "Senior Sales Manager"). Word order is kept:
-        "Corporate Communications Manager" and "Manager, Corporate Communications" are two
-        different jobs."""
-        words = norm.split()
-        if len(words) < 2:
+    def _covering(self, norm: str, family: str) -> Candidate | None:
+        """Within the family, the one title that has every written word, in order, and no
+        other rank or seniority ("Senior Analytics Analyst" names "Senior Sales Analytics
+        Analyst"; "the Analyst" names "Analyst, Global Digital SMB Operations", not "Senior
+        Analyst, …"). Two such titles: ambiguous, none."""
+        words = [w for w in norm.split() if w not in _FILLER]
+        if not words:
             return None
         found = []
         for cand in self.candidates:
             if cand.family != family:
                 continue
             title = normalize_title(cand.title).split()
-            if len(title) != len(words) + 1:
+            it = iter(title)
+            if not all(w in it for w in words):  # a subsequence: order kept
                 continue
-            for i, extra in enumerate(title):
-                if title[:i] + title[i + 1 :] == words and extra not in _RANKS:
-                    found.append(cand)
-                    break
+            if any(w in _RANKS and w not in words for w in title):
+                continue
+            found.append(cand)
         return found[0] if len(found) == 1 else None
 
     def _by_seniority(self, norm: str, family: str) -> Candidate | None:
