@@ -227,10 +227,7 @@ def mend_tree(node: Heading) -> None:
                 for i, sub in enumerate(inner)
                 if heading_kind(sub.text)[0] == "generic"
                 and names_a_role(sub.text)
-                and (
-                    _owns_sections(sub)
-                    or (i + 1 < len(inner) and _orphan_of(inner[i + 1], sub))
-                )
+                and (_owns_sections(sub) or (i + 1 < len(inner) and _orphan_of(inner[i + 1], sub)))
             ),
             None,
         )
