@@ -655,6 +655,30 @@ def _resolve_grades(run: _Run, fam: ResolvedFamily) -> None:
             target.grade = statement.grade
             target.grade_max = statement.grade_max
             target.grade_link = absolute_url(statement.link, fam.parsed.base_url)
+    _grade_list(fam)
+
+
+def _grade_list(fam: ResolvedFamily) -> None:
+    """A family-wide list of grades ("grades: 6, 7, 8") gives one grade to each level of the
+    ladder, in page order, when the ladder has exactly that many levels and none states its own
+    grade; levels of a later group (specialties) take theirs by inference."""
+    values = fam.parsed.grade_list
+    if not values or not fam.levels:
+        return
+    top = fam.levels[0].parsed.group.split(" › ")[0]
+    ladder = [lv for lv in fam.levels if lv.parsed.group.split(" › ")[0] == top]
+    if len(ladder) != len(values) or any(lv.grade is not None for lv in ladder):
+        fam.warnings.append(
+            Warning(
+                fam.parsed.grade_list_line,
+                "grade",
+                f"the page lists grades {', '.join(map(str, values))} for {len(ladder)} levels; "
+                "give each level its own grade sentence",
+            )
+        )
+        return
+    for lv, value in zip(ladder, values, strict=True):
+        lv.grade = value
 
 
 def _resolve_reports_to(run: _Run, fam: ResolvedFamily) -> None:
@@ -790,6 +814,40 @@ def _our_link(link: str, by_key: Mapping[str, ResolvedLevel], index: TitleIndex)
 _QUALIFIER = re.compile(r"\s*(?:\([^)]*\)|\s[-–—]\s.+)\s*$")
 
 
+def _words(title: str) -> frozenset[str]:
+    return frozenset(normalize_title(_PAREN.sub("", title)).split()) - _FILLER
+
+
+def _without_specialty(
+    run: _Run, fam: ResolvedFamily, lv: ResolvedLevel, stated: set[str]
+) -> ResolvedLevel | None:
+    """The level of the same family that is this one without its specialty: the title less a
+    qualifier ("… (Channel)", "… - Sales Tech Stack"), else the level whose title is this one's
+    less some words that are not seniority ("Senior Anti-Abuse Security Analyst" → "Senior
+    Security Analyst"); the largest such title when it is the only one of its size."""
+    base = _QUALIFIER.sub("", lv.title).strip()
+    if base and base != lv.title.strip():
+        hit = run.index.resolve_one(base, fam.parsed.slug, local=True)
+        source = run.by_key.get(hit[0].key) if hit else None
+        if source is not None and source is not lv and source.key in stated:
+            return source
+    mine = _words(lv.title)
+    found = [
+        other
+        for other in fam.levels
+        if other is not lv
+        and other.key in stated
+        and _words(other.title) < mine
+        and (_words(other.title) & _RANKS) == (mine & _RANKS)
+        and len(_words(other.title)) >= 2
+    ]
+    if not found:
+        return None
+    size = max(len(_words(o.title)) for o in found)
+    best = [o for o in found if len(_words(o.title)) == size]
+    return best[0] if len(best) == 1 else None
+
+
 def _infer_grades(
     run: _Run,
     edges: Mapping[str, list[str]],
@@ -803,12 +861,8 @@ def _infer_grades(
         for lv in fam.levels:
             if lv.grade is not None:
                 continue
-            base = _QUALIFIER.sub("", lv.title).strip()
-            if not base or base == lv.title.strip():
-                continue
-            hit = run.index.resolve_one(base, fam.parsed.slug, local=True)
-            source = run.by_key.get(hit[0].key) if hit else None
-            if source is not None and source is not lv and source.key in stated:
+            source = _without_specialty(run, fam, lv, stated)
+            if source is not None:
                 lv.grade, lv.grade_max = source.grade, source.grade_max
                 lv.grade_inferred = True
                 lv.grade_reason = f"the grade of {source.title}, the same role without a specialty"

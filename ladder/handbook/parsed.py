@@ -106,6 +106,9 @@ class ParsedFamily:
     grade_statements: list[GradeStatement]
     warnings: list[Warning]
     name: str = ""  # file name, for messages
+    # "The roles described below are grades: 6, 7, 8": one grade per ladder level, in order.
+    grade_list: list[Decimal] = field(default_factory=list)
+    grade_list_line: int = 0
 
     def level_by_title(self, title: str) -> ParsedLevel | None:
         key = normalize_title(title)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from ladder.handbook.blocks import (
     MAX_BULLETS,
@@ -46,6 +47,7 @@ from ladder.handbook.phrases import (
     grade_subjects,
     parse_extends,
     parse_extends_sentence,
+    parse_grade_list,
     parse_grade_text,
 )
 from ladder.handbook.text import (
@@ -74,6 +76,8 @@ class _Builder:
         self.loose_sections: dict[str, list[ParsedItem]] = {name: [] for name in SECTIONS}
         self.loose_line = 0
         self.heading_lines: dict[str, int] = {}
+        self.grade_list: list[Decimal] = []
+        self.grade_list_line = 0
 
     def warn(self, line: int, kind: str, message: str) -> None:
         self.warnings.append(Warning(line, kind, message))
@@ -117,6 +121,10 @@ class _Builder:
         return [b for b in node.blocks if isinstance(b, Para)]
 
     def grade_from_block(self, text: str, line: int, owner: str) -> bool:
+        values = parse_grade_list(text) if not owner else []
+        if len(values) >= 2 and not self.grade_list:
+            self.grade_list, self.grade_list_line = values, line
+            return True
         parsed = parse_grade_text(text)
         if parsed is None:
             return False
@@ -292,6 +300,8 @@ def parse_handbook(
         career_ladder=builder.family_sections["career_ladder"],
         hiring_process=builder.family_sections["hiring_process"],
         grade_statements=builder.grade_statements,
+        grade_list=builder.grade_list,
+        grade_list_line=builder.grade_list_line,
         warnings=builder.warnings,
         name=name,
     )
@@ -339,6 +349,9 @@ def _classify(
             for block in child.blocks:
                 if isinstance(block, tuple):
                     b.description.append("\n".join(_render_bullets(nest(block[1], b.warnings))))
+                elif isinstance(block, Table):
+                    # "Levels" over a table of level and grade rows.
+                    _grade_table(b, block)
             _classify(b, child, name, None)
             continue
         if kind == "grade":
@@ -523,6 +536,17 @@ def _family_lines(b: _Builder, node: Heading) -> list[str]:
     return lines
 
 
+def _row_level_name(cell: str) -> str:
+    """The level a grade-table row names. A row that says only the seniority and links to the
+    level's own page (``[Senior](senior-technical-architect)``) names it by the page's slug."""
+    name = clean_title(cell)
+    link = LINK.search(cell)
+    slug = link.group(2).strip() if link else ""
+    if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+/?", slug) and len(name.split()) == 1:
+        return slug.strip("/").replace("-", " ")
+    return name
+
+
 def _grade_table(b: _Builder, table: Table) -> bool:
     """Rows like ``| [Senior](senior-x) | [Grade 7](…) |`` give grades to levels."""
     found = False
@@ -549,7 +573,7 @@ def _grade_table(b: _Builder, table: Table) -> bool:
         name_col = 0 if col != 0 else 1
         if name_col >= len(cells):
             continue
-        name = clean_title(cells[name_col])
+        name = _row_level_name(cells[name_col])
         if not name:
             continue
         grade, grade_max, link = parsed

@@ -199,6 +199,21 @@ def parse_grade_text(text: str) -> tuple[Decimal, Decimal | None, str] | None | 
     return grade, grade_max, link
 
 
+_GRADE_LIST = re.compile(
+    r"\bgrades\s*(?:are|of|:)?\s*:?\s*(?P<list>\d+(?:\.\d+)?(?:\s*(?:,\s*(?:and\s+)?|and\s+)\d+(?:\.\d+)?)+)",
+    re.I,
+)
+
+
+def parse_grade_list(text: str) -> list[Decimal]:
+    """A family-wide list, one grade per level in ladder order: "The roles described below are
+    grades: [6, 7, 8](link)". Empty when the sentence is not such a list."""
+    match = _GRADE_LIST.search(strip_links(text))
+    if not match:
+        return []
+    return [Decimal(v) for v in re.findall(r"\d+(?:\.\d+)?", match.group("list"))]
+
+
 def grade_subjects(text: str) -> list[str]:
     match = _GRADE_SUBJECT.match(clean_title(strip_links(text)))
     if not match:
