@@ -16,7 +16,9 @@ FindLevel = Callable[[str], ParsedLevel | None]
 _SECTION_HEADING = re.compile(
     r"^(?P<prefix>.*?)\s*(?:job\s+|key\s+|core\s+)?"
     # Typos included: "Responsibilies", "Responsibilites", "Requirments".
-    r"(?P<section>responsib[a-z]*|requi?re?ments?|qualifications)"
+    # "… Responsibilities & Requirements": one list of both, kept as responsibilities.
+    r"(?P<section>responsib[a-z]*(?=\s*(?:&|and)\s*requi)|responsib[a-z]*|requi?re?ments?"
+    r"|qualifications)(?:\s*(?:&|and)\s*requi?re?ments?)?"
     r"\s*:?$",
     re.I,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from decimal import Decimal
 
@@ -259,7 +260,23 @@ def parse_handbook(
         builder.role_prose(single, root)
         for section, items in builder.loose_sections.items():
             single.sections[section].extend(items)
+    elif (
+        any(builder.loose_sections.values())
+        and names_a_role(fam_title)
+        and _extends_page(builder, fam_title)
+    ):
+        # Only variants have headings ("Area Vice President (Public Sector)" extends "that of
+        # the AVP"): the page's own role is a level too, and the page-wide sections are its own.
+        base = builder.level(fam_title, "", builder.loose_line or first_line)
+        builder.levels.insert(0, builder.levels.pop())
+        builder.description[0:0] = [p.text for p in intro]
+        builder.role_prose(base, root)
+        for section, items in builder.loose_sections.items():
+            base.sections[section].extend(items)
     else:
+        if any(builder.loose_sections.values()) and _extends_page(builder, fam_title):
+            # "Extends that of Payroll" on a page titled "Payroll": the page-wide lists.
+            _splice_page_sections(builder, fam_title)
         builder.description[0:0] = [p.text for p in intro]
         # Family-wide sections above the levels: keep them in the description.
         for section, items in builder.loose_sections.items():
@@ -305,6 +322,36 @@ def parse_handbook(
         warnings=builder.warnings,
         name=name,
     )
+
+
+def _names_page(target: str, page: str) -> bool:
+    """An extends target naming the page itself: its title, or the title's initials ("AVP")."""
+    words = [w for w in re.findall(r"[A-Za-z]+", page) if w.lower() not in {"of", "and", "the"}]
+    initials = "".join(w[0] for w in words).lower()
+    return normalize_title(target) == normalize_title(page) or target.lower() == initials
+
+
+def _extends_page(b: _Builder, page: str) -> bool:
+    """Whether a level extends the page's own title while no heading is a level of that title."""
+    if b.find_level(page):
+        return False
+    return any(
+        item.extends and _names_page(item.extends.target, page)
+        for level in b.levels
+        for item in walk_items(level.items())
+    )
+
+
+def _splice_page_sections(b: _Builder, page: str) -> None:
+    """Each extends bullet naming the page is replaced by the page-wide section it means."""
+    for level in b.levels:
+        for section, items in level.sections.items():
+            for i, item in reversed(list(enumerate(items))):
+                if item.extends and _names_page(item.extends.target, page):
+                    wanted = item.extends.section or section
+                    loose = b.loose_sections.get(wanted, [])
+                    if loose:
+                        items[i : i + 1] = copy.deepcopy(loose)
 
 
 def _render_bullets(items: list[ParsedItem], depth: int = 0) -> list[str]:

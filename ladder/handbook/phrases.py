@@ -37,7 +37,7 @@ _IN_ADDITION = re.compile(
     re.I,
 )
 _GRADE_VALUE = re.compile(
-    r"\bgrades?\s*#?\s*(?P<a>\d+(?:\.\d+)?)(?:\s*(?:or|to|-|–|/|and)\s*(?:grade\s*)?#?\s*"
+    r"\bgrades?\s*(?:level\s*)?#?\s*(?P<a>\d+(?:\.\d+)?)(?:\s*(?:or|to|-|–|/|and)\s*(?:grade\s*)?#?\s*"
     r"(?P<b>\d+(?:\.\d+)?))?",
     re.I,
 )
