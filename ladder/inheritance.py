@@ -39,6 +39,7 @@ from ladder.handbook import (
     similar_titles,
     slugify,
 )
+from ladder.handbook.text import RANK_WORDS, SENIORITY_WORDS
 
 # --------------------------------------------------------------------------- effective items
 
@@ -202,27 +203,8 @@ class Resolution:
     tolerant: bool  # not an exact match: report it
 
 
-_SENIORITY = {
-    "junior",
-    "associate",
-    "intermediate",
-    "senior",
-    "staff",
-    "principal",
-    "distinguished",
-    "lead",
-}
-_RANKS = _SENIORITY | {
-    "manager",
-    "director",
-    "head",
-    "vice",
-    "president",
-    "executive",
-    "chief",
-    "fellow",
-    "intern",
-}
+_SENIORITY = SENIORITY_WORDS
+_RANKS = RANK_WORDS
 _ALIAS = re.compile(r"\(([A-Z][A-Za-z]{1,5})\)\s*$")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _FILLER = {"level", "role", "position", "the", "a", "an", "of", "job", "family"}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ladder.handbook.blocks import Heading, Para
 from ladder.handbook.parsed import ParsedLevel
 from ladder.handbook.phrases import section_name
-from ladder.handbook.text import clean_title, normalize_title
+from ladder.handbook.text import RANK_WORDS, clean_title, normalize_title
 
 FindLevel = Callable[[str], ParsedLevel | None]
 
@@ -150,6 +150,16 @@ def is_qualifier(prefix: str, find_level: FindLevel) -> bool:
     if re.fullmatch(r"(?:senior|sr\.?|staff|principal|intermediate|junior|lead)", prefix, re.I):
         return True  # a seniority variant of the level it stands under
     return not ROLE_NOUN.search(prefix)
+
+
+def second_name(prefix: str, level: ParsedLevel | None) -> bool:
+    """A grade or section heading directly under a level that has none yet, whose prefix is the
+    same rank by a longer name: "#### Director, Global Tax Accounting and Domestic Tax Job
+    Grade" under "### Director, Tax" is that level, not another."""
+    if not prefix or level is None or any(level.sections.values()):
+        return False
+    ranks = set(normalize_title(prefix).split()) & RANK_WORDS
+    return bool(ranks) and ranks == set(normalize_title(level.title).split()) & RANK_WORDS
 
 
 def prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:

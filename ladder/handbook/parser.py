@@ -30,6 +30,7 @@ from ladder.handbook.headings import (
     mend_tree,
     names_a_role,
     prefix_matches,
+    second_name,
 )
 from ladder.handbook.parsed import (
     FAMILY_SECTIONS,
@@ -97,6 +98,14 @@ class _Builder:
 
     def find_level(self, title: str) -> ParsedLevel | None:
         return self.by_key.get(normalize_title(title))
+
+    def second_name(self, prefix: str, level: ParsedLevel | None) -> bool:
+        """A longer name for ``level`` (see :func:`second_name`), remembered for its next
+        headings."""
+        if level is None or not second_name(prefix, level):
+            return False
+        self.by_key.setdefault(normalize_title(prefix), level)
+        return True
 
     # -- blocks
 
@@ -404,7 +413,9 @@ def _classify(
         if kind == "grade":
             owner = level
             if prefix:
-                owner = b.find_level(prefix) or (level if prefix_matches(prefix, level) else None)
+                owner = b.find_level(prefix) or (
+                    level if prefix_matches(prefix, level) or b.second_name(prefix, level) else None
+                )
                 if owner is None:
                     owner = b.level(prefix, group or "", child.line)
             text = " ".join(p.text for p in b.prose(child))
@@ -447,7 +458,10 @@ def _classify(
             owner = level
             if prefix and not prefix_matches(prefix, level):
                 owner = b.find_level(prefix)
-                if owner is None and level is not None and similar_titles(prefix, level.title):
+                if owner is None and (
+                    level is not None
+                    and (similar_titles(prefix, level.title) or b.second_name(prefix, level))
+                ):
                     b.warn(child.line, "tolerant-title", f"'{prefix}' read as '{level.title}'")
                     owner = level
                 if owner is None:
