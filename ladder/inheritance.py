@@ -590,6 +590,13 @@ def _resolve_grades(run: _Run, fam: ResolvedFamily) -> None:
                 targets.extend((t, hit.tolerant, name) for t in local)
             elif owner is not None:
                 targets.append((owner, True, name))
+            elif (
+                normalize_title(name) == normalize_title(fam.parsed.title)
+                and len(fam.parsed.grade_statements) == 1
+            ):
+                # "The SMB Account Executive is a grade 6", the one grade sentence of the "SMB
+                # Account Executive Roles" page: every position of the family.
+                targets.extend((t, False, t.title) for t in fam.levels if t.grade is None)
             else:
                 warn(
                     Warning(

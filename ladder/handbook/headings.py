@@ -205,7 +205,7 @@ def names_a_role(title: str) -> bool:
     return bool(ROLE_NOUN.search(plain))
 
 
-def _owns_sections(node: Heading) -> bool:
+def owns_sections(node: Heading) -> bool:
     """A role heading whose grade or sections are its children."""
     return any(heading_kind(c.text)[0] in {"grade", "section"} for c in node.children)
 
@@ -239,7 +239,7 @@ def mend_tree(node: Heading) -> None:
                 for i, sub in enumerate(inner)
                 if heading_kind(sub.text)[0] == "generic"
                 and names_a_role(sub.text)
-                and (_owns_sections(sub) or (i + 1 < len(inner) and _orphan_of(inner[i + 1], sub)))
+                and (owns_sections(sub) or (i + 1 < len(inner) and _orphan_of(inner[i + 1], sub)))
             ),
             None,
         )

@@ -29,6 +29,7 @@ from ladder.handbook.headings import (
     looks_like_role,
     mend_tree,
     names_a_role,
+    owns_sections,
     prefix_matches,
     second_name,
 )
@@ -508,7 +509,12 @@ def _classify(
         # A focus area of a specialty ("Strategic", "US Federal", "Email"): no role of its own,
         # so it is prose about the family, not a level.
         if not focus_area and (
-            in_group or has_role_content(child) and (child.children or has_sentences(child))
+            in_group
+            or has_role_content(child)
+            and (child.children or has_sentences(child))
+            # Outside a levels group, a heading is a level when it names a role or has a
+            # level's own sections ("## SMB Operations" with lists of how-tos is not one).
+            and (names_a_role(title) or owns_sections(child))
         ):
             if not in_group and not child.children and not has_sentences(child):
                 b.description.append(f"**{title}**")
@@ -566,8 +572,17 @@ def _level_specialties(b: _Builder, node: Heading, level: ParsedLevel) -> None:
 def _classify_subsections(
     b: _Builder, node: Heading, owner: ParsedLevel | None, section: str
 ) -> None:
+    listed = {normalize_title(i.text) for i in walk_items(b.items_of(node, None))}
     for child in node.children:
         kind, _prefix, _ = heading_kind(child.text)
+        title = clean_title(child.text)
+        if owner is None and kind == "generic" and normalize_title(title) in listed:
+            # "The job family includes four distinct positions: - A - B …", then a heading
+            # describing each: the positions are the family's levels.
+            level = b.level(title, "", child.line)
+            b.role_prose(level, child)
+            _classify(b, child, None, level)
+            continue
         if kind in {"family", "group"} or (
             kind == "generic" and has_role_content(child) and child.children
         ):
