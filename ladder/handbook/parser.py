@@ -80,6 +80,8 @@ class _Builder:
         self.loose_line = 0
         self.heading_lines: dict[str, int] = {}
         self.grade_list: list[Decimal] = []
+        # Each list given to a level, in page order: (section, items), by id of the level.
+        self.lists: dict[int, list[tuple[str, list[ParsedItem]]]] = {}
         self.grade_list_line = 0
 
     def warn(self, line: int, kind: str, message: str) -> None:
@@ -210,7 +212,31 @@ class _Builder:
                     item.extends.target = before[-1].title
                 else:
                     item.extends = None
+        if items:
+            self.lists.setdefault(id(level), []).append((section, items))
         level.sections[section].extend(items)
+
+    def mend_copied_headings(self) -> None:
+        """A level with two "Requirements" lists and no responsibilities, the first opening
+        with "Extends that of X Responsibilities": the first heading was copied and not edited,
+        so that list is the responsibilities (and the other way round)."""
+        for level in self.levels:
+            lists = self.lists.get(id(level), [])
+            for section in SECTIONS:
+                mine = [items for name, items in lists if name == section]
+                other = next(s for s in SECTIONS if s != section)
+                if len(mine) < 2 or level.sections[other] or mine[0][0].extends is None:
+                    continue
+                said = parse_extends(mine[0][0].text, mine[0][0].line, None)
+                if said and said.section == other:
+                    ids = {id(i) for i in mine[0]}
+                    level.sections[section] = [
+                        i for i in level.sections[section] if id(i) not in ids
+                    ]
+                    level.sections[other] = mine[0]
+                    for item in mine[0]:
+                        if item.extends is not None:
+                            item.extends.section = other
 
 
 def parse_handbook(
@@ -259,6 +285,7 @@ def parse_handbook(
     builder.warnings = warnings
     fam_title = family_title(raw_title)
     _classify(builder, root, group=None, level=None, top=True)
+    builder.mend_copied_headings()
     intro = builder.prose(root)
     if not builder.levels and (
         any(builder.loose_sections.values())
