@@ -114,20 +114,34 @@ class _Builder:
 
     def items_of(self, node: Heading, section: str | None) -> list[ParsedItem]:
         out: list[ParsedItem] = []
-        for block in node.blocks:
+        for i, block in enumerate(node.blocks):
             if isinstance(block, tuple):
                 out.extend(nest(block[1], self.warnings))
+            elif isinstance(block, Para) and section is not None and _is_note(node.blocks, i):
+                out.append(ParsedItem(block.text, block.line, note=True))
             elif isinstance(block, Para) and section is not None:
                 # Prose inside a responsibilities/requirements section is still content; lines
-                # written one under the other (no bullets) are one item each.
+                # written one under the other (no bullets) are one item each, but a line that
+                # starts in lower case continues the line above (a hard-wrapped sentence).
                 if len(block.lines) > 1 and all(len(x) < 300 for x in block.lines):
-                    out.extend(ParsedItem(x, block.line + i) for i, x in enumerate(block.lines))
+                    for i, x in enumerate(block.lines):
+                        if i and re.match(r"^[a-z(]", x.strip()):
+                            out[-1].text = f"{out[-1].text.rstrip()} {x.strip()}"
+                        else:
+                            out.append(ParsedItem(x, block.line + i))
                 else:
                     out.append(ParsedItem(block.text, block.line))
         # An extends bullet outside a named section extends every section of its target.
         default = section if section in {"responsibilities", "requirements"} else None
         for item in walk_items(out):
-            item.extends = parse_extends(item.text, item.line, default)
+            item.extends = parse_extends(item.text, item.line, default) or next(
+                (
+                    ref
+                    for sentence in split_sentences(item.text)[1:]
+                    if (ref := parse_extends(sentence, item.line, default))
+                ),
+                None,
+            )
         return out
 
     def prose(self, node: Heading) -> list[Para]:
@@ -212,6 +226,11 @@ class _Builder:
                     item.extends.target = before[-1].title
                 else:
                     item.extends = None
+        notes = [item for item in items if item.note and item.extends is None]
+        if notes:
+            items = [item for item in items if not (item.note and item.extends is None)]
+            text = "\n\n".join(item.text for item in notes)
+            level.description = f"{level.description}\n\n{text}".strip()
         if items:
             self.lists.setdefault(id(level), []).append((section, items))
         level.sections[section].extend(items)
@@ -237,6 +256,18 @@ class _Builder:
                     for item in mine[0]:
                         if item.extends is not None:
                             item.extends.section = other
+
+
+_IN_PAGE_LINK = re.compile(r"\]\(#[^)]*\)")
+
+
+def _is_note(blocks: list, i: int) -> bool:
+    """A paragraph of a section that is about the list, not in it: a lead-in ending with ":"
+    right before the bullets, or a pointer to another part of the page ("expected to meet the
+    [base requirements](#base-pa-requirements) outlined above")."""
+    text = blocks[i].text.strip()
+    before_list = i + 1 < len(blocks) and isinstance(blocks[i + 1], tuple)
+    return (text.endswith(":") and before_list) or bool(_IN_PAGE_LINK.search(text))
 
 
 def parse_handbook(

@@ -32,7 +32,7 @@ _EXTENDS_SENTENCE = re.compile(
     re.I,
 )
 _IN_ADDITION = re.compile(
-    r"^in\s+addition\s+to\s+(?:the\s+)?(?:(?P<pre>responsibilities|requirements)\s+(?:of|for)\s+)"
+    r"^in\s+addition\s+to\s+(?:the\s+)?(?:(?P<pre>responsibilities|requirements|expectations)\s+(?:of|for)\s+)"
     r"(?:the\s+|an?\s+)?(?P<target>.+?)(?=\s+(?:below|above|listed|described)\b|,\s+(?:the|this|a|an|we|you)\b|[.;:]|$)",
     re.I,
 )
@@ -52,7 +52,7 @@ _GRADE_SUBJECT = re.compile(
 
 def section_name(word: str) -> str:
     word = word.lower()
-    if word.startswith("responsib"):
+    if word.startswith(("responsib", "expectation")):
         return "responsibilities"
     return "requirements"
 
