@@ -51,6 +51,7 @@ LABELS = {
     "own_items": "own-item counts right",
     "reports_to": "reports-to right",
 }
+_LABEL = re.compile(r"\*\*[^*]+\*\*:?")
 _EXTENDS_TEXT = re.compile(r"^\W*(?:extends?|in addition to)\b", re.I)
 
 
@@ -223,6 +224,8 @@ class StoredLevel:
 
 
 def stored_levels(family_slug: str) -> list[StoredLevel]:
+    from django.db.models import Count
+
     from ladder.models import Item, Level
 
     levels = list(
@@ -230,8 +233,10 @@ def stored_levels(family_slug: str) -> list[StoredLevel]:
         .select_related("grade", "reports_to")
         .order_by("position")
     )
-    items = Item.objects.filter(level__in=levels, parent__isnull=True).select_related(
-        "extends_level"
+    items = (
+        Item.objects.filter(level__in=levels, parent__isnull=True)
+        .select_related("extends_level")
+        .annotate(n_children=Count("children"))
     )
     extends: dict[int, dict[str, list[str]]] = {lv.pk: {s: [] for s in SECTIONS} for lv in levels}
     own: dict[int, dict[str, int]] = {lv.pk: dict.fromkeys(SECTIONS, 0) for lv in levels}
@@ -244,7 +249,12 @@ def stored_levels(family_slug: str) -> list[StoredLevel]:
                 )
                 if applies:
                     extends[item.level_id][section].append(item.extends_level.title)
-        elif item.section in SECTIONS and not _EXTENDS_TEXT.match(item.text):
+        elif (
+            item.section in SECTIONS
+            and not _EXTENDS_TEXT.match(item.text)
+            # A bold caption over the bullets that follow is not an entry of the list.
+            and not (_LABEL.fullmatch(item.text.strip()) and not item.n_children)
+        ):
             own[item.level_id][item.section] += 1
     out = []
     for lv in levels:

@@ -186,6 +186,32 @@ def prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:
     return len(rest) < len(a.split()) and set(rest) <= set(title_words)
 
 
+# A heading that is a level's whole responsibilities or requirements list by another name.
+_SECTION_SYNONYM = {
+    "responsibilities": re.compile(
+        r"^(?:(?:key|core|job|role)\s+)?(?:expectations|duties|accountabilities"
+        r"|what\s+you.?(?:ll|\s+will)\s+(?:do|be\s+doing)|what\s+you\s+do"
+        r"|in\s+this\s+role,?\s+you.?(?:ll|\s+will)(?:\s+do)?)\s*:?$",
+        re.I,
+    ),
+    "requirements": re.compile(
+        r"^(?:what\s+you.?(?:ll|\s+will)\s+bring|what\s+we.?re\s+looking\s+for"
+        r"|about\s+you|you\s+(?:have|bring)|who\s+you\s+are|skills(?:\s+and\s+experience)?"
+        r"|experience|minimum\s+qualifications)\s*:?$",
+        re.I,
+    ),
+}
+
+
+def section_synonym(title: str) -> str | None:
+    """ "Expectations", "What you'll do" → responsibilities; "What you'll bring" → requirements."""
+    plain = clean_title(title)
+    for section, pattern in _SECTION_SYNONYM.items():
+        if pattern.match(plain):
+            return section
+    return None
+
+
 def guess_section(title: str) -> str:
     if _RESPONSIBILITIES_LIKE.search(title):
         return "responsibilities"

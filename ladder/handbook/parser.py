@@ -32,6 +32,7 @@ from ladder.handbook.headings import (
     owns_sections,
     prefix_matches,
     second_name,
+    section_synonym,
 )
 from ladder.handbook.parsed import (
     FAMILY_SECTIONS,
@@ -542,6 +543,12 @@ def _classify(
             and child.level > 2
             and not looks_like_role(b.find_level, child, level)
         ):
+            synonym = section_synonym(title)
+            if synonym and not level.sections[synonym]:
+                # "##### Expectations" under a level with no responsibilities: that is its list.
+                b.add_items(level, synonym, b.items_of(child, synonym))
+                _classify_subsections(b, child, level, synonym)
+                continue
             # A sub-heading inside a level ("Nice-to-haves", "Professional Experience").
             target = guess_section(title)
             items = b.items_of(child, target)
