@@ -310,6 +310,11 @@ class TitleIndex:
             hit = self.resolve_one(expanded, family, local=local)
             if hit:
                 return hit[0], True
+        # "the expectations for Product Analysts": the role in the plural.
+        if re.search(r"[^s]s$", norm):
+            hit = self.resolve_one(name.rstrip()[:-1], family, local=local)
+            if hit:
+                return hit[0], True
         # Typos: a cheap ratio pre-filter over all titles, then the word-by-word check.
         hits = process.extract(norm, self.norms, scorer=fuzz.ratio, score_cutoff=85, limit=20)
         close = [

@@ -33,7 +33,8 @@ _EXTENDS_SENTENCE = re.compile(
 )
 _IN_ADDITION = re.compile(
     r"^in\s+addition\s+to\s+(?:the\s+)?(?:(?P<pre>responsibilities|requirements|expectations)\s+(?:of|for)\s+)"
-    r"(?:the\s+|an?\s+)?(?P<target>.+?)(?=\s+(?:below|above|listed|described)\b|,\s+(?:the|this|a|an|we|you)\b|[.;:]|$)",
+    r"(?:the\s+|an?\s+)?(?P<target>.+?)(?=\s+(?:below|above|listed|described)\b|,\s+(?:the|this|a|an|we|you)\b"
+    r"|,\s+[^,]*?\b(?:are|is|will|should|must)\b|[.;:]|$)",
     re.I,
 )
 _GRADE_VALUE = re.compile(
