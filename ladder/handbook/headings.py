@@ -63,7 +63,7 @@ def heading_kind(text: str) -> tuple[str, str, str]:
     match = _GRADE_HEADING.match(plain)
     if match and "grade" in plain.lower():
         return "grade", clean_title(match.group("prefix")), ""
-    if GROUP_HEADING.search(plain) or _SPECIALTY_HEADING.search(plain) and len(plain) < 40:
+    if GROUP_HEADING.search(plain) or _SPECIALTY_HEADING.search(plain) and len(plain) < 80:
         if _SPECIALTY_HEADING.search(plain) and not re.search(
             r"^(?:.*\s)?(?:specialt(?:y|ies)|specialit(?:y|ies)|specializations?)\s*$", plain, re.I
         ):
@@ -201,6 +201,10 @@ _SECTION_SYNONYM = {
         re.I,
     ),
 }
+
+
+def is_specialty_group(group: str) -> bool:
+    return bool(_SPECIALTY_HEADING.search(group.split(" › ")[0]))
 
 
 def section_synonym(title: str) -> str | None:

@@ -26,6 +26,7 @@ from ladder.handbook.headings import (
     heading_kind,
     is_ancestor_titled,
     is_qualifier,
+    is_specialty_group,
     looks_like_role,
     mend_tree,
     names_a_role,
@@ -564,6 +565,12 @@ def _classify(
         if in_group and not has_role_content(child) and has_generic_children(child):
             _classify(b, child, f"{group} › {title}", None)
             continue
+        if in_group and _specialty_focus(b, child, group):
+            # "### US Federal" under "## … Specialties", with its own unnamed Requirements and
+            # Responsibilities: a focus area of the roles above, described for the family.
+            b.description.append(f"**{title}**")
+            b.description.extend(_family_lines(b, child))
+            continue
         focus_area = (
             in_group
             and not names_a_role(title)
@@ -632,6 +639,20 @@ def _level_specialties(b: _Builder, node: Heading, level: ParsedLevel) -> None:
         level.sections[target].append(ParsedItem(f"**{name}**", sub.line, children=items))
         if sub.children:
             _level_specialties(b, sub, level)
+
+
+def _specialty_focus(b: _Builder, node: Heading, group: str) -> bool:
+    """A heading of a specialties group that names no role, states no grade and holds only
+    unnamed sections: a focus area, not a level."""
+    title = clean_title(node.text)
+    kinds = [heading_kind(c.text) for c in node.children]
+    return (
+        is_specialty_group(group)
+        and bool(kinds)
+        and all(kind == "section" and not prefix for kind, prefix, _ in kinds)
+        and not names_a_role(title)
+        and b.find_level(title) is None
+    )
 
 
 def _classify_subsections(
