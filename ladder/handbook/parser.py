@@ -81,6 +81,7 @@ class _Builder:
         self.loose_sections: dict[str, list[ParsedItem]] = {name: [] for name in SECTIONS}
         self.loose_line = 0
         self.heading_lines: dict[str, int] = {}
+        self.title = ""  # the family's title, once known
         self.grade_list: list[Decimal] = []
         # Each list given to a level, in page order: (section, items), by id of the level.
         self.lists: dict[int, list[tuple[str, list[ParsedItem]]]] = {}
@@ -317,6 +318,7 @@ def parse_handbook(
     )
     builder.warnings = warnings
     fam_title = family_title(raw_title)
+    builder.title = fam_title
     _classify(builder, root, group=None, level=None, top=True)
     builder.mend_copied_headings()
     intro = builder.prose(root)
@@ -577,6 +579,15 @@ def _classify(
             and b.find_level(title) is None
             and not has_sentences(child)
             and not any(heading_kind(c.text)[0] == "grade" for c in child.children)
+        ) or (
+            # "#### Analyst" under a "### Marketing" specialty of a page whose levels are all
+            # analysts: the family's own role in that specialty, not a level of its own.
+            in_group
+            and is_specialty_group(group)
+            and len(title.split()) == 1
+            and bool(b.levels)
+            and all(normalize_title(title) in normalize_title(lv.title).split() for lv in b.levels)
+            and b.find_level(title) is None
         )
         # A focus area of a specialty ("Strategic", "US Federal", "Email"): no role of its own,
         # so it is prose about the family, not a level.
