@@ -150,6 +150,10 @@ def same_title(written: str, stored: str) -> bool:
     wb = [w for w in b.split() if w not in filler]
     if wa == wb:
         return True
+    # The same words in another order: "Learning and Development Manager" is "Manager,
+    # Learning & Development".
+    if sorted(w for w in wa if w != "and") == sorted(w for w in wb if w != "and"):
+        return True
     # An acronym word stands for a run of the other title's words.
     expanded = []
     for word in wa:

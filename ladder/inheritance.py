@@ -215,6 +215,10 @@ def _loose(title: str) -> str:
     return " ".join(w for w in words if w not in _FILLER and w != "intermediate")
 
 
+def _bag(title: str) -> str:
+    return " ".join(sorted(set(_loose(title).split())))
+
+
 def _initials_match(acronym: str, title: str) -> bool:
     words = [
         w for w in re.split(r"[\s,&/-]+", title) if w and w.lower() not in {"of", "and", "the"}
@@ -255,11 +259,16 @@ class TitleIndex:
         self.norms = [normalize_title(c.title) for c in self.candidates]
         self.by_norm: dict[str, list[Candidate]] = {}
         self.by_loose: dict[str, list[Candidate]] = {}
+        # The same words in another order: "Application Security Manager" is "Security
+        # Manager, Application Security"; "Senior Program Manager, Learning & Development" is
+        # "Senior Learning & Development Program Manager".
+        self.by_bag: dict[str, list[Candidate]] = {}
         # "Business Development Representative (BDR)" is also called "BDR".
         self.by_alias: dict[str, list[Candidate]] = {}
         for cand in self.candidates:
             self.by_norm.setdefault(normalize_title(cand.title), []).append(cand)
             self.by_loose.setdefault(_loose(cand.title), []).append(cand)
+            self.by_bag.setdefault(_bag(cand.title), []).append(cand)
             alias = _ALIAS.search(cand.title)
             if alias:
                 self.by_alias.setdefault(alias.group(1).lower(), []).append(cand)
@@ -299,6 +308,16 @@ class TitleIndex:
         found = self._pick(self.by_loose.get(_loose(name), []), family, local)
         if found:
             return found, True
+        # (never a title with fewer words than the written one: "Manager, Technology Partner
+        # Managers" is not "Technology Partner Manager").
+        size = len(_loose(name).split())
+        bag = [
+            c
+            for c in self.by_bag.get(_bag(name), [])
+            if c.family == family and len(_loose(c.title).split()) >= size
+        ]
+        if len(bag) == 1:
+            return bag[0], True
         seniority = self._by_seniority(norm, family)
         if seniority is not None:
             return seniority, True
