@@ -47,6 +47,8 @@ from ladder.handbook.parsed import (
     walk_items,
 )
 from ladder.handbook.phrases import (
+    ABOVE,
+    PAGE_SECTION,
     PREVIOUS_LEVEL,
     REPORTS_TO,
     grade_subjects,
@@ -321,6 +323,8 @@ def parse_handbook(
     builder.title = fam_title
     _classify(builder, root, group=None, level=None, top=True)
     builder.mend_copied_headings()
+    _demote_overview(builder)
+    _resolve_above(builder)
     intro = builder.prose(root)
     if not builder.levels and (
         any(builder.loose_sections.values())
@@ -346,9 +350,9 @@ def parse_handbook(
         for section, items in builder.loose_sections.items():
             base.sections[section].extend(items)
     else:
-        if any(builder.loose_sections.values()) and _extends_page(builder, fam_title):
-            # "Extends that of Payroll" on a page titled "Payroll": the page-wide lists.
-            _splice_page_sections(builder, fam_title)
+        # "Extends that of Payroll" on a page titled "Payroll", "listed in the
+        # Responsibilities section above": the page-wide lists.
+        _splice_page_sections(builder, fam_title)
         builder.description[0:0] = [p.text for p in intro]
         # Family-wide sections above the levels: keep them in the description.
         for section, items in builder.loose_sections.items():
@@ -415,15 +419,63 @@ def _extends_page(b: _Builder, page: str) -> bool:
 
 
 def _splice_page_sections(b: _Builder, page: str) -> None:
-    """Each extends bullet naming the page is replaced by the page-wide section it means."""
+    """Each reference to a page-wide list (an extends bullet naming the page while no level
+    has its title, "the Responsibilities section above") is replaced by that list; with no
+    such list on the page it stays as text."""
+    by_name = not b.find_level(page)
     for level in b.levels:
         for section, items in level.sections.items():
             for i, item in reversed(list(enumerate(items))):
-                if item.extends and _names_page(item.extends.target, page):
-                    wanted = item.extends.section or section
-                    loose = b.loose_sections.get(wanted, [])
-                    if loose:
-                        items[i : i + 1] = copy.deepcopy(loose)
+                ref = item.extends
+                if ref is None or not (
+                    ref.target == PAGE_SECTION or (by_name and _names_page(ref.target, page))
+                ):
+                    continue
+                loose = b.loose_sections.get(ref.section or section, [])
+                if loose:
+                    items[i : i + 1] = copy.deepcopy(loose)
+                else:
+                    item.extends = None
+
+
+def _base_title(title: str) -> str:
+    """ "Lab Curriculum Developer, Education Services" / "X (Intermediate)" → the role."""
+    return normalize_title(re.sub(r"\s*\([^)]*\)\s*$", "", title.split(",")[0]))
+
+
+def _demote_overview(b: _Builder) -> None:
+    """A first heading that describes the role before the levels, then the same role as its
+    intermediate level ("Lab Curriculum Developer, Education Services", then "Lab Curriculum
+    Developer (Intermediate)"): the overview's lists are the page-wide lists, not a level."""
+    if len(b.levels) < 2 or any(b.loose_sections.values()):
+        return
+    first = b.levels[0]
+    base = _base_title(first.title)
+    twin = any(
+        _base_title(lv.title) == base
+        and (normalize_title(lv.title) == base or "(intermediate)" in lv.title.lower())
+        for lv in b.levels[1:]
+    )
+    if not twin or any(g.owner == first.title for g in b.grade_statements):
+        return
+    b.levels.remove(first)
+    for key in [k for k, lv in b.by_key.items() if lv is first]:
+        del b.by_key[key]
+    for section in SECTIONS:
+        b.loose_sections[section] = first.sections[section]
+    b.loose_line = first.line
+    if first.description:
+        b.description.append(first.description)
+    b.description.extend(_render_bullets(first.sections["general"]))
+
+
+def _resolve_above(b: _Builder) -> None:
+    """ "The same requirements as the ones outlined above": the level written just before, or
+    the page-wide list for the first level."""
+    for i, level in enumerate(b.levels):
+        for item in walk_items(level.items()):
+            if item.extends is not None and item.extends.target == ABOVE:
+                item.extends.target = b.levels[i - 1].title if i else PAGE_SECTION
 
 
 def _render_bullets(items: list[ParsedItem], depth: int = 0) -> list[str]:
