@@ -230,3 +230,97 @@ def test_strict_refuses_a_self_extending_page_whether_imported_before_or_not(tmp
     assert "Nothing changed" in out.getvalue()
     assert "1 warnings (self-extends 1)" in out.getvalue()
     assert "extends itself" in out.getvalue() + err.getvalue()
+
+
+def test_lists_above_an_overview_and_the_same_responsibilities_as_another_level():
+    # sales--professional-services-education-services.md, cut down.
+    levels = resolved(
+        '---\ntitle: "Global Education Services"\n---\n'
+        "### Lab Curriculum Developer, Education Services\n"
+        "The Lab Curriciulum Developer is responsible for lab systems.\n\n"
+        "#### Responsibilities\n* Build virtual machines\n* Develop tooling\n\n"
+        "#### Requirements\n* Hands-on experience supporting Linux and Mac\n\n#### Levels\n\n"
+        "### Lab Curriculum Developer (Intermediate)\n\n#### Job Grade\n"
+        f"The Lab Curriculum Developer is a [grade 6]({GRADES}).\n\n"
+        "#### Responsibilities\n"
+        "The Lab Curriculum Developer shares the same responsibilities outlined above.\n\n"
+        "#### Requirements\nThe Lab Curriculum Developer position has all the same requirements "
+        "as the ones outlined above plus the following:\n\n* 5+ years of experience in IT\n\n"
+        "### Senior Lab Curriculum Developer\n\n#### Senior Lab Curriculum Developer Job Grade\n"
+        f"The Senior Lab Curriculum Developer is a [grade 7]({GRADES}).\n\n"
+        "#### Senior Lab Curriculum Developer Responsibilities\nThe Senior Lab Curriculum "
+        "Developer has all the same responsibilities as the intermediate position plus the "
+        "following:\n\n* Provide senior level technical guidance\n"
+    )
+    assert list(levels) == [
+        "Lab Curriculum Developer (Intermediate)",
+        "Senior Lab Curriculum Developer",
+    ]
+    mid = levels["Lab Curriculum Developer (Intermediate)"]
+    assert [i.text for i in mid.sections["responsibilities"]] == [
+        "Build virtual machines",
+        "Develop tooling",
+    ]
+    assert [i.text for i in mid.sections["requirements"]][-2:] == [
+        "Hands-on experience supporting Linux and Mac",
+        "5+ years of experience in IT",
+    ]
+    senior = levels["Senior Lab Curriculum Developer"]
+    assert senior.sections["responsibilities"][0].extends[0][0] == mid.key
+
+
+def test_the_responsibilities_section_above_and_an_expectations_heading_with_captions():
+    # finance--data-analyst.md and product--product-analyst.md, cut down.
+    levels = resolved(
+        '---\ntitle: "Data Analytics"\n---\n'
+        "## Responsibilities\n* Collaborate with other functions\n* Build reports\n\n"
+        "## Levels\n\n### Junior Data Analyst\n\n#### Junior Data Analyst Responsibilities\n\n"
+        "The responsibilities of the Junior Data Analyst are listed in the Responsibilities "
+        "section above.\n\n"
+        "### Product Analyst (Intermediate)\n\n##### Expectations\n\n"
+        "**Collaborate with product teams**\n\n"
+        "- Perform strategic and ad-hoc analysis for product \n"
+        "managers, engineers, UX, design\n- Serve as the Technical DRI\n\n"
+        "**Demonstrate GitLab values on a daily basis**\n\n- Operate in an iterative mindset\n\n"
+        "##### Requirements\n\nProduct Analysts are expected to meet the [base requirements]"
+        "(#base-pa-requirements) outlined \nabove.\n"
+    )
+    junior = levels["Junior Data Analyst"]
+    assert [i.text for i in junior.sections["responsibilities"]] == [
+        "Collaborate with other functions",
+        "Build reports",
+    ]
+    product = levels["Product Analyst (Intermediate)"]
+    assert [i.text for i in product.sections["responsibilities"]] == [
+        "**Collaborate with product teams**",
+        "Perform strategic and ad-hoc analysis for product managers, engineers, UX, design",
+        "Serve as the Technical DRI",
+        "**Demonstrate GitLab values on a daily basis**",
+        "Operate in an iterative mindset",
+    ]
+    # A pointer to another part of the page is about the list, not in it.
+    assert product.sections["requirements"] == []
+    assert "base requirements" in product.parsed.description
+
+
+def test_a_copied_heading_and_a_longer_name_for_the_level_above():
+    levels = resolved(
+        "---\ntitle: Area Sales Manager\n---\n## Levels\n\n"
+        "### Area Sales Manager (Intermediate)\n\n#### Area Sales Manager (Intermediate) "
+        "Responsibilities\n\n* Lead\n\n#### Area Sales Manager (Intermediate) Requirements\n\n"
+        "* Experience\n\n## Specialties\n\n### Federal\n\n"
+        "#### Area Sales Manager (Federal/Public Sector) Requirements\n\n"
+        "* Extends that of the Area Sales Manager (Intermediate) Responsibilities\n"
+        "* Focus on the Federal segment\n\n"
+        "#### Area Sales Manager (Federal/Public Sector) Requirements\n\n"
+        "* Extends that of the Area Sales Manager (Intermediate) Requirements\n* Clearance\n\n"
+        "## Tax Levels\n\n### Director, Tax\n\nThe Director, Tax reports to the VP, Tax.\n\n"
+        "#### Director, Global Tax Accounting and Domestic Tax Responsibilities\n\n* Own tax\n"
+    )
+    federal = levels["Area Sales Manager (Federal/Public Sector)"]
+    assert [i.text for i in federal.sections["responsibilities"]][1:] == [
+        "Focus on the Federal segment"
+    ]
+    assert [i.text for i in federal.sections["requirements"]][1:] == ["Clearance"]
+    assert "Director, Global Tax Accounting and Domestic Tax" not in levels
+    assert [i.text for i in levels["Director, Tax"].sections["responsibilities"]] == ["Own tax"]
