@@ -108,6 +108,9 @@ def _item_baselines(pks: list[int], when: datetime) -> None:
     target = quoted + ", " + ", ".join(ops.quote_name(c) for c in extra)
     pk = ops.quote_name(Item._meta.pk.column)
     per_batch = 900  # below SQLite's parameter limit
+    # Stored exactly as the ORM stores dates (naive UTC text on SQLite), or date comparisons
+    # between these rows and ORM-written ones would go wrong.
+    stamp = ops.adapt_datetimefield_value(when)
     with connection.cursor() as cursor:
         for start in range(0, len(pks), per_batch):
             batch = pks[start : start + per_batch]
@@ -116,7 +119,7 @@ def _item_baselines(pks: list[int], when: datetime) -> None:
                 f"SELECT {quoted}, %s, '+', 'import' "
                 f"FROM {ops.quote_name(Item._meta.db_table)} "
                 f"WHERE {pk} IN ({', '.join(['%s'] * len(batch))})",
-                [when, *batch],
+                [stamp, *batch],
             )
 
 
