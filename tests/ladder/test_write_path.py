@@ -103,9 +103,7 @@ def reimport(client: Client, family: JobFamily, data: bytes, name: str = "page.m
 # --------------------------------------------------------------------------- 1
 
 
-def test_1_a_level_revert_reaches_visitors_at_once(
-    page_cache, seeded_ladder, hr_client, visitor
-):
+def test_1_a_level_revert_reaches_visitors_at_once(page_cache, seeded_ladder, hr_client, visitor):
     level = Level.objects.get(slug="sr-sales-operations-analyst")
     imported = level.history.order_by("history_date").first()
     original = level.grade.number
