@@ -137,10 +137,12 @@ def effective_entries(
     return [EffectiveEntry.from_json(e, family_slug) for e in effective.get(section) or []]
 
 
-def walk_entries(entries: Iterable[EffectiveEntry], depth: int = 0) -> Iterator[EffectiveEntry]:
-    """Every entry, depth first (a parent before its children)."""
+def walk_entries(
+    entries: Iterable[EffectiveEntry], depth: int = 0
+) -> Iterator[tuple[EffectiveEntry, int]]:
+    """Every entry with its depth (0 at the top), depth first: a parent before its children."""
     for entry in entries:
-        yield entry
+        yield entry, depth
         yield from walk_entries(entry.children, depth + 1)
 
 

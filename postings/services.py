@@ -171,7 +171,7 @@ def profile_of(level: Level) -> LevelProfile:
     items = tuple(
         (section, entry.text)
         for section in SECTIONS
-        for entry in walk_entries(effective_entries(level.effective, section))
+        for entry, _depth in walk_entries(effective_entries(level.effective, section))
         if entry.text
     )
     return LevelProfile(
