@@ -103,10 +103,16 @@ def _sample_urls(sample: int, seed: int) -> list[str]:
 
 
 def check_pages(
-    report: CheckReport, *, sample: int, seed: int = 0, host: str | None = None
+    report: CheckReport,
+    *,
+    sample: int = 0,
+    seed: int = 0,
+    host: str | None = None,
+    urls: list[str] | None = None,
 ) -> None:
-    """A visitor's page (through the page cache) against the same page rendered now."""
-    urls = _sample_urls(sample, seed)
+    """A visitor's page (through the page cache) against the same page rendered now: the
+    sampled pages, or ``urls``."""
+    urls = _sample_urls(sample, seed) if urls is None else urls
     if not urls:
         return
     host = host or next((h for h in settings.ALLOWED_HOSTS if h and "*" not in h), "localhost")
