@@ -71,6 +71,90 @@ class EffectiveItem:
     children: list[EffectiveItem] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class EffectiveEntry:
+    """One item of a level's stored effective list (``Level.effective[section]``).
+
+    The one contract every reader uses (level pages, API, comparison, postings, the admin
+    preview, ``check_ladder``): an entry is the level's own when it comes from that very level,
+    compared by key ("family/level"), never by slug alone, since a level may extend a level of
+    the same name in another family.
+
+    >>> entry = EffectiveEntry("Plan", "Plan", "sales/analyst", "Analyst")
+    >>> entry.is_own("sales/analyst"), entry.is_own("ops/analyst"), entry.source
+    (True, False, 'analyst')
+    """
+
+    text: str
+    html: str
+    source_key: str  # "family-slug/level-slug" of the level the item comes from
+    source_title: str
+    children: tuple[EffectiveEntry, ...] = ()
+
+    @property
+    def source(self) -> str:
+        return self.source_key.partition("/")[2] or self.source_key
+
+    def is_own(self, level_key: str) -> bool:
+        return self.source_key == level_key
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "html": self.html,
+            "source": self.source,
+            "source_key": self.source_key,
+            "source_title": self.source_title,
+            "children": [child.to_json() for child in self.children],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping, family_slug: str = "") -> EffectiveEntry:
+        # Rows written before source_key existed name the level by slug within its family.
+        key = data.get("source_key") or f"{family_slug}/{data.get('source', '')}"
+        return cls(
+            text=data.get("text", ""),
+            html=data.get("html", ""),
+            source_key=key,
+            source_title=data.get("source_title") or data.get("source", ""),
+            children=tuple(cls.from_json(c, family_slug) for c in data.get("children") or []),
+        )
+
+    @classmethod
+    def from_item(cls, item: EffectiveItem) -> EffectiveEntry:
+        return cls(
+            text=item.text,
+            html=item.html,
+            source_key=item.source,
+            source_title=item.source_title,
+            children=tuple(cls.from_item(c) for c in item.children),
+        )
+
+
+def effective_entries(
+    effective: Mapping, section: str, family_slug: str = ""
+) -> list[EffectiveEntry]:
+    """The entries of one section of a stored ``Level.effective`` document."""
+    return [EffectiveEntry.from_json(e, family_slug) for e in effective.get(section) or []]
+
+
+def walk_entries(
+    entries: Iterable[EffectiveEntry], depth: int = 0
+) -> Iterator[tuple[EffectiveEntry, int]]:
+    """Every entry with its depth (0 at the top), depth first: a parent before its children."""
+    for entry in entries:
+        yield entry, depth
+        yield from walk_entries(entry.children, depth + 1)
+
+
+def effective_json(sections: Mapping[str, list[EffectiveItem]]) -> dict[str, list[dict]]:
+    """What ``Level.effective`` stores for the result of :func:`effective_items`."""
+    return {
+        section: [EffectiveEntry.from_item(item).to_json() for item in sections.get(section, [])]
+        for section in SECTIONS
+    }
+
+
 class CycleError(ValueError):
     def __init__(self, cycle: list[str]) -> None:
         self.cycle = cycle
