@@ -265,5 +265,7 @@ LOGGING = {
 # Ladder's own knobs.
 LADDER_GRADE_MIN = env_int("LADDER_GRADE_MIN", 1)
 LADDER_GRADE_MAX = env_int("LADDER_GRADE_MAX", 20)
+# Admin uploads of more pages than this are checked and imported by the task worker.
+LADDER_UPLOAD_INLINE_PAGES = env_int("LADDER_UPLOAD_INLINE_PAGES", 3)
 # Whole pages for anonymous visitors, invalidated by every import and edit (0 turns it off).
 LADDER_PAGE_CACHE_SECONDS = env_int("LADDER_PAGE_CACHE_SECONDS", 600)
