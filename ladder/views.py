@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url, replace_url
 from django_htmx.middleware import HtmxDetails
 
 from ladder.caching import cached_page
@@ -668,8 +669,8 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         table = compare_effective([lv.effective for lv in levels])
         for section in table.sections:
             section.rows_html = _compare_rows_html(section.rows, len(levels), changes_only)
-    elif not errors and request.GET.getlist("level") and len(levels) < 2:
-        errors.append("Pick at least two levels to compare.")
+    # Fewer than two levels is an unfinished selection, not an error: the page shows the
+    # pickers and a hint (200), so htmx swaps it like any other step.
     columns = []
     for index, lv in enumerate(levels):
         others = [other for other in levels if other is not lv]
@@ -708,7 +709,16 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
     template = "ladder/compare.html"
     if partial:
         template += "#compare-area" if request.htmx.target == "compare-area" else "#comparison"
-    return render(request, template, ctx, status=status)
+    response = render(request, template, ctx, status=status)
+    shown = request.GET.get("shown", "")
+    if partial and shown.isdigit() and not errors:
+        # A level picker changed (each arrow-key press is a change): one history entry when a
+        # comparison becomes complete, the address bar kept current otherwise.
+        if table is not None and int(shown) < 2:
+            push_url(response, ctx["url"])
+        else:
+            replace_url(response, ctx["url"])
+    return response
 
 
 @require_GET
