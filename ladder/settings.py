@@ -265,6 +265,9 @@ LOGGING = {
 # Ladder's own knobs.
 LADDER_GRADE_MIN = env_int("LADDER_GRADE_MIN", 1)
 LADDER_GRADE_MAX = env_int("LADDER_GRADE_MAX", 20)
+# Where handbook-relative links (/handbook/…) of a page point when the page, its front matter
+# (base_url) and the import's --base-url name no site; empty: such links are shown as text.
+LADDER_HANDBOOK_BASE_URL = os.environ.get("LADDER_HANDBOOK_BASE_URL", "").strip()
 # Admin uploads of more pages than this are checked and imported by the task worker.
 LADDER_UPLOAD_INLINE_PAGES = env_int("LADDER_UPLOAD_INLINE_PAGES", 3)
 # Whole pages for anonymous visitors, invalidated by every import and edit (0 turns it off).

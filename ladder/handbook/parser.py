@@ -234,6 +234,9 @@ def parse_handbook(
         )
     if not isinstance(raw_title, str):
         raise HandbookError("front matter title must be text", 2)
+    if base_url is None:
+        stated = front.get("base_url")
+        base_url = stated.strip() if isinstance(stated, str) and stated.strip() else None
     builder = _Builder(
         name, base_url if base_url is not None else infer_base_url(text), grade_range
     )
