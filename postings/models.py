@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 POSTING_SECTIONS = [
     ("responsibilities", "Responsibilities"),
@@ -41,6 +42,8 @@ class Posting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     level_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Who imported, edited, confirmed or deleted what, when (the raw input is kept once).
+    history = HistoricalRecords(excluded_fields=["raw"])
 
     class Meta:
         ordering = ["-imported_at", "-id"]

@@ -138,6 +138,50 @@ def posting_link_level(*, posting: Posting, level: Level | None, user) -> Postin
     return posting
 
 
+EDITABLE_FIELDS = (
+    "title",
+    "company",
+    "location",
+    "years_min",
+    "years_max",
+    "degree",
+    "people_management",
+    "level",
+)
+
+
+def posting_update(*, posting: Posting, changed: Iterable[str], user) -> Posting:
+    """Save a recruiter's edits of a posting's facts (the admin form); history keeps who.
+
+    A changed level counts as a confirmation by this user, as on the posting page.
+
+    >>> posting.company = "GitLab"  # doctest: +SKIP
+    >>> posting_update(posting=posting, changed=["company"], user=rita)  # doctest: +SKIP
+    """
+    fields = [name for name in changed if name in EDITABLE_FIELDS]
+    if "level" in fields:
+        posting.level_confirmed_by = user if posting.level_id else None
+        posting.level_confirmed_at = timezone.now() if posting.level_id else None
+        fields += ["level_confirmed_by", "level_confirmed_at"]
+    with transaction.atomic():
+        if posting.pk is None:
+            raise ValueError("postings are imported, not created in a form")
+        posting.save(update_fields=fields or None)
+        bump_content_version()
+    return posting
+
+
+def posting_delete(*, postings: Iterable[Posting]) -> int:
+    """Delete postings (and their items); pages showing them change at once."""
+    ids = [p.pk for p in postings]
+    with transaction.atomic():
+        # One by one so each deletion is recorded in the history.
+        for posting in Posting.objects.filter(pk__in=ids):
+            posting.delete()
+        bump_content_version()
+    return len(ids)
+
+
 # --------------------------------------------------------------------------- matching
 
 
