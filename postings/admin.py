@@ -37,6 +37,7 @@ class PostingAdmin(SimpleHistoryAdmin):
         "title",
         "company",
         "location",
+        "pay_range",
         "years_min",
         "years_max",
         "degree",

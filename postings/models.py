@@ -21,6 +21,9 @@ class Posting(models.Model):
     title = models.CharField(max_length=300)
     company = models.CharField(max_length=200, blank=True)
     location = models.CharField(max_length=200, blank=True)
+    pay_range = models.CharField(
+        max_length=100, blank=True, help_text="As the posting states it, e.g. $90,000 – $110,000."
+    )
     source_name = models.CharField(max_length=500, blank=True)
     format = models.CharField(max_length=10, choices=FORMATS)
     raw = models.TextField(help_text="The input exactly as imported.")

@@ -207,3 +207,68 @@ def test_recruiters_cannot_edit_the_ladder_in_the_admin(recruiter: Client, ladde
     assert page.status_code == 200  # may read it
     assert b'name="_save"' not in page.content
     assert recruiter.get("/admin/ladder/jobfamily/import/").status_code == 403
+
+
+STATED = """Senior Sales Operations Analyst
+Company: Acme Analytics
+Location: Remote, United States
+Salary: $120,000 – $150,000 per year
+
+About the role
+You will own our forecasting process end to end.
+
+What you'll do
+- Own the weekly forecast call with sales leadership
+- Build Salesforce dashboards for the field
+
+What you'll need
+- 5+ years of experience in sales operations
+- Advanced Excel and SQL
+
+About Acme
+We are a leading provider of analytics.
+"""
+
+
+def test_plain_text_headings_are_headings_not_items():
+    from postings.parsing import parse_posting
+
+    parsed = parse_posting(STATED, "pasted.txt")
+    texts = [i.text for i in parsed.items]
+    for heading in ("About the role", "What you'll do", "What you'll need", "About Acme"):
+        assert not any(t.startswith(heading) for t in texts), texts
+    sections = {i.text: i.section for i in parsed.items}
+    # "About the role" is the role, not the company.
+    assert sections["You will own our forecasting process end to end."] == "responsibilities"
+    assert sections["Advanced Excel and SQL"] == "requirements"
+    assert sections["We are a leading provider of analytics."] == "about"
+
+
+def test_company_location_and_pay_range_are_read_when_stated(recruiter: Client, ladder):
+    from postings.parsing import parse_posting
+
+    parsed = parse_posting(STATED, "pasted.txt")
+    assert (parsed.company, parsed.location, parsed.pay) == (
+        "Acme Analytics",
+        "Remote, United States",
+        "$120,000 – $150,000 per year",
+    )
+    assert not any(i.text.startswith(("Company:", "Location:", "Salary:")) for i in parsed.items)
+    inline = parse_posting("Analyst\n\nRequirements:\n- SQL\n\nThe range is $90k-$110k a year.\n")
+    assert inline.pay == "$90k-$110k a year"
+    recruiter.post("/postings/upload/", {"text": STATED})
+    posting = Posting.objects.get()
+    page = recruiter.get(posting.get_absolute_url()).content.decode()
+    assert "Acme Analytics · Remote, United States" in page
+    assert "$120,000 – $150,000 per year" in page
+
+
+def test_quoted_evidence_is_cut_between_words_with_an_ellipsis():
+    from postings.matching import quote
+
+    text = "Partner with sales leadership to run the weekly forecast and pipeline review calls"
+    short = quote(text)
+    assert short.endswith("…") and len(short) <= 71
+    assert text.startswith(short[:-1])
+    assert text[len(short) - 1] == " "  # the cut falls between two words
+    assert quote("Short one") == "Short one"
