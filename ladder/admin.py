@@ -270,7 +270,7 @@ class ItemInline(admin.TabularInline):
     ordering = ["section", "position", "id"]
     extra = 1
     formfield_overrides = {
-        Item._meta.get_field("text"): {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+        Item._meta.get_field("text"): {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})}
     }
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -316,6 +316,10 @@ class LevelAdmin(SimpleHistoryAdmin):
         ),
     ]
     prepopulated_fields = {"slug": ["title"]}
+
+    class Media:
+        css = {"all": ["css/admin-ladder.css"]}
+        js = ["js/admin-ladder.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=Count("items"))
