@@ -315,6 +315,9 @@ def parse_handbook(
         )
     if not isinstance(raw_title, str):
         raise HandbookError("front matter title must be text", 2)
+    if base_url is None:
+        stated = front.get("base_url")
+        base_url = stated.strip() if isinstance(stated, str) and stated.strip() else None
     builder = _Builder(
         name, base_url if base_url is not None else infer_base_url(text), grade_range
     )
@@ -631,6 +634,12 @@ def _classify(
             and b.find_level(title) is None
             and not has_sentences(child)
             and not any(heading_kind(c.text)[0] == "grade" for c in child.children)
+            # "#### Operations Requirements" under "### Operations": the heading is a role.
+            and not any(
+                heading_kind(c.text)[0] == "section"
+                and normalize_title(heading_kind(c.text)[1]) == normalize_title(title)
+                for c in child.children
+            )
         ) or (
             # "#### Analyst" under a "### Marketing" specialty of a page whose levels are all
             # analysts: the family's own role in that specialty, not a level of its own.
