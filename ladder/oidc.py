@@ -44,10 +44,14 @@ class ProviderUnavailable(Exception):
     """The provider's discovery document could not be read."""
 
 
+def discovery_key(issuer: str) -> str:
+    return "ladder:oidc:discovery:" + hashlib.sha256(issuer.encode()).hexdigest()[:16]
+
+
 def provider() -> dict[str, Any]:
     """The provider's discovery document: its endpoints, cached in the shared cache."""
     issuer = settings.LADDER_OIDC_ISSUER
-    key = "ladder:oidc:discovery:" + hashlib.sha256(issuer.encode()).hexdigest()[:16]
+    key = discovery_key(issuer)
     document = cache.get(key)
     if document is None:
         try:
@@ -112,7 +116,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return None
         try:
             return super().authenticate(request, **kwargs)
-        except (ProviderUnavailable, requests.RequestException) as exc:
+        except (ProviderUnavailable, requests.RequestException, SuspiciousOperation) as exc:
+            # The person lands on the sign-in page with a message; the reason goes to the log.
             log.warning("OpenID Connect sign-in failed: %s", exc)
             return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -261,6 +262,10 @@ if LADDER_OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
     raise ImproperlyConfigured(
         "LADDER_OIDC_ISSUER needs LADDER_OIDC_CLIENT_ID and LADDER_OIDC_CLIENT_SECRET too"
     )
+if LADDER_OIDC_ISSUER:
+    # Signing out is a form whose answer redirects to the provider's sign-out page, and
+    # browsers hold form redirects to the form-action list too.
+    SECURE_CSP["form-action"] = [CSP.SELF, urlsplit(LADDER_OIDC_ISSUER)._replace(path="").geturl()]
 OIDC_RP_SIGN_ALGO = os.environ.get("LADDER_OIDC_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = os.environ.get("LADDER_OIDC_SCOPES", "openid email profile")
 OIDC_TIMEOUT = env_int("LADDER_OIDC_TIMEOUT", 10)
