@@ -164,6 +164,10 @@ CACHES = {
         ).hexdigest()[:12],
     }
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same backend, except that a Redis outage reads as a miss instead of failing the
+    # page: everything Ladder caches can be rebuilt from the database (ladder/rediscache.py).
+    CACHES["default"]["BACKEND"] = "ladder.rediscache.RedisCache"
 if not CACHES["default"]["BACKEND"].endswith(("RedisCache", "PyMemcacheCache", "PyLibMCCache")):
     # Django's default of 300 entries culls a third of the cache whenever a site has more
     # pages than that; every level page is an entry.
