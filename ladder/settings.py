@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "simple_history",
+    "django_tasks_db",
     "axes",
     "ladder",
     "postings",
@@ -143,6 +144,10 @@ else:
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (handbook imports uploaded in the admin) is queued in the database and run by
+# ``manage.py db_worker``, which ``make run`` starts beside the server: no broker to run.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The default cache is a directory every worker on this machine shares (pages, the content
 # version, the posting match index), so nothing is held per process; a company-wide deployment
