@@ -13,6 +13,7 @@ who are not signed in, and those are exactly the ones a private ladder turns awa
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth.backends import RemoteUserBackend
@@ -44,6 +45,14 @@ class PrivateLadderMiddleware:
             if request.path_info.startswith("/api/"):
                 # A script gets a status it can act on, not an HTML sign-in page.
                 return JsonResponse({"error": "This ladder is private: sign in first."}, status=401)
+            if request.headers.get("HX-Request"):
+                # A fragment request whose session ran out: send the whole page to sign in,
+                # not the sign-in page into the fragment's place.
+                current = urlsplit(request.headers.get("HX-Current-URL", ""))
+                next_url = urlunsplit(("", "", current.path, current.query, "")) or "/"
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = redirect_to_login(next_url)["Location"]
+                return response
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 

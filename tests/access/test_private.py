@@ -112,3 +112,15 @@ def test_signing_out_closes_the_ladder_again(client: Client, settings, ladder, e
 def test_a_public_ladder_stays_open(client: Client, ladder):
     assert client.get(LEVEL).status_code == 200
     assert client.get("/api/families/").status_code == 200
+
+
+def test_an_htmx_request_without_a_session_sends_the_whole_page_to_sign_in(
+    client: Client, settings, ladder
+):
+    settings.LADDER_PRIVATE = True
+    response = client.get(
+        "/search/?q=forecast",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/search/"},
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=/search/"
