@@ -159,6 +159,18 @@ def test_an_id_token_from_another_issuer_is_refused(client: Client, sso, setting
 
 
 @pytest.mark.django_db
+def test_django_accounts_keep_working_beside_single_sign_on(client: Client, sso):
+    get_user_model().objects.create_user("local", "local@example.org", "a-long-passphrase")
+    page = client.get("/accounts/login/").content.decode()
+    assert "Sign in with your company account" in page
+    response = client.post(
+        "/accounts/login/", {"username": "local", "password": "a-long-passphrase", "next": LEVEL}
+    )
+    assert response.status_code == 302 and response["Location"] == LEVEL
+    assert client.get(LEVEL).status_code == 200
+
+
+@pytest.mark.django_db
 def test_without_an_issuer_single_sign_on_is_off(client: Client):
     assert client.get("/oidc/authenticate/").status_code == 404
     assert "company account" not in client.get("/accounts/login/").content.decode()
@@ -175,7 +187,9 @@ def test_an_unreachable_provider_gets_a_clear_503(client: Client, settings):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would take the groups that
+# migrations create away from every later test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_person_signs_in_through_the_provider_in_a_browser(live_server, page, sso, artifacts):
     page.goto(f"{live_server.url}{LEVEL}")
     page.wait_for_url("**/accounts/login/**")
