@@ -10,12 +10,13 @@ PYTEST_ARGS ?=
 BASE_PYTHON ?= $(shell (command -v pyenv >/dev/null && pyenv which python 2>/dev/null) || command -v python3.13 || command -v python3)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint format seed migrate bench loadtest chromium postgres-binaries clean
+.PHONY: help run test test-sqlite test-postgres lint format seed migrate bench accuracy loadtest chromium postgres-binaries clean
 
 help:
 	@echo "make run    - install, migrate, load the seed handbook and postings, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - install test tools and run the suite on SQLite and on a throwaway PostgreSQL"
 	@echo "make bench  - print the benchmark figures"
+	@echo "make accuracy - importer and posting-matching accuracy against the hand-read answer keys"
 	@echo "make lint   - ruff check and format check"
 
 $(VENV)/.installed: pyproject.toml
@@ -75,6 +76,13 @@ test: lint $(VENV)/.installed chromium postgres-binaries
 
 bench: $(VENV)/.installed postgres-binaries
 	$(PY) bench/run.py --save --postgres
+
+# Both reports always print; the target fails if either script failed.
+accuracy: $(VENV)/.installed
+	@importer=0; matching=0; \
+	  $(PY) bench/accuracy.py $(ACCURACY_ARGS) || importer=$$?; echo; \
+	  $(PY) bench/accuracy_matching.py $(ACCURACY_ARGS) || matching=$$?; \
+	  [ $$importer = 0 ] && [ $$matching = 0 ]
 
 loadtest: $(VENV)/.installed postgres-binaries
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
