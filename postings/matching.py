@@ -3,19 +3,24 @@
 Pure and fast: plain data in (:class:`~postings.parsing.ParsedPosting`, :class:`LevelProfile`),
 plain data out (:class:`Match`, :class:`ItemPair`). No Django.
 
-Two stages, so one posting against thousands of levels stays in milliseconds:
+The job family first, then the level on that family's own scale, because that is how a
+recruiter reads a posting, and because across a whole ladder (150+ families) level-by-level
+scores let one shared word ("executive", "engineer") pull in the wrong family:
 
-1. *Every* level gets a cheap score from arrays built once per ladder (:func:`build_index`):
-   a TF-IDF cosine over word stems (an inverted index, numpy scatter-add), title similarity
-   (one rapidfuzz ``cdist`` row), seniority distance and years-vs-grade fit.
-2. The best :data:`CANDIDATES` levels are scored in detail: their items and the posting's
-   asked items are compared in one ``cdist`` over the distinct texts (inherited items repeat
-   across levels, so there are far fewer than levels × items).
+1. *Every family* gets a score from arrays built once per ladder (:func:`build_index`): how
+   well the posting's title words (seniority words removed: :func:`title_words`) match the
+   family's title or one of its level titles, weighted by how rare each word is among titles;
+   and a TF-IDF cosine of the posting's text against the family's whole text (its titles and
+   every item of its levels).
+2. In the best :data:`CANDIDATE_FAMILIES` families, each level is placed by seniority on the
+   family's own scale (the title's rank word, a manager title without reports read as an
+   individual contributor), years asked against the level's grade, and its own title words.
+3. Only the levels returned get their items paired with the posting's (rapidfuzz), for the
+   explanation and the comparison pages.
 
-The final score blends (:data:`WEIGHTS`) item coverage both ways, the cosine, title and job-family
-words, seniority and years. Confidence is not the score alone: a posting whose title does not
-name the level's job family (an "Inside Sales Manager" against Sales *Operations*, a Data
-Engineer against anything in sales) is never "high", and without any family word it is "low".
+Which signals are used, and the figures each one moved on the hand-read key, are in the README
+("Matching postings"). Confidence is "high" only when the title names the family's job and the
+family's text agrees; "low" when neither the title nor the text points at the family.
 
 >>> from postings.parsing import parse_posting
 >>> posting = parse_posting("Sales Analyst\\n\\nRequirements:\\n- SQL and Excel skills\\n")
@@ -38,19 +43,26 @@ from rapidfuzz import fuzz, process
 
 from postings.parsing import ASKED, ParsedPosting
 
-CANDIDATES = 30  # levels scored item by item after the cheap first pass
+CANDIDATES = 30  # levels returned when no limit is given
+CANDIDATE_FAMILIES = 10  # families whose levels are placed one by one after the first pass
 COVERED, PARTLY = 70.0, 50.0  # item similarity (0-100) for "covered" and "partly"
-# Item similarity → credit: nothing below 40 (unrelated sentences share a few words), full
-# credit from 80.
-_CREDIT_FLOOR, _CREDIT_FULL = 40.0, 80.0
-WEIGHTS = {
-    "items": 0.35,  # posting items covered by the level (0.65) and level items asked (0.35)
-    "cosine": 0.10,  # TF-IDF cosine of the whole texts
-    "title": 0.25,  # title similarity (0.5) and job-family words in the title (0.5)
-    "seniority": 0.18,  # seniority(title) distance: 0 → 1, 3+ steps → 0
-    "years": 0.12,  # years asked vs the grade's usual band
-}
-HIGH, MEDIUM = 0.60, 0.45  # confidence thresholds on the blended score (with family rules)
+# Family score: title words against the family's titles, and the family's whole text. The
+# weights were chosen on the hand-read key (README, "Matching postings"): the title decides
+# more often than the text, but the text breaks the many ties of a generic title.
+FAMILY_WEIGHTS = {"title": 0.5, "text": 0.5}
+_TEXT_FULL = 0.35  # a family cosine this high counts as full agreement (real ones: 0.05-0.45)
+# Level score inside a family: seniority on the family's scale, years vs grade, title words.
+LEVEL_WEIGHTS = {"seniority": 0.5, "years": 0.25, "title": 0.25}
+# The suggestion's score: mostly the family (the family is what a wrong match gets wrong).
+SCORE_WEIGHTS = {"family": 0.9, "level": 0.1}
+# Confidence: "high" needs the title to name the family's job (title fit) and its text to
+# agree (text share); "medium" needs one of them.
+HIGH_COVER, HIGH_TITLE, HIGH_TEXT = 0.999, 0.6, 0.5
+MEDIUM_TITLE, MEDIUM_TEXT = 0.5, 0.6
+# A family's second-best level counts this much less than its best: the next suggestions show
+# other families' best levels (a recruiter's alternatives) before the same family's neighbours.
+OTHER_LEVEL_DISCOUNT = 0.1
+QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
 
 # A string of words reads better than a 90-line literal.
 _STOP = frozenset(
@@ -62,6 +74,31 @@ _STOP = frozenset(
 )
 # Words in a family title that say nothing about the job family.
 _FAMILY_NOISE = frozenset({"role", "roles", "job", "family", "families", "level", "levels"})
+# Words of a title that say how senior, or nothing at all, rather than what the job is.
+_TITLE_SENIORITY = frozenset(
+    """intern internship junior jr associate intermediate mid senior sr staff principal lead
+    distinguished i ii iii iv""".split()  # noqa: SIM905
+)
+_TITLE_FILLER = frozenset(
+    """of and the for in to a an with at on role roles responsibilities job family families
+    matrix level levels description""".split()  # noqa: SIM905
+)
+# What a posting's rank says in words, for explanations.
+_RANK_WORDS = {
+    0: "Intern",
+    1: "Junior",
+    2: "No seniority word",
+    3: "Senior",
+    4: "Lead/Staff/Principal",
+    5: "Manager",
+    6: "Senior Manager",
+    7: "Director",
+    8: "Senior Director",
+    9: "VP/Head of",
+    10: "SVP",
+    11: "C-level",
+}
+_MANAGER_RANK, _IC_SENIOR_RANK = 5, 3
 _NOT_PEOPLE_MANAGERS = re.compile(
     r"\b(?:account|accounts|program|project|product|partner|success|territory|channel account"
     r"|key account|relationship|case|office|community|marketing|campaign|category) manager\b"
@@ -174,6 +211,64 @@ def seniority(title: str) -> int:
     return 2
 
 
+def _title_word(word: str) -> str:
+    # Plurals and "-ering" fold ("Engineers", "Engineering" → "engineer"); other suffixes stay,
+    # because "Accounting" is not "Account" and "Marketing" is not "Market".
+    if word.endswith("ering"):
+        word = word[:-3]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+def title_words(title: str) -> frozenset[str]:
+    """What a title says the job is: its words without seniority words, filler or a
+    parenthesis, plurals and "-ering" folded.
+
+    >>> sorted(title_words("Sr. Staff Machine Learning Engineers (Remote)"))
+    ['engineer', 'learning', 'machine']
+    >>> sorted(title_words("Manager, Backend Engineering"))
+    ['backend', 'engineer', 'manager']
+    """
+    lowered = re.sub(r"\([^)]*\)", " ", title.lower().replace("’", "'"))
+    return frozenset(
+        _title_word(w)
+        for w in re.findall(r"[a-z0-9]+", lowered)
+        if w not in _TITLE_SENIORITY and w not in _TITLE_FILLER
+    )
+
+
+def posting_rank(posting: ParsedPosting) -> tuple[int, str]:
+    """The posting's rank on the :func:`seniority` scale, and why in words. A manager or
+    director title whose posting describes no one to manage is read as a senior individual
+    contributor ("Sales Director" carrying a quota alone).
+
+    >>> from postings.parsing import ParsedPosting
+    >>> posting_rank(ParsedPosting("Sales Director", "", "", "text"))
+    (3, 'Director in the title but no reports described: a senior individual contributor')
+    """
+    rank = seniority(posting.title)
+    if rank >= _MANAGER_RANK and not posting.people_management:
+        return _IC_SENIOR_RANK, (
+            f"{_RANK_WORDS[rank]} in the title but no reports described: "
+            "a senior individual contributor"
+        )
+    return rank, _RANK_WORDS[rank]
+
+
+def _quote(text: str, limit: int = QUOTE) -> str:
+    """``text`` cut at the last word boundary before ``limit``, with an ellipsis.
+
+    >>> _quote("Build dashboards and forecasts for the sales team", 30)
+    'Build dashboards and forecasts…'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.-–—(") + "…"
+
+
 def expected_years(grade: float | None) -> tuple[int, int | None] | None:
     """The years of experience a grade usually asks for, as (low, high); high is None for
     "11+". Grade 5 ≈ 0-2, 6 ≈ 2-4, 7 ≈ 4-6, 8 ≈ 5-8, 9 ≈ 7-10, 10 ≈ 9-12, 11 ≈ 11+.
@@ -197,14 +292,6 @@ def _years_fit(posting: ParsedPosting, grade: float | None) -> float:
     low, high = band
     gap = max(0, low - asked_high, asked_low - (high if high is not None else asked_low))
     return max(0.0, 1 - gap / 4)
-
-
-def _credit(scores: np.ndarray) -> float:
-    """Mean credit of item similarities: 0 up to the floor, 1 from "full", linear between."""
-    if not scores.size:
-        return 0.0
-    credit = (scores.astype(np.float32) - _CREDIT_FLOOR) / (_CREDIT_FULL - _CREDIT_FLOOR)
-    return float(np.clip(credit, 0, 1).mean())
 
 
 def _status(score: float) -> str:
@@ -268,27 +355,67 @@ class Profiles(Sequence[LevelProfile]):
 
 @dataclass
 class LevelIndex:
-    """Everything about the levels that does not depend on the posting; build once, reuse."""
+    """Everything about the ladder that does not depend on the posting; build once, reuse."""
 
     profiles: Profiles
+    families: list[str]  # family key (the part of a level key before "/"), in first-seen order
+    family_titles: list[str]
+    level_family: np.ndarray  # per level: index into families
+    family_levels: Ragged  # per family: its level indexes, in ladder order
+    # TF-IDF of each family's whole text (titles and every distinct item of its levels)
     vocabulary: dict[str, int]
     idf: np.ndarray
-    postings: dict[int, tuple[np.ndarray, np.ndarray]]  # term → (level indexes, weights)
+    postings: dict[int, tuple[np.ndarray, np.ndarray]]  # term → (family indexes, weights)
     norms: np.ndarray
-    family_words: list[frozenset[str]]
-    titles: list[str]  # normalised, for rapidfuzz
-    ranks: np.ndarray  # seniority() of each title
+    # Title words: one set per family title, then one per level title (level i → sets[F + i])
+    title_idf: dict[str, float]
+    title_postings: dict[str, np.ndarray]  # word → indexes of the sets holding it
+    title_weights: np.ndarray  # per set: the sum of its words' idf
+    title_sets: list[frozenset[str]]
+    ranks: np.ndarray  # seniority() of each level title
     item_texts: list[str]  # distinct normalised item texts of all levels
     level_items: Ragged  # per level: indexes into item_texts, in item order
 
 
+def family_key(level_key: str) -> str:
+    return level_key.split("/", 1)[0]
+
+
+def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, dict, np.ndarray]:
+    """An inverted TF-IDF index over ``bags``: vocabulary, idf, term → (rows, weights), norms."""
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = max(1, len(bags))
+    terms = sorted(df)
+    vocabulary = {term: i for i, term in enumerate(terms)}
+    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in terms], dtype=np.float32)
+    rows: dict[int, tuple[list[int], list[float]]] = {}
+    norms = np.ones(len(bags), dtype=np.float32)
+    for row, bag in enumerate(bags):
+        total = 0.0
+        for term, count in bag.items():
+            tid = vocabulary[term]
+            weight = (1 + math.log(count)) * float(idf[tid])
+            total += weight * weight
+            idx, weights = rows.setdefault(tid, ([], []))
+            idx.append(row)
+            weights.append(weight)
+        norms[row] = math.sqrt(total) or 1.0
+    postings = {
+        tid: (np.array(idx, dtype=np.int32), np.array(w, dtype=np.float32))
+        for tid, (idx, w) in rows.items()
+    }
+    return vocabulary, idf, postings, norms
+
+
 def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
-    """The matcher's view of every level; build once per ladder version and cache it.
+    """The matcher's view of every family and level; build once per ladder version and cache it.
 
     >>> index = build_index([LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements",
     ...                                   "SQL"),))])
-    >>> len(index.profiles), index.item_texts
-    (1, ['sql'])
+    >>> index.families, index.item_texts
+    (['f'], ['sql'])
     """
     # Inherited items repeat across levels: tokenise each distinct text once.
     words: dict[str, list[str]] = {}
@@ -296,31 +423,41 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         for _, text in profile.items:
             if text not in words:
                 words[text] = tokens(text)
-    counts = []
-    for profile in profiles:
-        bag = Counter(tokens(profile.title))
-        for _, text in profile.items:
-            bag.update(words[text])
-        counts.append(bag)
-    df: Counter[str] = Counter()
-    for bag in counts:
-        df.update(bag.keys())
-    n = max(1, len(profiles))
-    terms = sorted(df)
-    vocabulary = {term: i for i, term in enumerate(terms)}
-    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in terms], dtype=np.float32)
-    rows: dict[int, tuple[list[int], list[float]]] = {}
-    norms = np.ones(len(profiles), dtype=np.float32)
-    for level, bag in enumerate(counts):
-        total = 0.0
-        for term, count in bag.items():
-            tid = vocabulary[term]
-            weight = (1 + math.log(count)) * float(idf[tid])
-            total += weight * weight
-            idx, weights = rows.setdefault(tid, ([], []))
-            idx.append(level)
-            weights.append(weight)
-        norms[level] = math.sqrt(total) or 1.0
+    families: dict[str, int] = {}
+    family_titles: list[str] = []
+    members: list[list[int]] = []
+    for level, profile in enumerate(profiles):
+        f = families.setdefault(family_key(profile.key), len(families))
+        if f == len(members):
+            members.append([])
+            family_titles.append(profile.family)
+        members[f].append(level)
+
+    # A family's text: its titles (three times: they name the job) and its distinct items.
+    bags = []
+    for f, levels in enumerate(members):
+        titles = [family_titles[f]] + [profiles[i].title for i in levels]
+        bag = Counter(tokens(" ".join(dict.fromkeys(titles))) * 3)
+        seen: set[str] = set()
+        for i in levels:
+            for _, text in profiles[i].items:
+                if text not in seen:
+                    seen.add(text)
+                    bag.update(words[text])
+        bags.append(bag)
+    vocabulary, idf, postings, norms = _tfidf_rows(bags)
+
+    title_sets = [title_words(t) for t in family_titles] + [title_words(p.title) for p in profiles]
+    title_df: Counter[str] = Counter()
+    for words_of_title in title_sets:
+        title_df.update(words_of_title)
+    n_sets = max(1, len(title_sets))
+    title_idf = {w: math.log((1 + n_sets) / (1 + c)) + 1 for w, c in title_df.items()}
+    holders: dict[str, list[int]] = {}
+    for i, words_of_title in enumerate(title_sets):
+        for word in words_of_title:
+            holders.setdefault(word, []).append(i)
+
     item_ids: dict[str, int] = {}
     level_items = Ragged(
         [
@@ -328,21 +465,22 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
             for p in profiles
         ]
     )
-    family_words: dict[str, frozenset[str]] = {}
-    for p in profiles:
-        if p.family not in family_words:
-            family_words[p.family] = frozenset(tokens(p.family)) - _FAMILY_NOISE
     return LevelIndex(
         profiles=Profiles(profiles),
+        families=list(families),
+        family_titles=family_titles,
+        level_family=np.array([families[family_key(p.key)] for p in profiles], dtype=np.int32),
+        family_levels=Ragged(members),
         vocabulary=vocabulary,
         idf=idf,
-        postings={
-            tid: (np.array(idx, dtype=np.int32), np.array(w, dtype=np.float32))
-            for tid, (idx, w) in rows.items()
-        },
+        postings=postings,
         norms=norms,
-        family_words=[family_words[p.family] for p in profiles],
-        titles=[_normal(p.title) for p in profiles],
+        title_idf=title_idf,
+        title_postings={w: np.array(ids, dtype=np.int32) for w, ids in holders.items()},
+        title_weights=np.array(
+            [sum(title_idf[w] for w in ws) for ws in title_sets], dtype=np.float32
+        ),
+        title_sets=title_sets,
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
@@ -446,8 +584,9 @@ def unasked_items(
 # --------------------------------------------------------------------------- ranking
 
 
-def _cosine(index: LevelIndex, text: str) -> np.ndarray:
-    scores = np.zeros(len(index.profiles), dtype=np.float32)
+def _family_text(index: LevelIndex, text: str) -> np.ndarray:
+    """TF-IDF cosine of ``text`` against every family's whole text."""
+    scores = np.zeros(len(index.families), dtype=np.float32)
     query_norm = 0.0
     for term, count in Counter(tokens(text)).items():
         tid = index.vocabulary.get(term)
@@ -460,15 +599,62 @@ def _cosine(index: LevelIndex, text: str) -> np.ndarray:
     return scores / (index.norms * (math.sqrt(query_norm) or 1.0))
 
 
-def _confidence(score: float, family_in_title: float, family_in_text: bool) -> str:
-    # Only a posting whose title names the level's whole job family can be "high"; one that
-    # names none of it and never mentions the family is "low" however many generic items
-    # ("strong communication skills") it shares.
-    if score >= HIGH and family_in_title == 1.0:
+def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per title set (families' titles, then levels'): how much of the posting title's words it
+    holds and how much of its words the posting title holds, weighted by rarity, averaged (the
+    fit: 1 is the same job words; a shared common word such as "manager" alone scores little);
+    and the second part alone (the cover: 1 when the posting title names every job word of it).
+    """
+    fit = np.zeros(len(index.title_sets), dtype=np.float32)
+    # A word no title holds is as rare as a word can be: it counts fully against every title.
+    unseen = math.log(1 + len(index.title_sets)) + 1
+    asked = sum(index.title_idf.get(w, unseen) for w in words)
+    if not asked:
+        return fit, fit.copy()
+    shared = np.zeros(len(index.title_sets), dtype=np.float32)
+    for word in words:
+        holders = index.title_postings.get(word)
+        if holders is not None:
+            shared[holders] += index.title_idf[word]
+    cover = shared / np.maximum(index.title_weights, 1e-6)
+    return 0.5 * shared / asked + 0.5 * cover, cover
+
+
+def _head_word(title: str) -> str:
+    """The last job word of a title, which names what the job is in English ("Recruiting
+    Coordinator" is a coordinator)."""
+    lowered = re.sub(r"\([^)]*\)", " ", title.lower())
+    lowered = re.split(r"\s[-–—|/]\s|,", lowered)[0]
+    words = [
+        _title_word(w)
+        for w in re.findall(r"[a-z0-9]+", lowered)
+        if w not in _TITLE_SENIORITY and w not in _TITLE_FILLER
+    ]
+    return words[-1] if words else ""
+
+
+def _confidence(title: float, cover: float, text: float, head: bool = True) -> str:
+    # Only a posting whose title names the family's whole job (every job word of the family's
+    # or one of its levels' titles) and whose text reads like the family can be "high"; one
+    # whose title names another job and whose text points nowhere in particular is "low"
+    # however high its rank among weak candidates.
+    if head and cover >= HIGH_COVER and title >= HIGH_TITLE and text >= HIGH_TEXT:
         return "high"
-    if score >= MEDIUM and (family_in_title >= 0.5 or family_in_text):
+    if title >= MEDIUM_TITLE or (title > 0 and text >= MEDIUM_TEXT):
         return "medium"
     return "low"
+
+
+@dataclass
+class _Placed:
+    level: int
+    score: float
+    family_title: float
+    family_cover: float
+    family_text: float
+    title_level: int  # the level whose title words matched best (-1: the family's own title)
+    seniority: float
+    years: float
 
 
 def rank_levels(
@@ -477,107 +663,154 @@ def rank_levels(
     limit: int | None = None,
 ) -> list[Match]:
     """Levels for a posting, best first, each with a score in [0, 1], a confidence, the item
-    pairs and a short explanation. Only the first pass's best :data:`CANDIDATES` levels are
-    returned (the others score lower on every part). Pass a :class:`LevelIndex`
-    (:func:`build_index`) when ranking many postings against the same ladder.
+    pairs and a short explanation. Families are ranked first; the levels of the best
+    :data:`CANDIDATE_FAMILIES` are then placed on each family's scale. At most ``limit`` (else
+    :data:`CANDIDATES`) levels are returned. Pass a :class:`LevelIndex` (:func:`build_index`)
+    when ranking many postings against the same ladder.
 
     >>> rank_levels(posting, build_index(profiles), limit=3)  # doctest: +SKIP
-    [Match(key='sales-operations/senior-manager-sales-operations', score=0.71, ...), ...]
+    [Match(key='sales-operations/senior-manager-sales-operations', score=0.86, ...), ...]
     """
     index = _index_of(levels)
     if not index.profiles:
         return []
     asked = posting_items(posting)
-    title = _normal(posting.title)
-    title_words = set(title.split())
-    body_words = set(tokens(posting.text or " ".join(t for _, t in asked)))
-    rank = seniority(posting.title)
+    words = title_words(posting.title)
+    rank, rank_reason = posting_rank(posting)
+    n_families = len(index.families)
 
-    # First pass over every level: arrays only.
-    cosine = _cosine(index, f"{posting.title} {posting.title} " + " ".join(t for _, t in asked))
-    title_sim = process.cdist([title], index.titles, scorer=fuzz.token_set_ratio, workers=1)[0]
-    seniority_fit = np.clip(1 - np.abs(index.ranks - rank) / 3, 0, 1)
-    first = (
-        WEIGHTS["items"] * np.minimum(1, cosine * 2)  # stands in for item coverage
-        + WEIGHTS["cosine"] * np.minimum(1, cosine * 2)
-        + WEIGHTS["title"] * title_sim / 100
-        + WEIGHTS["seniority"] * seniority_fit
-    )
-    count = min(CANDIDATES, len(index.profiles))
-    top = np.argpartition(-first, count - 1)[:count] if count < len(first) else np.arange(count)
+    # First pass, every family: arrays only.
+    text = _family_text(index, " ".join([posting.title] * 3 + [t for _, t in asked]))
+    fits, covers = _title_fit(index, words)
+    level_fits = fits[n_families:]
+    family_title = fits[:n_families].copy()
+    np.maximum.at(family_title, index.level_family, level_fits)
+    family_cover = covers[:n_families].copy()
+    np.maximum.at(family_cover, index.level_family, covers[n_families:])
+    text_share = np.minimum(1.0, text / _TEXT_FULL)
+    family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
+    count = min(CANDIDATE_FAMILIES, n_families)
+    top = np.argpartition(-family_score, count - 1)[:count] if count < n_families else range(count)
 
-    # Second pass: items of the candidates against the posting's, distinct texts only.
-    used = sorted({int(i) for level in top for i in index.level_items[int(level)]})
+    # Second pass: the levels of those families, placed on each family's own scale.
+    head = _head_word(posting.title)
+    head_in: dict[int, bool] = {}
+    placed: list[_Placed] = []
+    for f in (int(i) for i in top):
+        members = [int(i) for i in index.family_levels[f]]
+        best_title = max(members, key=lambda i: level_fits[i])
+        title_level = best_title if level_fits[best_title] >= fits[f] else -1
+        head_in[f] = head in index.title_sets[f] or any(
+            head in index.title_sets[n_families + i] for i in members
+        )
+        for level in members:
+            fit = float(np.clip(1 - abs(float(index.ranks[level]) - rank) / 3, 0, 1))
+            years = _years_fit(posting, index.profiles.grades[level])
+            level_score = (
+                LEVEL_WEIGHTS["seniority"] * fit
+                + LEVEL_WEIGHTS["years"] * years
+                + LEVEL_WEIGHTS["title"] * float(level_fits[level])
+            )
+            score = (
+                SCORE_WEIGHTS["family"] * float(family_score[f])
+                + SCORE_WEIGHTS["level"] * level_score
+            )
+            placed.append(
+                _Placed(
+                    level,
+                    round(max(0.0, min(1.0, score)), 4),
+                    float(family_title[f]),
+                    float(family_cover[f]),
+                    float(text_share[f]),
+                    title_level,
+                    fit,
+                    years,
+                )
+            )
+    best_of_family: dict[int, float] = {}
+    for p in placed:
+        f = int(index.level_family[p.level])
+        best_of_family[f] = max(best_of_family.get(f, 0.0), p.score)
+    for p in placed:
+        if p.score < best_of_family[int(index.level_family[p.level])]:
+            p.score = round(max(0.0, p.score - OTHER_LEVEL_DISCOUNT), 4)
+    placed.sort(key=lambda p: (-p.score, index.profiles.keys[p.level]))
+    placed = placed[: limit or CANDIDATES]
+
+    # Items only for what is returned: the distinct texts of those levels, in one cdist.
+    used = sorted({int(i) for p in placed for i in index.level_items[p.level]})
     column = {item: col for col, item in enumerate(used)}
     scores = _similarity([_normal(t) for _, t in asked], [index.item_texts[i] for i in used])
-
     matches = []
-    for level in (int(i) for i in top):
-        profile = index.profiles[level]
-        cols = [column[int(i)] for i in index.level_items[level]]
+    for p in placed:
+        profile = index.profiles[p.level]
+        cols = [column[int(i)] for i in index.level_items[p.level]]
         grid = scores[:, cols] if asked else np.zeros((0, len(cols)), dtype=np.uint8)
         pairs = _pairs(asked, [t for _, t in profile.items], grid)
-        forward = _credit(grid.max(axis=1)) if grid.size else 0.0
-        backward = _credit(grid.max(axis=0)) if grid.size else 0.0
-        family = index.family_words[level]
-        in_title = len(family & title_words) / len(family) if family else 0.0
-        in_text = bool(family) and family <= body_words
-        title_score = 0.5 * float(title_sim[level]) / 100 + 0.5 * in_title
-        years = _years_fit(posting, profile.grade)
-        score = (
-            WEIGHTS["items"] * (0.65 * forward + 0.35 * backward)
-            + WEIGHTS["cosine"] * min(1.0, float(cosine[level]) * 2)
-            + WEIGHTS["title"] * title_score
-            + WEIGHTS["seniority"] * float(seniority_fit[level])
-            + WEIGHTS["years"] * years
-        )
-        score = round(max(0.0, min(1.0, score)), 4)
         matches.append(
             Match(
                 key=profile.key,
                 title=profile.title,
                 grade=profile.grade,
-                score=score,
-                confidence=_confidence(score, in_title, in_text),
-                explanation=_explain(posting, profile, pairs, in_title, rank),
+                score=p.score,
+                confidence=_confidence(
+                    p.family_title,
+                    p.family_cover,
+                    p.family_text,
+                    head_in[int(index.level_family[p.level])],
+                ),
+                explanation=_explain(posting, index, profile, pairs, p, words, rank_reason),
                 pairs=pairs,
             )
         )
-    matches.sort(key=lambda m: (-m.score, m.key))
-    return matches[:limit] if limit else matches
+    return matches
 
 
 def _explain(
     posting: ParsedPosting,
+    index: LevelIndex,
     profile: LevelProfile,
     pairs: list[ItemPair],
-    in_title: float,
-    rank: int,
+    placed: _Placed,
+    words: frozenset[str],
+    rank_reason: str,
 ) -> list[str]:
     covered = sum(p.status == "covered" for p in pairs)
     partly = sum(p.status == "partly" for p in pairs)
-    level_rank = seniority(profile.title)
-    family = (
-        "same job family"
-        if in_title == 1
-        else "partly the same job family"
-        if in_title
-        else "another job family"
-    )
-    steps = "same seniority" if level_rank == rank else f"seniority {level_rank - rank:+d} steps"
+    f = int(index.level_family[placed.level])
+    if placed.title_level >= 0:
+        named = index.profiles.titles[placed.title_level]
+        shared = words & index.title_sets[len(index.families) + placed.title_level]
+    else:
+        named = index.family_titles[f]
+        shared = words & index.title_sets[f]
+    if shared:
+        title = (
+            f"title: {', '.join(sorted(shared))} as in “{named}” "
+            f"({placed.family_title:.0%} of the job words)"
+        )
+    else:
+        title = f"title: no job word in common with {index.family_titles[f]}"
     lines = [
         f"{covered} of {len(pairs)} posting items covered, {partly} partly",
-        f"title: {family} ({profile.family}); {steps}",
+        title,
+        f"text: {placed.family_text:.0%} agreement with the {index.family_titles[f]} family",
     ]
-    band = expected_years(profile.grade)
-    if band and posting.years_min is not None:
+    grade = f"grade {profile.grade:g}" if profile.grade is not None else "a level with no grade"
+    seniority_line = f"{rank_reason} → {grade} on this family's scale ({profile.title})"
+    if posting.years_min is not None:
         asked = (
             f"{posting.years_min}+"
             if posting.years_max is None
             else f"{posting.years_min}-{posting.years_max}"
         )
-        usual = f"{band[0]}+" if band[1] is None else f"{band[0]}-{band[1]}"
-        lines.append(f"{asked} years asked; grade {profile.grade:g} usually {usual}")
-    best = sorted((p for p in pairs if p.status != "missing"), key=lambda p: -p.score)[:2]
-    lines += [f"“{p.posting_text[:70]}” ≈ “{(p.level_text or '')[:70]}”" for p in best]
+        seniority_line += f"; {asked} years asked"
+        band = expected_years(profile.grade)
+        if band:
+            usual = f"{band[0]}+" if band[1] is None else f"{band[0]}-{band[1]}"
+            seniority_line += f", grade {profile.grade:g} usually {usual}"
+    lines.append(seniority_line)
+    # Only pairs that truly match: sharing a few words is not sharing a meaning.
+    best = sorted((p for p in pairs if p.status == "covered"), key=lambda p: -p.score)[:2]
+    lines += [f"“{_quote(p.posting_text)}” ≈ “{_quote(p.level_text or '')}”" for p in best]
     return lines
