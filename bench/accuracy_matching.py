@@ -233,9 +233,9 @@ def measure(corpus: Path = CORPUS, rows: list[KeyRow] | None = None) -> Report:
     from ladder.handbook.sources import collect_sources
     from ladder.models import JobFamily, Level
     from ladder.services import family_import
-    from postings.matching import rank_levels
+    from postings.matching import build_index, rank_levels
     from postings.parsing import parse_posting
-    from postings.services import level_index
+    from postings.services import profile_of
 
     rows = load_key() if rows is None else rows
     missing = [r.posting for r in rows if not (corpus / "postings" / r.posting).exists()]
@@ -247,7 +247,12 @@ def measure(corpus: Path = CORPUS, rows: list[KeyRow] | None = None) -> Report:
         family_import(sources=collect_sources([corpus / f for f in HANDBOOK_FOLDERS]))
         report.families = JobFamily.objects.count()
         report.levels = Level.objects.count()
-        index = level_index()
+        # Built here, not taken from the cache: the cache is keyed by content version, which
+        # repeats when tests roll back, and a stale ladder would be measured.
+        levels = Level.objects.select_related("family", "grade").order_by(
+            "family__slug", "position"
+        )
+        index = build_index([profile_of(level) for level in levels])
         for row in rows:
             path = corpus / "postings" / row.posting
             posting = parse_posting(path.read_bytes(), path.name)
