@@ -35,12 +35,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from postings.embedding import embed, normalise, token_sums
 from postings.parsing import ASKED, ParsedPosting
 
 CANDIDATES = 30  # levels returned when no limit is given
@@ -50,18 +51,24 @@ COVERED, PARTLY = 70.0, 50.0  # item similarity (0-100) for "covered" and "partl
 # weights were chosen on the hand-read key (README, "Matching postings"): the title decides
 # more often than the text, but the text breaks the many ties of a generic title.
 FAMILY_WEIGHTS = {"title": 0.5, "text": 0.5}
-_TEXT_FULL = 0.35  # a family cosine this high counts as full agreement (real ones: 0.05-0.45)
+# The family's text agreement: half the TF-IDF cosine (shared words; this high counts as full
+# agreement, real ones are 0.05-0.45), half the embedding cosine (meaning; WordLlama cosines of
+# long texts sit high, 0.4-0.9, so below the floor is none and from the top full agreement).
+_TEXT_FULL = 0.35
+_MEANING_FLOOR, _MEANING_FULL = 0.6, 0.85
 # Level score inside a family: seniority on the family's scale, years vs grade, title words.
 LEVEL_WEIGHTS = {"seniority": 0.5, "years": 0.25, "title": 0.25}
 # The suggestion's score: mostly the family (the family is what a wrong match gets wrong).
 SCORE_WEIGHTS = {"family": 0.9, "level": 0.1}
 # Confidence: "high" needs the title to name the family's job (title fit) and its text to
 # agree (text share); "medium" needs one of them.
-HIGH_COVER, HIGH_TITLE, HIGH_TEXT = 0.999, 0.6, 0.5
+HIGH_COVER, HIGH_TITLE, HIGH_TEXT = 0.999, 0.5, 0.5
+HIGH_TEXT_BEHIND = 0.1  # how far the family's text agreement may trail the best family's
 MEDIUM_TITLE, MEDIUM_TEXT = 0.5, 0.6
 # A family's second-best level counts this much less than its best: the next suggestions show
 # other families' best levels (a recruiter's alternatives) before the same family's neighbours.
 OTHER_LEVEL_DISCOUNT = 0.1
+_COVER_SHARE = 0.15
 QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
 
 # A string of words reads better than a 90-line literal.
@@ -221,21 +228,39 @@ def _title_word(word: str) -> str:
     return word
 
 
-def title_words(title: str) -> frozenset[str]:
-    """What a title says the job is: its words without seniority words, filler or a
-    parenthesis, plurals and "-ering" folded.
-
-    >>> sorted(title_words("Sr. Staff Machine Learning Engineers (Remote)"))
-    ['engineer', 'learning', 'machine']
-    >>> sorted(title_words("Manager, Backend Engineering"))
-    ['backend', 'engineer', 'manager']
-    """
-    lowered = re.sub(r"\([^)]*\)", " ", title.lower().replace("’", "'"))
-    return frozenset(
+def _title_sequence(title: str) -> list[str]:
+    lowered = re.sub(r"\([^)]*\)", " ", _normal_title(title))
+    return [
         _title_word(w)
         for w in re.findall(r"[a-z0-9]+", lowered)
         if w not in _TITLE_SENIORITY and w not in _TITLE_FILLER
-    )
+    ]
+
+
+def _join_compounds(words: list[str], known: Container[str]) -> list[str]:
+    """Two adjacent words written as one elsewhere ("Full Stack" and "Fullstack") become one."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] + word in known:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
+def title_words(title: str, known: Container[str] = ()) -> frozenset[str]:
+    """What a title says the job is: its words without seniority words, filler or a
+    parenthesis; plurals and "-ering" folded, "Vice President" read as "VP", and two words
+    that ``known`` holds as one joined.
+
+    >>> sorted(title_words("Sr. Staff Machine Learning Engineers (Remote)"))
+    ['engineer', 'learning', 'machine']
+    >>> sorted(title_words("Vice President, Backend Engineering"))
+    ['backend', 'engineer', 'vp']
+    >>> sorted(title_words("Full Stack Engineer", known={"fullstack"}))
+    ['engineer', 'fullstack']
+    """
+    return frozenset(_join_compounds(_title_sequence(title), known))
 
 
 def posting_rank(posting: ParsedPosting) -> tuple[int, str]:
@@ -367,6 +392,7 @@ class LevelIndex:
     idf: np.ndarray
     postings: dict[int, tuple[np.ndarray, np.ndarray]]  # term → (family indexes, weights)
     norms: np.ndarray
+    family_vectors: np.ndarray  # per family: the embedding of its whole text (postings.embedding)
     # Title words: one set per family title, then one per level title (level i → sets[F + i])
     title_idf: dict[str, float]
     title_postings: dict[str, np.ndarray]  # word → indexes of the sets holding it
@@ -434,20 +460,36 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         members[f].append(level)
 
     # A family's text: its titles (three times: they name the job) and its distinct items.
+    # Token-vector sums of each distinct item, once: a family's meaning vector is the sum of
+    # its titles' (its own three times) and its distinct items', as if read as one text.
+    item_list = list(words)
+    item_row = {text: row for row, text in enumerate(item_list)}
+    item_sums, _ = token_sums(item_list)
     bags = []
+    title_texts = []
+    family_items: list[list[int]] = []
     for f, levels in enumerate(members):
-        titles = [family_titles[f]] + [profiles[i].title for i in levels]
-        bag = Counter(tokens(" ".join(dict.fromkeys(titles))) * 3)
-        seen: set[str] = set()
+        titles = " ".join(dict.fromkeys([family_titles[f]] + [profiles[i].title for i in levels]))
+        bag = Counter(tokens(titles) * 3)
+        seen: dict[str, None] = {}
         for i in levels:
             for _, text in profiles[i].items:
                 if text not in seen:
-                    seen.add(text)
+                    seen[text] = None
                     bag.update(words[text])
         bags.append(bag)
+        title_texts += [f"{family_titles[f]}.", f"{titles}."]
+        family_items.append([item_row[text] for text in seen])
+    title_sums, _ = token_sums(title_texts)
+    family_sums = 3 * title_sums[0::2] + title_sums[1::2]
+    for f, rows in enumerate(family_items):
+        if rows:
+            family_sums[f] += item_sums[rows].sum(axis=0)
     vocabulary, idf, postings, norms = _tfidf_rows(bags)
 
-    title_sets = [title_words(t) for t in family_titles] + [title_words(p.title) for p in profiles]
+    sequences = [_title_sequence(t) for t in family_titles + [p.title for p in profiles]]
+    single = {word for sequence in sequences for word in sequence}
+    title_sets = [frozenset(_join_compounds(sequence, single)) for sequence in sequences]
     title_df: Counter[str] = Counter()
     for words_of_title in title_sets:
         title_df.update(words_of_title)
@@ -475,6 +517,7 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         idf=idf,
         postings=postings,
         norms=norms,
+        family_vectors=normalise(family_sums),
         title_idf=title_idf,
         title_postings={w: np.array(ids, dtype=np.int32) for w, ids in holders.items()},
         title_weights=np.array(
@@ -585,6 +628,17 @@ def unasked_items(
 
 
 def _family_text(index: LevelIndex, text: str) -> np.ndarray:
+    """How well ``text`` agrees with every family's whole text, 0-1: shared rare words
+    (TF-IDF cosine) and meaning (embedding cosine), half each."""
+    words = np.minimum(1.0, _family_words(index, text) / _TEXT_FULL)
+    # einsum, not "@": a matrix-vector product goes to a multi-threaded BLAS, which on a busy
+    # two-core machine waited 10+ ms for its threads; einsum's own loop takes well under 1 ms.
+    meaning = np.einsum("fd,d->f", index.family_vectors, embed([text])[0])
+    meaning = np.clip((meaning - _MEANING_FLOOR) / (_MEANING_FULL - _MEANING_FLOOR), 0, 1)
+    return np.minimum(1.0, 0.5 * words + 0.5 * meaning)
+
+
+def _family_words(index: LevelIndex, text: str) -> np.ndarray:
     """TF-IDF cosine of ``text`` against every family's whole text."""
     scores = np.zeros(len(index.families), dtype=np.float32)
     query_norm = 0.0
@@ -617,7 +671,8 @@ def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np
         if holders is not None:
             shared[holders] += index.title_idf[word]
     cover = shared / np.maximum(index.title_weights, 1e-6)
-    return 0.5 * shared / asked + 0.5 * cover, cover
+    dice = 2 * shared / (asked + np.maximum(index.title_weights, 1e-6))
+    return (1 - _COVER_SHARE) * dice + _COVER_SHARE * cover, cover
 
 
 def _head_word(title: str) -> str:
@@ -633,12 +688,20 @@ def _head_word(title: str) -> str:
     return words[-1] if words else ""
 
 
-def _confidence(title: float, cover: float, text: float, head: bool = True) -> str:
+def _confidence(
+    title: float, cover: float, text: float, head: bool = True, text_best: float = 0.0
+) -> str:
     # Only a posting whose title names the family's whole job (every job word of the family's
-    # or one of its levels' titles) and whose text reads like the family can be "high"; one
-    # whose title names another job and whose text points nowhere in particular is "low"
-    # however high its rank among weak candidates.
-    if head and cover >= HIGH_COVER and title >= HIGH_TITLE and text >= HIGH_TEXT:
+    # or one of its levels' titles, including the title's head word), and whose text reads
+    # like this family about as well as like any other, can be "high"; one whose title names
+    # another job and whose text points nowhere in particular is "low" however high its rank
+    # among weak candidates.
+    if (
+        head
+        and cover >= HIGH_COVER
+        and title >= HIGH_TITLE
+        and text >= max(HIGH_TEXT, text_best - HIGH_TEXT_BEHIND)
+    ):
         return "high"
     if title >= MEDIUM_TITLE or (title > 0 and text >= MEDIUM_TEXT):
         return "medium"
@@ -675,20 +738,20 @@ def rank_levels(
     if not index.profiles:
         return []
     asked = posting_items(posting)
-    words = title_words(posting.title)
+    words = title_words(posting.title, index.title_idf)
     rank, rank_reason = posting_rank(posting)
     n_families = len(index.families)
 
     # First pass, every family: arrays only.
-    text = _family_text(index, " ".join([posting.title] * 3 + [t for _, t in asked]))
+    text_share = _family_text(index, " ".join([posting.title] * 3 + [t for _, t in asked]))
     fits, covers = _title_fit(index, words)
     level_fits = fits[n_families:]
     family_title = fits[:n_families].copy()
     np.maximum.at(family_title, index.level_family, level_fits)
     family_cover = covers[:n_families].copy()
     np.maximum.at(family_cover, index.level_family, covers[n_families:])
-    text_share = np.minimum(1.0, text / _TEXT_FULL)
     family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
+    text_best = float(text_share.max())
     count = min(CANDIDATE_FAMILIES, n_families)
     top = np.argpartition(-family_score, count - 1)[:count] if count < n_families else range(count)
 
@@ -758,6 +821,7 @@ def rank_levels(
                     p.family_cover,
                     p.family_text,
                     head_in[int(index.level_family[p.level])],
+                    text_best,
                 ),
                 explanation=_explain(posting, index, profile, pairs, p, words, rank_reason),
                 pairs=pairs,
