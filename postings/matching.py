@@ -58,6 +58,9 @@ _TEXT_FULL = 0.35
 _MEANING_FLOOR, _MEANING_FULL = 0.6, 0.85
 # Level score inside a family: seniority on the family's scale, years vs grade, title words.
 LEVEL_WEIGHTS = {"seniority": 0.5, "years": 0.25, "title": 0.25}
+# A title without a seniority word says little about seniority ("Site Reliability Engineer" is
+# posted for every level): then the years asked decide, when the posting states them.
+LEVEL_WEIGHTS_BY_YEARS = {"seniority": 0.15, "years": 0.6, "title": 0.25}
 # The suggestion's score: mostly the family (the family is what a wrong match gets wrong).
 SCORE_WEIGHTS = {"family": 0.9, "level": 0.1}
 # Confidence: "high" needs the title to name the family's job (title fit) and its text to
@@ -94,7 +97,7 @@ _TITLE_FILLER = frozenset(
 _RANK_WORDS = {
     0: "Intern",
     1: "Junior",
-    2: "No seniority word",
+    2: "Intermediate",
     3: "Senior",
     4: "Lead/Staff/Principal",
     5: "Manager",
@@ -105,7 +108,7 @@ _RANK_WORDS = {
     10: "SVP",
     11: "C-level",
 }
-_MANAGER_RANK, _IC_SENIOR_RANK = 5, 3
+_PLAIN_RANK, _MANAGER_RANK, _IC_SENIOR_RANK = 2, 5, 3
 _NOT_PEOPLE_MANAGERS = re.compile(
     r"\b(?:account|accounts|program|project|product|partner|success|territory|channel account"
     r"|key account|relationship|case|office|community|marketing|campaign|category) manager\b"
@@ -278,7 +281,16 @@ def posting_rank(posting: ParsedPosting) -> tuple[int, str]:
             f"{_RANK_WORDS[rank]} in the title but no reports described: "
             "a senior individual contributor"
         )
+    if rank == _PLAIN_RANK and not _states_rank(posting.title):
+        return rank, "No seniority word in the title"
     return rank, _RANK_WORDS[rank]
+
+
+def _states_rank(title: str) -> bool:
+    """Does the title carry a seniority word at all ("Intermediate" does; "Data Engineer" does
+    not, and then says nothing about seniority)?"""
+    lowered = _NOT_PEOPLE_MANAGERS.sub("specialist", _normal_title(title))
+    return any(re.search(pattern, lowered) for pattern, _ in _SENIORITY)
 
 
 def _quote(text: str, limit: int = QUOTE) -> str:
@@ -740,6 +752,9 @@ def rank_levels(
     asked = posting_items(posting)
     words = title_words(posting.title, index.title_idf)
     rank, rank_reason = posting_rank(posting)
+    weights = LEVEL_WEIGHTS
+    if posting.years_min is not None and not _states_rank(posting.title):
+        weights = LEVEL_WEIGHTS_BY_YEARS
     n_families = len(index.families)
 
     # First pass, every family: arrays only.
@@ -770,9 +785,9 @@ def rank_levels(
             fit = float(np.clip(1 - abs(float(index.ranks[level]) - rank) / 3, 0, 1))
             years = _years_fit(posting, index.profiles.grades[level])
             level_score = (
-                LEVEL_WEIGHTS["seniority"] * fit
-                + LEVEL_WEIGHTS["years"] * years
-                + LEVEL_WEIGHTS["title"] * float(level_fits[level])
+                weights["seniority"] * fit
+                + weights["years"] * years
+                + weights["title"] * float(level_fits[level])
             )
             score = (
                 SCORE_WEIGHTS["family"] * float(family_score[f])
@@ -797,7 +812,14 @@ def rank_levels(
     for p in placed:
         if p.score < best_of_family[int(index.level_family[p.level])]:
             p.score = round(max(0.0, p.score - OTHER_LEVEL_DISCOUNT), 4)
-    placed.sort(key=lambda p: (-p.score, index.profiles.keys[p.level]))
+    # Equal scores: a level with a grade first (it places the posting on the scale).
+    placed.sort(
+        key=lambda p: (
+            -p.score,
+            index.profiles.grades[p.level] is None,
+            index.profiles.keys[p.level],
+        )
+    )
     placed = placed[: limit or CANDIDATES]
 
     # Items only for what is returned: the distinct texts of those levels, in one cdist.
