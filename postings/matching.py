@@ -71,6 +71,10 @@ MEDIUM_TITLE, MEDIUM_TEXT = 0.5, 0.6
 # A family's second-best level counts this much less than its best: the next suggestions show
 # other families' best levels (a recruiter's alternatives) before the same family's neighbours.
 OTHER_LEVEL_DISCOUNT = 0.1
+# A title's meaning (embedding cosine of its job words with the family's and levels' titles)
+# counts, at this share, when it says more than the shared words: "Talent Acquisition" and
+# "Recruiter" share none. Above about 0.8 it outvotes words too often.
+TITLE_MEANING = 0.7
 _COVER_SHARE = 0.15
 QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
 
@@ -410,6 +414,7 @@ class LevelIndex:
     title_postings: dict[str, np.ndarray]  # word → indexes of the sets holding it
     title_weights: np.ndarray  # per set: the sum of its words' idf
     title_sets: list[frozenset[str]]
+    title_vectors: np.ndarray  # per title set: the embedding of its job words
     ranks: np.ndarray  # seniority() of each level title
     item_texts: list[str]  # distinct normalised item texts of all levels
     level_items: Ragged  # per level: indexes into item_texts, in item order
@@ -536,6 +541,7 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
             [sum(title_idf[w] for w in ws) for ws in title_sets], dtype=np.float32
         ),
         title_sets=title_sets,
+        title_vectors=embed([" ".join(sorted(words_of_title)) for words_of_title in title_sets]),
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
@@ -763,6 +769,10 @@ def rank_levels(
     level_fits = fits[n_families:]
     family_title = fits[:n_families].copy()
     np.maximum.at(family_title, index.level_family, level_fits)
+    meaning = np.einsum("td,d->t", index.title_vectors, embed([" ".join(sorted(words))])[0])
+    family_meaning = np.clip(meaning[:n_families], 0, 1)
+    np.maximum.at(family_meaning, index.level_family, np.clip(meaning[n_families:], 0, 1))
+    family_title = np.maximum(family_title, TITLE_MEANING * family_meaning)
     family_cover = covers[:n_families].copy()
     np.maximum.at(family_cover, index.level_family, covers[n_families:])
     family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
@@ -877,6 +887,8 @@ def _explain(
         )
     else:
         title = f"title: no job word in common with {index.family_titles[f]}"
+        if placed.family_title > 0:
+            title += f", {placed.family_title:.0%} close in meaning"
     lines = [
         f"{covered} of {len(pairs)} posting items covered, {partly} partly",
         title,
