@@ -76,7 +76,13 @@ OTHER_LEVEL_DISCOUNT = 0.1
 # "Recruiter" share none. Above about 0.8 it outvotes words too often.
 TITLE_MEANING = 0.7
 _COVER_SHARE = 0.15
-QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
+QUOTE = 80
+# Explanations quote item pairs whose meaning is this close too (embedding cosine; unrelated
+# sentences sharing "sales" sit at 0.3-0.5, restatements at 0.55+), among the best few.
+PAIR_MEANING, PAIR_CANDIDATES = (
+    0.5,
+    8,
+)  # characters of an item quoted in an explanation, cut at a word boundary
 
 # A string of words reads better than a 90-line literal.
 _STOP = frozenset(
@@ -908,7 +914,15 @@ def _explain(
             usual = f"{band[0]}+" if band[1] is None else f"{band[0]}-{band[1]}"
             seniority_line += f", grade {profile.grade:g} usually {usual}"
     lines.append(seniority_line)
-    # Only pairs that truly match: sharing a few words is not sharing a meaning.
-    best = sorted((p for p in pairs if p.status == "covered"), key=lambda p: -p.score)[:2]
+    # Only pairs that truly match: similar wording (covered) and a similar meaning too, since
+    # sharing a few words ("sales", "team") is not saying the same thing.
+    covered_pairs = sorted((p for p in pairs if p.status == "covered"), key=lambda p: -p.score)
+    covered_pairs = covered_pairs[:PAIR_CANDIDATES]
+    vectors = embed([t for p in covered_pairs for t in (p.posting_text, p.level_text or "")])
+    best = [
+        p
+        for i, p in enumerate(covered_pairs)
+        if float(vectors[2 * i] @ vectors[2 * i + 1]) >= PAIR_MEANING
+    ][:2]
     lines += [f"“{_quote(p.posting_text)}” ≈ “{_quote(p.level_text or '')}”" for p in best]
     return lines
