@@ -59,11 +59,17 @@ def token_sums(texts: Sequence[str], chunk: int = 512) -> tuple[np.ndarray, np.n
         encodings = tokenizer.encode_batch(
             list(texts[start : start + chunk]), add_special_tokens=False
         )
-        for row, encoding in enumerate(encodings, start):
-            ids = np.clip(np.asarray(encoding.ids, dtype=np.int64), 0, len(table) - 1)
-            counts[row] = len(ids)
-            if len(ids):
-                sums[row] = table[ids].sum(axis=0)
+        lengths = np.array([len(e.ids) for e in encodings], dtype=np.int64)
+        counts[start : start + len(encodings)] = lengths
+        if not lengths.sum():
+            continue
+        flat = np.clip(
+            np.fromiter((i for e in encodings for i in e.ids), dtype=np.int64), 0, len(table) - 1
+        )
+        # Sum each text's run of token vectors at once; empty texts keep their zero row.
+        nonempty = np.flatnonzero(lengths)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
+        sums[start + nonempty] = np.add.reduceat(table[flat], offsets, axis=0)
     return sums, counts
 
 

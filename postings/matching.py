@@ -431,29 +431,37 @@ def family_key(level_key: str) -> str:
 
 
 def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, dict, np.ndarray]:
-    """An inverted TF-IDF index over ``bags``: vocabulary, idf, term → (rows, weights), norms."""
-    df: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag.keys())
-    n = max(1, len(bags))
-    terms = sorted(df)
+    """An inverted TF-IDF index over ``bags``: vocabulary, idf, term → (rows, weights), norms.
+
+    >>> vocabulary, idf, postings, norms = _tfidf_rows([Counter("ab"), Counter("b")])
+    >>> sorted(vocabulary), postings[vocabulary["b"]][0].tolist()
+    (['a', 'b'], [0, 1])
+    """
+    terms = sorted(set().union(*bags)) if bags else []
     vocabulary = {term: i for i, term in enumerate(terms)}
-    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in terms], dtype=np.float32)
-    rows: dict[int, tuple[list[int], list[float]]] = {}
-    norms = np.ones(len(bags), dtype=np.float32)
-    for row, bag in enumerate(bags):
-        total = 0.0
-        for term, count in bag.items():
-            tid = vocabulary[term]
-            weight = (1 + math.log(count)) * float(idf[tid])
-            total += weight * weight
-            idx, weights = rows.setdefault(tid, ([], []))
-            idx.append(row)
-            weights.append(weight)
-        norms[row] = math.sqrt(total) or 1.0
+    # One flat (row, term, count) triple per distinct term of a bag: numpy does the rest.
+    lengths = np.fromiter((len(bag) for bag in bags), dtype=np.int64, count=len(bags))
+    rows = np.repeat(np.arange(len(bags), dtype=np.int32), lengths)
+    tids = np.fromiter(
+        (vocabulary[t] for bag in bags for t in bag), dtype=np.int32, count=int(lengths.sum())
+    )
+    counts = np.fromiter(
+        (c for bag in bags for c in bag.values()), dtype=np.float32, count=int(lengths.sum())
+    )
+    df = np.bincount(tids, minlength=len(terms)).astype(np.float32)
+    n = max(1, len(bags))
+    idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    weights = ((1 + np.log(counts)) * idf[tids]).astype(np.float32)
+    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(bags))).astype(np.float32)
+    norms[norms == 0] = 1.0
+    order = np.argsort(tids, kind="stable")
+    starts = np.searchsorted(tids[order], np.arange(len(terms) + 1))
     postings = {
-        tid: (np.array(idx, dtype=np.int32), np.array(w, dtype=np.float32))
-        for tid, (idx, w) in rows.items()
+        tid: (
+            rows[order[starts[tid] : starts[tid + 1]]],
+            weights[order[starts[tid] : starts[tid + 1]]],
+        )
+        for tid in range(len(terms))
     }
     return vocabulary, idf, postings, norms
 
