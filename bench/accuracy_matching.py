@@ -174,7 +174,10 @@ class Report:
                 f"{LABELS[name]}: {tally.ratio * 100:.1f} % ({tally.right}/{tally.total}){mark}"
             )
         for outcome in self.outcomes:
-            wrong = not (outcome.family_ok and outcome.grade_ok) or outcome.note
+            if outcome.row.acceptable:
+                wrong = not (outcome.family_ok and outcome.grade_ok) or bool(outcome.note)
+            else:  # the ladder has no such family: only a high suggestion is wrong
+                wrong = bool(outcome.suggestions) and outcome.suggestions[0][2] == "high"
             if not (verbose or wrong):
                 continue
             row = outcome.row
