@@ -412,14 +412,21 @@ class LevelIndex:
     # TF-IDF of each family's whole text (titles and every distinct item of its levels)
     vocabulary: dict[str, int]
     idf: np.ndarray
-    postings: dict[int, tuple[np.ndarray, np.ndarray]]  # term → (family indexes, weights)
+    # term t's families and weights: term_rows / term_weights[term_offsets[t]:term_offsets[t+1]]
+    # (flat arrays, not a dict of small arrays: the index is unpickled from the cache per match)
+    term_offsets: np.ndarray
+    term_rows: np.ndarray
+    term_weights: np.ndarray
     norms: np.ndarray
     family_vectors: np.ndarray  # per family: the embedding of its whole text (postings.embedding)
     # Title words: one set per family title, then one per level title (level i → sets[F + i])
-    title_idf: dict[str, float]
-    title_postings: dict[str, np.ndarray]  # word → indexes of the sets holding it
+    # (word ids and Ragged rows rather than sets and dicts of arrays: they unpickle at once)
+    title_vocabulary: list[str]
+    title_ids: dict[str, int]
+    title_idf: np.ndarray  # per word
+    title_holders: Ragged  # per word: the sets holding it
+    title_sets: Ragged  # per set: its word ids
     title_weights: np.ndarray  # per set: the sum of its words' idf
-    title_sets: list[frozenset[str]]
     title_vectors: np.ndarray  # per title set: the embedding of its job words
     ranks: np.ndarray  # seniority() of each level title
     item_texts: list[str]  # distinct normalised item texts of all levels
@@ -430,11 +437,14 @@ def family_key(level_key: str) -> str:
     return level_key.split("/", 1)[0]
 
 
-def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, dict, np.ndarray]:
-    """An inverted TF-IDF index over ``bags``: vocabulary, idf, term → (rows, weights), norms.
+def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, tuple, np.ndarray]:
+    """An inverted TF-IDF index over ``bags``: vocabulary, idf, (term offsets, rows, weights)
+    with term t's rows and weights between offsets t and t + 1, and the rows' norms.
 
-    >>> vocabulary, idf, postings, norms = _tfidf_rows([Counter("ab"), Counter("b")])
-    >>> sorted(vocabulary), postings[vocabulary["b"]][0].tolist()
+    >>> vocabulary, idf, (offsets, rows, weights), norms = _tfidf_rows([Counter("ab"),
+    ...                                                                 Counter("b")])
+    >>> t = vocabulary["b"]
+    >>> sorted(vocabulary), rows[offsets[t] : offsets[t + 1]].tolist()
     (['a', 'b'], [0, 1])
     """
     terms = sorted(set().union(*bags)) if bags else []
@@ -455,15 +465,8 @@ def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, dict, n
     norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(bags))).astype(np.float32)
     norms[norms == 0] = 1.0
     order = np.argsort(tids, kind="stable")
-    starts = np.searchsorted(tids[order], np.arange(len(terms) + 1))
-    postings = {
-        tid: (
-            rows[order[starts[tid] : starts[tid + 1]]],
-            weights[order[starts[tid] : starts[tid + 1]]],
-        )
-        for tid in range(len(terms))
-    }
-    return vocabulary, idf, postings, norms
+    offsets = np.searchsorted(tids[order], np.arange(len(terms) + 1)).astype(np.int64)
+    return vocabulary, idf, (offsets, rows[order], weights[order]), norms
 
 
 def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
@@ -516,20 +519,22 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
     for f, rows in enumerate(family_items):
         if rows:
             family_sums[f] += item_sums[rows].sum(axis=0)
-    vocabulary, idf, postings, norms = _tfidf_rows(bags)
+    vocabulary, idf, (term_offsets, term_rows, term_weights), norms = _tfidf_rows(bags)
 
     sequences = [_title_sequence(t) for t in family_titles + [p.title for p in profiles]]
     single = {word for sequence in sequences for word in sequence}
-    title_sets = [frozenset(_join_compounds(sequence, single)) for sequence in sequences]
-    title_df: Counter[str] = Counter()
-    for words_of_title in title_sets:
-        title_df.update(words_of_title)
-    n_sets = max(1, len(title_sets))
-    title_idf = {w: math.log((1 + n_sets) / (1 + c)) + 1 for w, c in title_df.items()}
-    holders: dict[str, list[int]] = {}
-    for i, words_of_title in enumerate(title_sets):
-        for word in words_of_title:
-            holders.setdefault(word, []).append(i)
+    set_words = [sorted(set(_join_compounds(seq, single))) for seq in sequences]
+    title_vocabulary = sorted({word for words_of_title in set_words for word in words_of_title})
+    title_ids = {word: i for i, word in enumerate(title_vocabulary)}
+    set_rows = [[title_ids[word] for word in words_of_title] for words_of_title in set_words]
+    holders: list[list[int]] = [[] for _ in title_vocabulary]
+    for i, row in enumerate(set_rows):
+        for word in row:
+            holders[word].append(i)
+    n_sets = max(1, len(set_rows))
+    title_idf = np.array(
+        [math.log((1 + n_sets) / (1 + len(h))) + 1 for h in holders], dtype=np.float32
+    )
 
     item_ids: dict[str, int] = {}
     level_items = Ragged(
@@ -546,16 +551,18 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         family_levels=Ragged(members),
         vocabulary=vocabulary,
         idf=idf,
-        postings=postings,
+        term_offsets=term_offsets,
+        term_rows=term_rows,
+        term_weights=term_weights,
         norms=norms,
         family_vectors=normalise(family_sums),
+        title_vocabulary=title_vocabulary,
+        title_ids=title_ids,
         title_idf=title_idf,
-        title_postings={w: np.array(ids, dtype=np.int32) for w, ids in holders.items()},
-        title_weights=np.array(
-            [sum(title_idf[w] for w in ws) for ws in title_sets], dtype=np.float32
-        ),
-        title_sets=title_sets,
-        title_vectors=embed([" ".join(sorted(words_of_title)) for words_of_title in title_sets]),
+        title_holders=Ragged(holders),
+        title_sets=Ragged(set_rows),
+        title_weights=np.array([title_idf[row].sum() for row in set_rows], dtype=np.float32),
+        title_vectors=embed([" ".join(words_of_title) for words_of_title in set_words]),
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
@@ -680,8 +687,8 @@ def _family_words(index: LevelIndex, text: str) -> np.ndarray:
             continue
         weight = (1 + math.log(count)) * float(index.idf[tid])
         query_norm += weight * weight
-        idx, weights = index.postings[tid]
-        scores[idx] += weight * weights
+        start, end = index.term_offsets[tid], index.term_offsets[tid + 1]
+        scores[index.term_rows[start:end]] += weight * index.term_weights[start:end]
     return scores / (index.norms * (math.sqrt(query_norm) or 1.0))
 
 
@@ -694,14 +701,14 @@ def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np
     fit = np.zeros(len(index.title_sets), dtype=np.float32)
     # A word no title holds is as rare as a word can be: it counts fully against every title.
     unseen = math.log(1 + len(index.title_sets)) + 1
-    asked = sum(index.title_idf.get(w, unseen) for w in words)
+    ids = [index.title_ids.get(w) for w in words]
+    asked = sum(unseen if i is None else float(index.title_idf[i]) for i in ids)
     if not asked:
         return fit, fit.copy()
     shared = np.zeros(len(index.title_sets), dtype=np.float32)
-    for word in words:
-        holders = index.title_postings.get(word)
-        if holders is not None:
-            shared[holders] += index.title_idf[word]
+    for i in ids:
+        if i is not None:
+            shared[index.title_holders[i]] += index.title_idf[i]
     cover = shared / np.maximum(index.title_weights, 1e-6)
     dice = 2 * shared / (asked + np.maximum(index.title_weights, 1e-6))
     return (1 - _COVER_SHARE) * dice + _COVER_SHARE * cover, cover
@@ -770,7 +777,7 @@ def rank_levels(
     if not index.profiles:
         return []
     asked = posting_items(posting)
-    words = title_words(posting.title, index.title_idf)
+    words = title_words(posting.title, index.title_ids)
     rank, rank_reason = posting_rank(posting)
     weights = LEVEL_WEIGHTS
     if posting.years_min is not None and not _states_rank(posting.title):
@@ -795,15 +802,16 @@ def rank_levels(
     top = np.argpartition(-family_score, count - 1)[:count] if count < n_families else range(count)
 
     # Second pass: the levels of those families, placed on each family's own scale.
-    head = _head_word(posting.title)
+    head_id = index.title_ids.get(_head_word(posting.title))
     head_in: dict[int, bool] = {}
     placed: list[_Placed] = []
     for f in (int(i) for i in top):
         members = [int(i) for i in index.family_levels[f]]
         best_title = max(members, key=lambda i: level_fits[i])
         title_level = best_title if level_fits[best_title] >= fits[f] else -1
-        head_in[f] = head in index.title_sets[f] or any(
-            head in index.title_sets[n_families + i] for i in members
+        head_in[f] = head_id is not None and (
+            head_id in index.title_sets[f]
+            or any(head_id in index.title_sets[n_families + i] for i in members)
         )
         for level in members:
             fit = float(np.clip(1 - abs(float(index.ranks[level]) - rank) / 3, 0, 1))
@@ -876,6 +884,10 @@ def rank_levels(
     return matches
 
 
+def _set_words(index: LevelIndex, title_set: int) -> frozenset[str]:
+    return frozenset(index.title_vocabulary[int(i)] for i in index.title_sets[title_set])
+
+
 def _explain(
     posting: ParsedPosting,
     index: LevelIndex,
@@ -890,10 +902,10 @@ def _explain(
     f = int(index.level_family[placed.level])
     if placed.title_level >= 0:
         named = index.profiles.titles[placed.title_level]
-        shared = words & index.title_sets[len(index.families) + placed.title_level]
+        shared = words & _set_words(index, len(index.families) + placed.title_level)
     else:
         named = index.family_titles[f]
-        shared = words & index.title_sets[f]
+        shared = words & _set_words(index, f)
     if shared:
         title = (
             f"title: {', '.join(sorted(shared))} as in “{named}” "
