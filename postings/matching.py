@@ -832,7 +832,10 @@ def rank_levels(
                     float(family_title[f]),
                     float(family_cover[f]),
                     float(text_share[f]),
-                    title_level,
+                    # The level's own title when it matches as well as the best one.
+                    level
+                    if title_level >= 0 and level_fits[level] >= level_fits[title_level]
+                    else title_level,
                     fit,
                     years,
                 )
