@@ -24,7 +24,7 @@ from postings.matching import (
     title_words,
     unasked_items,
 )
-from postings.parsing import ParsedPosting, parse_posting
+from postings.parsing import ParsedPosting, PostingItem, parse_posting
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -310,3 +310,20 @@ def test_explanations_quote_at_word_boundaries_and_give_the_seniority_reasoning(
         "Build dashboards and forecasts…"
     )
     assert _quote("short", 30) == "short"
+
+
+@pytest.mark.parametrize(
+    "title", ["", "Senior", "日本語の求人", "(Remote)", "Sr.", "Data Engineer" * 50]
+)
+def test_odd_titles_and_empty_levels_rank_without_error(title):
+    levels = [
+        LevelProfile("f/a", "Senior", "", None, ()),
+        LevelProfile("g/b", "(Intermediate)", "Ωmega — 日本", 7.0, (("requirements", ""),)),
+        LevelProfile("h/c", "Data Engineer", "Data", 6.0, (("requirements", "SQL"),)),
+    ]
+    items = [PostingItem("requirements", "SQL")] if title else []
+    matches = rank_levels(ParsedPosting(title, "", "", "text", items), levels)
+    assert {m.key for m in matches} == {"f/a", "g/b", "h/c"}
+    assert all(0 <= m.score <= 1 and m.explanation for m in matches)
+    # Only a title naming the job can be confident.
+    assert all(m.confidence != "high" for m in matches if m.key != "h/c")
