@@ -303,19 +303,6 @@ def _states_rank(title: str) -> bool:
     return any(re.search(pattern, lowered) for pattern, _ in _SENIORITY)
 
 
-def _quote(text: str, limit: int = QUOTE) -> str:
-    """``text`` cut at the last word boundary before ``limit``, with an ellipsis.
-
-    >>> _quote("Build dashboards and forecasts for the sales team", 30)
-    'Build dashboards and forecasts…'
-    """
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip(" ,;:.-–—(") + "…"
-
-
 def expected_years(grade: float | None) -> tuple[int, int | None] | None:
     """The years of experience a grade usually asks for, as (low, high); high is None for
     "11+". Grade 5 ≈ 0-2, 6 ≈ 2-4, 7 ≈ 4-6, 8 ≈ 5-8, 9 ≈ 7-10, 10 ≈ 9-12, 11 ≈ 11+.
@@ -947,5 +934,20 @@ def _explain(
         for i, p in enumerate(covered_pairs)
         if float(vectors[2 * i] @ vectors[2 * i + 1]) >= PAIR_MEANING
     ][:2]
-    lines += [f"“{_quote(p.posting_text)}” ≈ “{_quote(p.level_text or '')}”" for p in best]
+    lines += [
+        f"“{quote(p.posting_text, QUOTE)}” ≈ “{quote(p.level_text or '', QUOTE)}”" for p in best
+    ]
     return lines
+
+
+def quote(text: str, limit: int = 70) -> str:
+    """A short quotation: whole words, with an ellipsis when cut.
+
+    >>> quote("Own the weekly forecast call with sales leadership", 30)
+    'Own the weekly forecast call…'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"

@@ -61,6 +61,9 @@ class ParsedItem:
     line: int
     children: list[ParsedItem] = field(default_factory=list)
     extends: ExtendsRef | None = None
+    # Prose about the list rather than an entry of it: a lead-in ("… are expected to:") or a
+    # pointer elsewhere on the page. It goes to the level's description, not its items.
+    note: bool = False
 
 
 @dataclass

@@ -14,11 +14,11 @@ import pytest
 from postings.matching import (
     OTHER_LEVEL_DISCOUNT,
     LevelProfile,
-    _quote,
     build_index,
     compare_items,
     expected_years,
     posting_rank,
+    quote,
     rank_levels,
     seniority,
     title_words,
@@ -28,7 +28,7 @@ from postings.parsing import ParsedPosting, PostingItem, parse_posting
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 ENGINEERING = sorted((CORPUS / "postings" / "jobboard-html").glob("*.html"))
 
 GRADES = {
@@ -148,7 +148,6 @@ def test_sales_management_postings_score_lower_and_are_not_confident(index):
         assert all(RANK[best.confidence] <= RANK[o.confidence] for o in ops), name
 
 
-@pytest.mark.skipif(not ENGINEERING, reason="shared corpus not present")
 @pytest.mark.parametrize("path", ENGINEERING, ids=lambda p: p.name[:32])
 def test_engineering_postings_never_match_sales_operations_confidently(index, path):
     matches = rank_levels(parse_posting(path.read_bytes(), path.name), index)
@@ -306,10 +305,10 @@ def test_explanations_quote_at_word_boundaries_and_give_the_seniority_reasoning(
                 assert not quoted[:-1].endswith(" ")
     assert any("on this family's scale" in line for line in best.explanation)
     assert any("years asked" in line for line in best.explanation)
-    assert _quote("Build dashboards and forecasts for the sales team", 30) == (
+    assert quote("Build dashboards and forecasts for the sales team", 30) == (
         "Build dashboards and forecasts…"
     )
-    assert _quote("short", 30) == "short"
+    assert quote("short", 30) == "short"
 
 
 @pytest.mark.parametrize(
