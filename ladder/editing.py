@@ -16,6 +16,7 @@ from ladder.history import FamilyDiff, diff_sources
 from ladder.inheritance import CycleError, dedupe_key
 from ladder.models import Grade, Item, JobFamily, Level
 from ladder.rendering import markdown_to_html
+from ladder.search import search_index_refresh
 from ladder.services import (
     _dependent_family_ids,
     bump_content_version,
@@ -39,6 +40,8 @@ def item_render(item: Item) -> None:
 def family_after_edit(*, family_ids: set[int]) -> None:
     """Recompute effective lists of these families and of those extending them."""
     family_refresh_effective(family_ids=_dependent_family_ids(family_ids))
+    # Only these families' own texts and grades changed: the others' documents stand.
+    search_index_refresh(family_ids=family_ids)
     bump_content_version()
 
 

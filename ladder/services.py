@@ -43,6 +43,7 @@ from ladder.inheritance import (
 )
 from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level, SiteVersion
 from ladder.rendering import markdown_to_html
+from ladder.search import search_index_refresh
 
 
 @dataclass
@@ -156,6 +157,8 @@ def family_import(
             written = _write(resolved, existing, summary, earlier, effective)
             # Families elsewhere that extend what changed: their lists change too.
             family_refresh_effective(family_ids=_dependent_family_ids(written) - set(written))
+            # Search reads its own index: rewritten for these families in this transaction.
+            search_index_refresh(family_ids=written)
         except CycleError as exc:
             raise ImportFailed([str(exc)]) from None
         summary.family_slugs = sorted(latest)

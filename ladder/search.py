@@ -1,0 +1,468 @@
+"""Full-text search over levels and items: SQLite FTS5 or PostgreSQL ``tsvector`` with GIN.
+
+Each level and each of its own items is one :class:`~ladder.models.SearchDocument` (plain
+text, the level's family and grade range copied beside it). The write services call
+:func:`search_index_refresh` for the families they wrote, in their transaction, so the index
+is current the moment an import or edit commits. The index itself is the database's:
+
+- SQLite: an external-content FTS5 table (``porter unicode61`` tokenizer: "forecasting"
+  finds "forecast") that triggers keep in step with the documents table;
+- PostgreSQL: a stored generated ``tsvector`` column (``english`` configuration, the title
+  weighted A, the body D) with a GIN index.
+
+Both are created by migration (:func:`index_sql`). A query is ranked in the database (FTS5
+``bm25``, PostgreSQL ``ts_rank``), highlighted there (``highlight``/``snippet``,
+``ts_headline``) for the page shown only, and answered with its total in one statement.
+Every ``connection.vendor`` branch of search lives in this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ladder.comparison import plain
+from ladder.models import Grade, Item, JobFamily, Level, SearchDocument, format_grade
+
+FTS_TABLE = "ladder_search_fts"
+PG_CONFIG = "english"
+MAX_CHARS = 200
+MAX_WORDS = 8
+PAGE_SIZE = 20
+MAX_PAGE = 50  # deeper pages rank every match again for nothing a reader needs
+TITLE_WEIGHT = 10.0  # a word in a level's title counts ten times a word of an item
+SNIPPET_WORDS = 24
+STOP_WORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "of", "on"]
+    + ["or", "the", "to", "with"]
+)
+# Match markers put around hits by the database: control characters never occur in stored
+# text (plain() output is stripped of them), so after escaping they can only be ours.
+START, STOP = "\x02", "\x03"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SECTION_LABELS = {
+    "responsibilities": "Responsibilities",
+    "requirements": "Requirements",
+    "general": "General",
+}
+
+
+# --------------------------------------------------------------------------- the index
+
+
+def index_sql(vendor: str) -> list[str]:
+    """Statements that create the full-text index beside ``ladder_searchdocument``."""
+    table = SearchDocument._meta.db_table
+    if vendor == "sqlite":
+        # External content: the text is stored once (in the documents table) and the
+        # triggers are the only writers of the index, whoever writes the documents.
+        cols = "title, body"
+        new = "new.id, new.title, new.body"
+        old = "'delete', old.id, old.title, old.body"
+        return [
+            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='{table}', "
+            "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+            f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES ({new}); END",
+            f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON {table} BEGIN "
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ({old}); END",
+            f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE ON {table} BEGIN "
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ({old}); "
+            f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES ({new}); END",
+        ]
+    if vendor == "postgresql":
+        return [
+            f"ALTER TABLE {table} ADD COLUMN vector tsvector GENERATED ALWAYS AS ("
+            f"setweight(to_tsvector('{PG_CONFIG}', title), 'A') || "
+            f"setweight(to_tsvector('{PG_CONFIG}', body), 'D')) STORED",
+            f"CREATE INDEX ladder_search_vector ON {table} USING gin (vector)",
+        ]
+    raise NotImplementedError(f"full-text search on {vendor}")
+
+
+def drop_index_sql(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TABLE IF EXISTS {FTS_TABLE}"]  # its triggers go with the documents table
+    return []  # the column and its index go with the table
+
+
+def search_index_refresh(*, family_ids: Iterable[int]) -> int:
+    """Rewrite the search documents of these families from what is stored; returns the count.
+
+    Call inside the writing transaction, after the levels and items are written: readers see
+    the new index exactly when they see the new data.
+
+    >>> search_index_refresh(family_ids={family.pk})  # doctest: +SKIP
+    17
+    """
+    ids = sorted(set(family_ids))
+    if not ids:
+        return 0
+    # No relation points at documents: this is one DELETE statement, not a fetch.
+    SearchDocument.objects.filter(family_id__in=ids).delete()
+    levels = Level.objects.filter(family_id__in=ids).order_by("family_id", "position")
+    level_rows = list(
+        levels.values_list(
+            "id", "family_id", "title", "group", "description", "grade__number", "grade_max"
+        )
+    )
+    item_rows = (
+        Item.objects.filter(level__family_id__in=ids)
+        .exclude(text="")
+        .order_by("level_id", "section", "position")
+        .values_list("level_id", "section", "position", "text")
+        .iterator(chunk_size=5000)
+    )
+    rows = documents(level_rows, item_rows)
+    _insert(rows)
+    return len(rows)
+
+
+def search_index_rebuild() -> int:
+    """Every family's documents again (after a restore, or a bulk change made outside Ladder)."""
+    return search_index_refresh(family_ids=JobFamily.objects.values_list("pk", flat=True))
+
+
+def documents(level_rows: Iterable[tuple], item_rows: Iterable[tuple]) -> list[tuple]:
+    """Document rows in the column order of ``DOCUMENT_COLUMNS`` from plain level and item rows.
+
+    ``level_rows``: (id, family id, title, group, description, grade, grade max);
+    ``item_rows``: (level id, section, position, markdown text).
+
+    >>> documents([(1, 2, "Analyst", "", "", None, None)], [(1, "general", 0, "**Own** it")])
+    [(2, 1, '', 0, None, None, 'Analyst', ''), (2, 1, 'general', 0, None, None, '', 'Own it')]
+    """
+    out: list[tuple] = []
+    by_level: dict[int, tuple] = {}
+    for pk, family_id, title, group, description, grade, grade_max in level_rows:
+        by_level[pk] = (family_id, grade, grade_max)
+        body = " · ".join(part for part in (group, _plain(description)) if part)
+        out.append((family_id, pk, "", 0, grade, grade_max, _plain(title), body))
+    for level_id, section, position, text in item_rows:
+        family_id, grade, grade_max = by_level[level_id]
+        body = _plain(text)
+        if body:
+            out.append((family_id, level_id, section, position, grade, grade_max, "", body))
+    return out
+
+
+DOCUMENT_COLUMNS = (
+    "family_id",
+    "level_id",
+    "section",
+    "position",
+    "grade",
+    "grade_max",
+    "title",
+    "body",
+)
+
+
+def _plain(text: str) -> str:
+    return plain(_CONTROL.sub(" ", text or ""))
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Many rows at once: ``COPY`` on PostgreSQL, one prepared ``INSERT`` run per row on SQLite
+    (the FTS5 triggers index each row as it lands)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(SearchDocument._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in DOCUMENT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(DOCUMENT_COLUMNS))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def grade_choices() -> list[str]:
+    """Every grade as written ("9", "9.5"), for the filter; cached per content version."""
+    from django.core.cache import cache
+
+    from ladder.services import content_version  # services write through this module
+
+    key = f"ladder:grade-choices:{content_version()}"
+    choices = cache.get(key)
+    if choices is None:
+        numbers = Grade.objects.order_by("number").values_list("number", flat=True)
+        choices = [format_grade(number) for number in numbers]
+        cache.set(key, choices)
+    return choices
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a visitor asked for, checked: the words, the filters and the page."""
+
+    text: str = ""
+    words: tuple[str, ...] = ()
+    prefix: bool = False  # the last word is still being typed: match it as a prefix
+    family: str = ""  # family slug, or "" for every family
+    grade: Decimal | None = None
+    page: int = 1
+    errors: tuple[str, ...] = ()
+
+
+def search_words(query: str) -> list[str]:
+    """The distinct words of a query worth matching, lower-cased, at most a few.
+
+    >>> search_words("Lead the FORECAST calls, forecast")
+    ['lead', 'forecast', 'calls']
+    """
+    words: list[str] = []
+    for word in re.findall(r"\w+", query.lower()):
+        if word not in words:
+            words.append(word)
+    meaningful = [w for w in words if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    return (meaningful or words)[:MAX_WORDS]
+
+
+def parse_query(params: Mapping[str, str]) -> SearchQuery:
+    """A :class:`SearchQuery` from request parameters ``q``, ``family``, ``grade``, ``page``.
+
+    A bad filter or page is named in ``errors`` (and the search is not run), never guessed.
+
+    >>> parse_query({"q": "forecast plan", "grade": "9.5"}).grade
+    Decimal('9.5')
+    """
+    raw = (params.get("q") or "")[:MAX_CHARS]
+    text = raw.strip()
+    words = search_words(text)
+    errors: list[str] = []
+    family = (params.get("family") or "").strip()
+    if family and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", family):
+        errors.append(f"“{family[:60]}” is not a family.")
+    grade = None
+    if grade_text := (params.get("grade") or "").strip():
+        try:
+            grade = Decimal(grade_text)
+        except InvalidOperation:
+            grade = None
+        if grade is None or not grade.is_finite() or grade != grade.quantize(Decimal("0.1")):
+            errors.append(f"“{grade_text[:20]}” is not a grade (a number such as 9 or 9.5).")
+            grade = None
+    page = 1
+    if page_text := (params.get("page") or "").strip():
+        if page_text.isdigit() and 1 <= int(page_text) <= MAX_PAGE:
+            page = int(page_text)
+        else:
+            errors.append(f"The page must be a number from 1 to {MAX_PAGE}.")
+    # A query that ends inside a word is being typed (search as you type): its last word
+    # matches as a prefix. "forecast " (with the space) matches whole words only.
+    last = words[-1] if words else ""
+    prefix = bool(last) and raw.lower().rstrip(" ").endswith(last) and not raw.endswith(" ")
+    return SearchQuery(text, tuple(words), prefix, family, grade, page, tuple(errors))
+
+
+@dataclass
+class SearchHit:
+    """One result: a level (its title) or an item (its text), with where it lives."""
+
+    kind: str  # "level" or "item"
+    url: str
+    title: SafeString  # the level's title, matches marked
+    text: SafeString  # the item, or a level's matching description excerpt
+    section: str
+    level_title: str
+    family_title: str
+    group: str
+    grade: str
+
+
+@dataclass
+class SearchResults:
+    query: SearchQuery
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    any_word: bool = False  # no document held every word: these hold some of them
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        return (self.query.page - 1) * PAGE_SIZE + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.hits) - 1 if self.hits else 0
+
+
+def search(query: SearchQuery) -> SearchResults:
+    """The page of documents asked for, best first, with the number of matches.
+
+    Every word must match (the last one as a prefix while being typed); when no document holds
+    them all, documents holding any of them, ranked (those with more words first). One query,
+    or two for that fallback.
+    """
+    results = SearchResults(query)
+    if not query.words or query.errors:
+        return results
+    rows = _ranked_page(query, any_word=False)
+    if not rows and len(query.words) > 1 and query.page == 1:
+        rows = _ranked_page(query, any_word=True)
+        results.any_word = bool(rows)
+    if not rows and query.page > 1:
+        # Past the last page: the total still tells the reader where the results end.
+        first = _ranked_page(replace(query, page=1), any_word=False)
+        results.total = first[0][-1] if first else 0
+        return results
+    results.hits = [_hit(row) for row in rows]
+    results.total = rows[0][-1] if rows else 0
+    return results
+
+
+def _ranked_page(query: SearchQuery, *, any_word: bool) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        sql, params = _postgres_sql(query, any_word)
+    else:
+        sql, params = _sqlite_sql(query, any_word)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _filters(query: SearchQuery) -> tuple[str, list]:
+    sql, params = "", []
+    if query.family:
+        sql += " AND d.family_id = (SELECT id FROM ladder_jobfamily WHERE slug = %s)"
+        params.append(query.family)
+    if query.grade is not None:
+        # As on the grade page: a level graded "8–9" belongs to grade 9 as well.
+        sql += " AND (d.grade = %s OR (d.grade < %s AND d.grade_max >= %s))"
+        params += [query.grade] * 3
+    return sql, params
+
+
+# What the page shows of each hit's level; the last column is the number of matches.
+_SHOWN = 'd.section, l.slug, l.title, l."group", f.slug, f.title, g.number, l.grade_max'
+_JOINS = (
+    "JOIN ladder_level l ON l.id = d.level_id "
+    "JOIN ladder_jobfamily f ON f.id = d.family_id "
+    "LEFT JOIN ladder_grade g ON g.id = l.grade_id"
+)
+
+
+def _sqlite_sql(query: SearchQuery, any_word: bool) -> tuple[str, list]:
+    terms = [f'"{word}"' for word in query.words]
+    if query.prefix:
+        terms[-1] += "*"
+    match = (" OR " if any_word else " ").join(terms)
+    filters, params = _filters(query)
+    # FTS5's functions only work in a query it drives, hence the materialised matches. The
+    # inner queries rank every match but return only the page's ids and scores;
+    # highlight() and snippet() then run for those rows alone (the outer MATCH on a known
+    # rowid is a lookup, and FTS5 needs it to know what to mark).
+    sql = f"""
+        WITH matches AS MATERIALIZED (
+            SELECT rowid AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS score
+            FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
+        ),
+        page AS (
+            SELECT m.id, m.score, count(*) OVER () AS total
+            FROM matches m JOIN ladder_searchdocument d ON d.id = m.id
+            WHERE 1 = 1{filters}
+            ORDER BY m.score, m.id
+            LIMIT %s OFFSET %s
+        )
+        SELECT {_SHOWN},
+               highlight({FTS_TABLE}, 0, char(2), char(3)),
+               CASE WHEN d.section = ''
+                    THEN snippet({FTS_TABLE}, 1, char(2), char(3), '…', {SNIPPET_WORDS})
+                    ELSE highlight({FTS_TABLE}, 1, char(2), char(3)) END,
+               page.total
+        FROM page
+        JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = page.id
+        JOIN ladder_searchdocument d ON d.id = page.id
+        {_JOINS}
+        WHERE {FTS_TABLE} MATCH %s
+        ORDER BY page.score, page.id
+    """
+    offset = (query.page - 1) * PAGE_SIZE
+    return sql, [match, *params, PAGE_SIZE, offset, match]
+
+
+def _postgres_sql(query: SearchQuery, any_word: bool) -> tuple[str, list]:
+    # Words are \w+ only, so quoting each as a lexeme is safe; to_tsquery stems them and
+    # drops the configuration's stop words.
+    terms = [f"'{word}'" for word in query.words]
+    if query.prefix:
+        terms[-1] += ":*"
+    tsquery = (" | " if any_word else " & ").join(terms)
+    filters, params = _filters(query)
+    headline = "HighlightAll=true, StartSel=\x02, StopSel=\x03"
+    snippet = f"MaxWords={SNIPPET_WORDS}, MinWords=8, StartSel=\x02, StopSel=\x03"
+    # ts_rank reads each match's vector; the headlines run for the page's rows only.
+    sql = f"""
+        WITH q AS (SELECT to_tsquery('{PG_CONFIG}', %s) AS q),
+        page AS (
+            SELECT d.id, ts_rank(d.vector, q.q, 1) AS score, count(*) OVER () AS total
+            FROM ladder_searchdocument d, q
+            WHERE d.vector @@ q.q{filters}
+            ORDER BY score DESC, d.id
+            LIMIT %s OFFSET %s
+        )
+        SELECT {_SHOWN},
+               ts_headline('{PG_CONFIG}', d.title, q.q, %s),
+               CASE WHEN d.section = ''
+                    THEN ts_headline('{PG_CONFIG}', d.body, q.q, %s)
+                    ELSE ts_headline('{PG_CONFIG}', d.body, q.q, %s) END,
+               page.total
+        FROM page
+        JOIN ladder_searchdocument d ON d.id = page.id
+        {_JOINS}
+        CROSS JOIN q
+        ORDER BY page.score DESC, page.id
+    """
+    offset = (query.page - 1) * PAGE_SIZE
+    return sql, [tsquery, *params, PAGE_SIZE, offset, headline, snippet, headline]
+
+
+def marked(text: str) -> SafeString:
+    """Escape ``text`` and turn the database's match markers into ``<mark>`` elements.
+
+    >>> str(marked("a <b> \\x02forecast\\x03"))
+    'a &lt;b&gt; <mark>forecast</mark>'
+    """
+    escaped = str(escape(text or ""))
+    return mark_safe(  # noqa: S308 - escaped above; the markers are ours
+        escaped.replace(START, "<mark>").replace(STOP, "</mark>")
+    )
+
+
+def _hit(row: tuple) -> SearchHit:
+    section, level_slug, level_title, group, family_slug, family_title, grade, grade_max = row[:8]
+    title, text = row[8], row[9]
+    url = reverse("ladder:level", args=[family_slug, level_slug])
+    # SQLite hands numbers back as int or float: through str, never binary fractions.
+    grade_text = format_grade(Decimal(str(grade))) if grade is not None else ""
+    if grade_text and grade_max is not None:
+        grade_text += f"–{format_grade(Decimal(str(grade_max)))}"
+    if section:
+        url += f"#{section}"
+    return SearchHit(
+        kind="item" if section else "level",
+        url=url,
+        title=marked(title) if not section else marked(level_title),
+        text=marked(text) if (section or START in (text or "")) else mark_safe(""),
+        section=SECTION_LABELS.get(section, section),
+        level_title=level_title,
+        family_title=family_title,
+        group=group,
+        grade=grade_text,
+    )
