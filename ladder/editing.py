@@ -39,10 +39,15 @@ def item_render(item: Item) -> None:
 
 def family_after_edit(*, family_ids: set[int]) -> None:
     """Recompute effective lists of these families and of those extending them."""
-    family_refresh_effective(family_ids=_dependent_family_ids(family_ids))
+    dependent = _dependent_family_ids(family_ids)
+    family_refresh_effective(family_ids=dependent)
     # Only these families' own texts and grades changed: the others' documents stand.
     search_index_refresh(family_ids=family_ids)
     bump_content_version()
+    # The matcher reads effective lists: every family whose lists changed, no other.
+    from postings.services import level_index_follow  # postings builds on ladder
+
+    level_index_follow(family_ids=dependent)
 
 
 # --------------------------------------------------------------------------- re-import

@@ -156,7 +156,8 @@ def family_import(
             effective = _run_effective(resolved)
             written = _write(resolved, existing, summary, earlier, effective)
             # Families elsewhere that extend what changed: their lists change too.
-            family_refresh_effective(family_ids=_dependent_family_ids(written) - set(written))
+            dependent = _dependent_family_ids(written)
+            family_refresh_effective(family_ids=dependent - set(written))
             # Search reads its own index: rewritten for these families in this transaction.
             search_index_refresh(family_ids=written)
         except CycleError as exc:
@@ -172,7 +173,20 @@ def family_import(
             transaction.set_rollback(True)
         elif summary.changed:
             bump_content_version()
+            _level_index_follow(family_ids=dependent)
     return summary
+
+
+def _level_index_follow(*, family_ids: set[int]) -> None:
+    """The posting matcher's cached index follows the import, rebuilt for these families only
+    (a whole new ladder is cheaper to index whole: the next reader builds it)."""
+    from postings.services import level_index_follow  # postings builds on ladder
+
+    if len(family_ids) <= INDEX_FOLLOW_MAX_FAMILIES:
+        level_index_follow(family_ids=family_ids)
+
+
+INDEX_FOLLOW_MAX_FAMILIES = 50
 
 
 IMPORT_LOCK_ID = 0x1ADDE5  # any constant shared by every Ladder process

@@ -17,9 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from ladder.handbook.sources import Source, read_files
-from ladder.models import Level
+from ladder.models import JobFamily, Level
 from ladder.services import bump_content_version, content_version
-from postings.matching import LevelIndex, LevelProfile, Match, build_index, rank_levels
+from postings.matching import (
+    LevelIndex,
+    LevelProfile,
+    Match,
+    build_index,
+    index_replace,
+    rank_levels,
+)
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
 from postings.parsing import PostingItem as ParsedItem
@@ -97,6 +104,7 @@ def posting_import(*, sources: Sequence[Source]) -> PostingImportSummary:
             summary.created.append(_store(source, posting, digest))
         if summary.created:
             bump_content_version()
+            level_index_follow(family_ids=())
     return summary
 
 
@@ -135,6 +143,7 @@ def posting_link_level(*, posting: Posting, level: Level | None, user) -> Postin
     with transaction.atomic():
         posting.save(update_fields=["level", "level_confirmed_by", "level_confirmed_at"])
         bump_content_version()
+        level_index_follow(family_ids=())
     return posting
 
 
@@ -183,22 +192,44 @@ def profile_of(level: Level) -> LevelProfile:
 
 
 INDEX_BUILD_SECONDS = 60  # the longest one build may hold the others off
+# How long readers may keep using the previous index while a writer refreshes its families.
+INDEX_REFRESH_SECONDS = 10
+LATEST_INDEX_KEY = "ladder:level-index:latest"
+
+
+def _index_key(version: int) -> str:
+    return f"ladder:level-index:{version}"
+
+
+def _levels_for_index():
+    return Level.objects.select_related("family", "grade").order_by("family__slug", "position")
 
 
 def _build_level_index() -> LevelIndex:
-    levels = Level.objects.select_related("family", "grade").order_by("family__slug", "position")
-    return build_index([profile_of(level) for level in levels])
+    return build_index([profile_of(level) for level in _levels_for_index()])
 
 
 def level_index() -> LevelIndex:
-    """Every level as the matcher's index; cached until the ladder next changes.
+    """Every level as the matcher's index; cached per content version.
 
-    Building it takes seconds on a large ladder, and right after an edit every worker wants
-    it at once: one builds, the others wait for its result instead of building copies.
+    An edit refreshes the cached index for the families it changed (``level_index_follow``),
+    so after an edit readers get that index, or the previous one for the moment the refresh
+    takes, never a global rebuild. A rebuild happens only when nothing is cached at all
+    (first start, eviction): one worker builds, the others wait for its result.
     """
-    key = f"ladder:level-index:{content_version()}"
+    version = content_version()
+    key = _index_key(version)
     index = cache.get(key)
     if index is not None:
+        return index
+    latest = cache.get(LATEST_INDEX_KEY)
+    # A writer's refresh for this version is on its way (or this worker's version number is a
+    # few seconds stale): the newest index is at most that one edit behind.
+    if (
+        latest is not None
+        and (latest > version or cache.get(f"{key}:refreshing"))
+        and (index := cache.get(_index_key(latest))) is not None
+    ):
         return index
     building = f"{key}:building"
     if not cache.add(building, 1, INDEX_BUILD_SECONDS):
@@ -212,10 +243,60 @@ def level_index() -> LevelIndex:
         # The builder failed or died: build here.
     try:
         index = _build_level_index()
-        cache.set(key, index, 3600)
+        _publish_index(version, index)
     finally:
         cache.delete(building)
     return index
+
+
+def _publish_index(version: int, index: LevelIndex) -> None:
+    previous = cache.get(LATEST_INDEX_KEY)
+    cache.set(_index_key(version), index, None)  # replaced by the next version, never expires
+    if previous is None or previous < version:
+        cache.set(LATEST_INDEX_KEY, version, None)
+        if previous is not None:
+            # An index is large: keep the one before for readers a few seconds behind only.
+            cache.delete(_index_key(previous - 1))
+
+
+def level_index_follow(*, family_ids: Iterable[int]) -> None:
+    """Call in a writing transaction, after ``bump_content_version()``: once it commits, the
+    cached level index follows the new content version with only these families' levels
+    rebuilt (``postings.matching.index_replace``), in milliseconds.
+
+    >>> level_index_follow(family_ids={family.pk})  # doctest: +SKIP
+    """
+    version = content_version()  # inside the transaction: the writer's own new number
+    ids = set(family_ids)
+    # Set now, before the new number is published at commit: readers of the new version find
+    # it and keep the previous index for the moment the refresh takes, instead of building.
+    cache.set(f"{_index_key(version)}:refreshing", 1, INDEX_REFRESH_SECONDS)
+    transaction.on_commit(lambda: level_index_refresh(family_ids=ids, version=version), robust=True)
+
+
+def level_index_refresh(*, family_ids: Iterable[int], version: int) -> bool:
+    """Store the index of ``version`` as the previous version's with these families rebuilt.
+
+    Returns False (and lets the next reader build the index whole) when the cached index is
+    not the one just before ``version``: an edit in between would otherwise be lost.
+    """
+    marker = f"{_index_key(version)}:refreshing"
+    try:
+        latest = cache.get(LATEST_INDEX_KEY)
+        previous = cache.get(_index_key(version - 1)) if latest == version - 1 else None
+        if previous is None:
+            return False
+        ids = set(family_ids)
+        index = previous  # a posting changed, no level: the same index, under the new number
+        if ids:
+            levels = _levels_for_index().filter(family_id__in=ids)
+            slugs = list(JobFamily.objects.filter(pk__in=ids).values_list("slug", flat=True))
+            profiles = [profile_of(level) for level in levels]
+            index = index_replace(previous, families=slugs, profiles=profiles)
+        _publish_index(version, index)
+        return True
+    finally:
+        cache.delete(marker)
 
 
 def posting_matches(posting: Posting, limit: int = 5) -> list[Match]:
