@@ -11,8 +11,8 @@ is current the moment an import or edit commits. The index itself is the databas
   weighted A, the body D) with a GIN index.
 
 Both are created by migration (:func:`index_sql`). A query is ranked in the database (FTS5
-``bm25``, PostgreSQL ``ts_rank``), highlighted there (``highlight``/``snippet``,
-``ts_headline``) for the page shown only, and answered with its total in one statement.
+``bm25``, PostgreSQL ``ts_rank``) and answered, page and total, in one statement; the words
+found are marked in Python (:func:`marked`), the same way on both databases.
 Every ``connection.vendor`` branch of search lives in this module.
 """
 
@@ -36,6 +36,10 @@ PG_CONFIG = "english"
 MAX_CHARS = 200
 MAX_WORDS = 8
 PAGE_SIZE = 20
+# Matches ranked per query at most. A word found in a tenth of a 3,000-family ladder matches
+# tens of thousands of items, and scoring each is the one cost of a search that grows with the
+# ladder; past this many the page says so and offers the filters (``SearchResults.windowed``).
+RANK_WINDOW = 4000
 MAX_PAGE = 50  # deeper pages rank every match again for nothing a reader needs
 TITLE_WEIGHT = 10.0  # a word in a level's title counts ten times a word of an item
 SNIPPET_WORDS = 24
@@ -43,9 +47,7 @@ STOP_WORDS = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "of", "on"]
     + ["or", "the", "to", "with"]
 )
-# Match markers put around hits by the database: control characters never occur in stored
-# text (plain() output is stripped of them), so after escaping they can only be ours.
-START, STOP = "\x02", "\x03"
+# Control characters have no place in plain text (and none survive into the documents).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SECTION_LABELS = {
     "responsibilities": "Responsibilities",
@@ -291,8 +293,17 @@ class SearchResults:
     any_word: bool = False  # no document held every word: these hold some of them
 
     @property
+    def windowed(self) -> bool:
+        """More matches than are ranked: the best of the first ``RANK_WINDOW`` are shown."""
+        return self.total > RANK_WINDOW
+
+    @property
+    def window(self) -> int:
+        return RANK_WINDOW
+
+    @property
     def pages(self) -> int:
-        return min(MAX_PAGE, -(-self.total // PAGE_SIZE))
+        return min(MAX_PAGE, -(-min(self.total, RANK_WINDOW) // PAGE_SIZE))
 
     @property
     def first(self) -> int:
@@ -306,32 +317,56 @@ class SearchResults:
 def search(query: SearchQuery) -> SearchResults:
     """The page of documents asked for, best first, with the number of matches.
 
-    Every word must match (the last one as a prefix while being typed); when no document holds
-    them all, documents holding any of them, ranked (those with more words first). One query,
-    or two for that fallback.
+    Every word must match (the last one as a prefix while being typed). When no document
+    holds them all: documents holding all words but one, else any of them, ranked, so a typo
+    or a word the ladder never uses does not empty the page. One query, or more for that
+    fallback (ranking every document with a common word costs more than the narrower tries).
     """
     results = SearchResults(query)
     if not query.words or query.errors:
         return results
-    rows = _ranked_page(query, any_word=False)
+    rows = _ranked_page(query, _all_words(query))
     if not rows and len(query.words) > 1 and query.page == 1:
-        rows = _ranked_page(query, any_word=True)
+        rows = _ranked_page(query, _all_but_one(query))
+        if not rows and len(query.words) > 2:
+            rows = _ranked_page(query, [[term] for term in _terms(query)])
         results.any_word = bool(rows)
     if not rows and query.page > 1:
         # Past the last page: the total still tells the reader where the results end.
-        first = _ranked_page(replace(query, page=1), any_word=False)
+        first = _ranked_page(replace(query, page=1), _all_words(query))
         results.total = first[0][-1] if first else 0
         return results
-    results.hits = [_hit(row) for row in rows]
+    results.hits = [_hit(row, query.words) for row in rows]
     results.total = rows[0][-1] if rows else 0
     return results
 
 
-def _ranked_page(query: SearchQuery, *, any_word: bool) -> list[tuple]:
+# A query as alternatives of words that must all match: [[w1, w2, w3]] for every word,
+# [[w1, w2], [w1, w3], [w2, w3]] for all but one. Each word is (text, is_prefix).
+Alternatives = list[list[tuple[str, bool]]]
+
+
+def _terms(query: SearchQuery) -> list[tuple[str, bool]]:
+    last = len(query.words) - 1
+    return [(word, query.prefix and n == last) for n, word in enumerate(query.words)]
+
+
+def _all_words(query: SearchQuery) -> Alternatives:
+    return [_terms(query)]
+
+
+def _all_but_one(query: SearchQuery) -> Alternatives:
+    terms = _terms(query)
+    if len(terms) <= 2:
+        return [[term] for term in terms]
+    return [terms[:n] + terms[n + 1 :] for n in range(len(terms))]
+
+
+def _ranked_page(query: SearchQuery, alternatives: Alternatives) -> list[tuple]:
     if connection.vendor == "postgresql":
-        sql, params = _postgres_sql(query, any_word)
+        sql, params = _postgres_sql(query, alternatives)
     else:
-        sql, params = _sqlite_sql(query, any_word)
+        sql, params = _sqlite_sql(query, alternatives)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -350,7 +385,9 @@ def _filters(query: SearchQuery) -> tuple[str, list]:
 
 
 # What the page shows of each hit's level; the last column is the number of matches.
-_SHOWN = 'd.section, l.slug, l.title, l."group", f.slug, f.title, g.number, l.grade_max'
+_SHOWN = (
+    'd.section, l.slug, l.title, l."group", f.slug, f.title, g.number, l.grade_max, d.title, d.body'
+)
 _JOINS = (
     "JOIN ladder_level l ON l.id = d.level_id "
     "JOIN ladder_jobfamily f ON f.id = d.family_id "
@@ -358,96 +395,131 @@ _JOINS = (
 )
 
 
-def _sqlite_sql(query: SearchQuery, any_word: bool) -> tuple[str, list]:
-    terms = [f'"{word}"' for word in query.words]
-    if query.prefix:
-        terms[-1] += "*"
-    match = (" OR " if any_word else " ").join(terms)
+def _sqlite_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, list]:
+    match = " OR ".join(
+        "(" + " AND ".join(f'"{word}"' + ("*" if prefix else "") for word, prefix in group) + ")"
+        for group in alternatives
+    )
     filters, params = _filters(query)
-    # FTS5's functions only work in a query it drives, hence the materialised matches. The
-    # inner queries rank every match but return only the page's ids and scores;
-    # highlight() and snippet() then run for those rows alone (the outer MATCH on a known
-    # rowid is a lookup, and FTS5 needs it to know what to mark).
+    # Documents are joined only to filter: ranking reads the index alone when there is none.
+    source = FTS_TABLE
+    if filters:
+        source += f" JOIN ladder_searchdocument d ON d.id = {FTS_TABLE}.rowid"
+    # bm25 of each match ranked is the one cost that grows with the ladder, hence the window.
+    # FTS5 counts matches without reading them. (Its highlight() and snippet() cost more than
+    # the ranking, a few milliseconds a row: matches are marked in Python, see marked().)
     sql = f"""
-        WITH matches AS MATERIALIZED (
-            SELECT rowid AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS score
-            FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
+        WITH ranked AS MATERIALIZED (
+            SELECT {FTS_TABLE}.rowid AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS score
+            FROM {source}
+            WHERE {FTS_TABLE} MATCH %s{filters}
+            LIMIT {RANK_WINDOW}
         ),
-        page AS (
-            SELECT m.id, m.score, count(*) OVER () AS total
-            FROM matches m JOIN ladder_searchdocument d ON d.id = m.id
-            WHERE 1 = 1{filters}
-            ORDER BY m.score, m.id
-            LIMIT %s OFFSET %s
+        page AS MATERIALIZED (
+            SELECT id, score FROM ranked ORDER BY score, id LIMIT %s OFFSET %s
+        ),
+        total AS MATERIALIZED (
+            SELECT count(*) AS n FROM {source} WHERE {FTS_TABLE} MATCH %s{filters}
         )
-        SELECT {_SHOWN},
-               highlight({FTS_TABLE}, 0, char(2), char(3)),
-               CASE WHEN d.section = ''
-                    THEN snippet({FTS_TABLE}, 1, char(2), char(3), '…', {SNIPPET_WORDS})
-                    ELSE highlight({FTS_TABLE}, 1, char(2), char(3)) END,
-               page.total
+        SELECT {_SHOWN}, total.n
         FROM page
-        JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = page.id
         JOIN ladder_searchdocument d ON d.id = page.id
         {_JOINS}
-        WHERE {FTS_TABLE} MATCH %s
+        CROSS JOIN total
         ORDER BY page.score, page.id
     """
     offset = (query.page - 1) * PAGE_SIZE
-    return sql, [match, *params, PAGE_SIZE, offset, match]
+    return sql, [match, *params, PAGE_SIZE, offset, match, *params]
 
 
-def _postgres_sql(query: SearchQuery, any_word: bool) -> tuple[str, list]:
+def _postgres_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, list]:
     # Words are \w+ only, so quoting each as a lexeme is safe; to_tsquery stems them and
     # drops the configuration's stop words.
-    terms = [f"'{word}'" for word in query.words]
-    if query.prefix:
-        terms[-1] += ":*"
-    tsquery = (" | " if any_word else " & ").join(terms)
+    tsquery = " | ".join(
+        "(" + " & ".join(f"'{word}'" + (":*" if prefix else "") for word, prefix in group) + ")"
+        for group in alternatives
+    )
     filters, params = _filters(query)
-    headline = "HighlightAll=true, StartSel=\x02, StopSel=\x03"
-    snippet = f"MaxWords={SNIPPET_WORDS}, MinWords=8, StartSel=\x02, StopSel=\x03"
-    # ts_rank reads each match's vector; the headlines run for the page's rows only.
+    # ts_rank reads each match's vector, within the window.
     sql = f"""
-        WITH q AS (SELECT to_tsquery('{PG_CONFIG}', %s) AS q),
-        page AS (
-            SELECT d.id, ts_rank(d.vector, q.q, 1) AS score, count(*) OVER () AS total
+        WITH q AS MATERIALIZED (SELECT to_tsquery('{PG_CONFIG}', %s) AS q),
+        ranked AS MATERIALIZED (
+            SELECT d.id, ts_rank(d.vector, q.q, 1) AS score
             FROM ladder_searchdocument d, q
             WHERE d.vector @@ q.q{filters}
-            ORDER BY score DESC, d.id
-            LIMIT %s OFFSET %s
+            LIMIT {RANK_WINDOW}
+        ),
+        page AS MATERIALIZED (
+            SELECT id, score FROM ranked ORDER BY score DESC, id LIMIT %s OFFSET %s
         )
         SELECT {_SHOWN},
-               ts_headline('{PG_CONFIG}', d.title, q.q, %s),
-               CASE WHEN d.section = ''
-                    THEN ts_headline('{PG_CONFIG}', d.body, q.q, %s)
-                    ELSE ts_headline('{PG_CONFIG}', d.body, q.q, %s) END,
-               page.total
+               (SELECT count(*) FROM ladder_searchdocument d, q WHERE d.vector @@ q.q{filters})
         FROM page
         JOIN ladder_searchdocument d ON d.id = page.id
         {_JOINS}
-        CROSS JOIN q
         ORDER BY page.score DESC, page.id
     """
     offset = (query.page - 1) * PAGE_SIZE
-    return sql, [tsquery, *params, PAGE_SIZE, offset, headline, snippet, headline]
+    return sql, [tsquery, *params, PAGE_SIZE, offset, *params]
 
 
-def marked(text: str) -> SafeString:
-    """Escape ``text`` and turn the database's match markers into ``<mark>`` elements.
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "s")
 
-    >>> str(marked("a <b> \\x02forecast\\x03"))
-    'a &lt;b&gt; <mark>forecast</mark>'
+
+def _stem(word: str) -> str:
+    """A word's stem for marking: every form a stemming index matches starts with it."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    stems = sorted({_stem(word) for word in words}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.IGNORECASE)
+
+
+def marked(text: str, words: tuple[str, ...]) -> SafeString:
+    """Escape ``text`` and wrap every form of the query's words in ``<mark>``.
+
+    The database decided what matches (stemmed, the last word maybe a prefix); this marks
+    each word that begins with a query word's stem, the same way on SQLite and PostgreSQL.
+    Pieces are escaped one by one, so neither the text nor the query can inject markup.
+
+    >>> str(marked("Forecasts <b>& plans", ("forecasting",)))
+    '<mark>Forecasts</mark> &lt;b&gt;&amp; plans'
     """
-    escaped = str(escape(text or ""))
-    return mark_safe(  # noqa: S308 - escaped above; the markers are ours
-        escaped.replace(START, "<mark>").replace(STOP, "</mark>")
-    )
+    if not words:
+        return escape(text)
+    pieces: list[str] = []
+    last = 0
+    for match in _pattern(words).finditer(text):
+        pieces.append(escape(text[last : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped
 
 
-def _hit(row: tuple) -> SearchHit:
+def excerpt(text: str, words: tuple[str, ...], size: int = SNIPPET_WORDS) -> str:
+    """About ``size`` words of ``text`` around its first match, "" when nothing matches.
+
+    >>> excerpt("one two three forecast four five", ("forecast",), size=4)
+    '… two three forecast four …'
+    """
+    found = _pattern(words).search(text) if words else None
+    if found is None:
+        return ""
+    before = text[: found.start()].split()
+    after = text[found.start() :].split()
+    start = max(0, len(before) - size // 2)
+    shown = before[start:] + after[: size - (len(before) - start)]
+    return ("… " if start else "") + " ".join(shown) + (" …" if len(after) > size // 2 else "")
+
+
+def _hit(row: tuple, words: tuple[str, ...]) -> SearchHit:
     section, level_slug, level_title, group, family_slug, family_title, grade, grade_max = row[:8]
-    title, text = row[8], row[9]
+    title, body = row[8], row[9]
     url = reverse("ladder:level", args=[family_slug, level_slug])
     # SQLite hands numbers back as int or float: through str, never binary fractions.
     grade_text = format_grade(Decimal(str(grade))) if grade is not None else ""
@@ -458,8 +530,8 @@ def _hit(row: tuple) -> SearchHit:
     return SearchHit(
         kind="item" if section else "level",
         url=url,
-        title=marked(title) if not section else marked(level_title),
-        text=marked(text) if (section or START in (text or "")) else mark_safe(""),
+        title=marked(level_title if section else title, words),
+        text=marked(body if section else excerpt(body, words), words),
         section=SECTION_LABELS.get(section, section),
         level_title=level_title,
         family_title=family_title,

@@ -15,6 +15,7 @@ from ladder.search import (
     PAGE_SIZE,
     SearchQuery,
     documents,
+    excerpt,
     marked,
     parse_query,
     search,
@@ -114,7 +115,10 @@ def test_search_escapes_markup_in_the_query_and_the_text(client, seed):
     assert "<script>alert" not in body
     assert "&lt;script&gt;alert" in body
     assert "<mark>forecast</mark>" in body
-    assert str(marked("a <b> \x02x\x03 & y")) == "a &lt;b&gt; <mark>x</mark> &amp; y"
+    assert str(marked("a <b> Forecasts & y", ("forecasting",))) == (
+        "a &lt;b&gt; <mark>Forecasts</mark> &amp; y"
+    )
+    assert str(marked("<mark>", ("mark",))) == "&lt;<mark>mark</mark>&gt;"
 
 
 def test_htmx_search_returns_only_the_results_partial(client, seed):
@@ -283,6 +287,14 @@ def test_documents_are_plain_text_without_control_characters():
         (2, 1, "", 0, None, None, "Lead", "Track A · A bold link"),
         (2, 1, "requirements", 3, None, None, "", "Use Salesforce daily"),
     ]
+
+
+def test_a_level_found_by_its_description_shows_the_words_around_the_match():
+    text = " ".join(f"w{n}" for n in range(40)) + " forecasting " + "tail " * 30
+    shown = excerpt(text, ("forecast",))
+    assert shown.startswith("… ") and shown.endswith(" …")
+    assert "forecasting" in shown and len(shown.split()) <= 26
+    assert excerpt("nothing here", ("forecast",)) == ""
 
 
 def test_search_words_drop_stop_words_and_duplicates():
