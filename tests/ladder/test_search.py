@@ -314,3 +314,32 @@ def test_parse_query_reads_the_prefix_and_filters():
     )
     assert not parse_query({"q": "forecast "}).prefix
     assert not parse_query({"q": "forecast?"}).prefix
+
+
+def test_the_sqlite_index_agrees_with_the_documents_through_every_write(db_vendor):
+    if db_vendor != "sqlite":
+        pytest.skip("FTS5 is SQLite's index; PostgreSQL's is a generated column")
+    from django.db import connection
+
+    from ladder.search import FTS_TABLE
+
+    def check() -> None:
+        # FTS5 compares its index with the content table: any drift raises.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)"
+            )
+
+    import_seed()
+    check()
+    item = Item.objects.get(text="Lead and facilitate forecast calls")
+    item.text = "Lead budget calls"
+    item.save()
+    family_after_edit(family_ids={item.level.family_id})
+    check()
+    item.level.delete()  # cascades to its documents
+    check()
+    import_big()
+    JobFamily.objects.get(slug=FAMILY).delete()
+    check()
+    assert find("forecast", family=FAMILY) == []
