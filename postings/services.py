@@ -16,9 +16,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from ladder.caching import POSTINGS, bump_content_version, content_version
+from ladder.handbook import SECTIONS
 from ladder.handbook.sources import Source, read_files
+from ladder.inheritance import effective_entries, walk_entries
 from ladder.models import JobFamily, Level
-from ladder.services import bump_content_version, content_version
 from postings.matching import (
     LevelIndex,
     LevelProfile,
@@ -103,8 +105,7 @@ def posting_import(*, sources: Sequence[Source]) -> PostingImportSummary:
             seen.add(digest)
             summary.created.append(_store(source, posting, digest))
         if summary.created:
-            bump_content_version()
-            level_index_follow(family_ids=())
+            bump_content_version(POSTINGS)  # ladder pages and the level index stay cached
     return summary
 
 
@@ -142,9 +143,15 @@ def posting_link_level(*, posting: Posting, level: Level | None, user) -> Postin
     posting.level_confirmed_at = timezone.now() if level is not None else None
     with transaction.atomic():
         posting.save(update_fields=["level", "level_confirmed_by", "level_confirmed_at"])
-        bump_content_version()
-        level_index_follow(family_ids=())
+        bump_content_version(POSTINGS)
     return posting
+
+
+def posting_delete(*, posting: Posting) -> None:
+    """Delete a posting and its items."""
+    with transaction.atomic():
+        posting.delete()
+        bump_content_version(POSTINGS)
 
 
 # --------------------------------------------------------------------------- matching
@@ -167,20 +174,12 @@ def as_parsed(posting: Posting) -> ParsedPosting:
     )
 
 
-def _flatten(items: list[dict]) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if item.get("text"):
-            out.append(item["text"])
-        out.extend(_flatten(item.get("children", [])))
-    return out
-
-
 def profile_of(level: Level) -> LevelProfile:
     items = tuple(
-        (section, text)
-        for section in ("responsibilities", "requirements", "general")
-        for text in _flatten(level.effective.get(section, []))
+        (section, entry.text)
+        for section in SECTIONS
+        for entry, _depth in walk_entries(effective_entries(level.effective, section))
+        if entry.text
     )
     return LevelProfile(
         key=level.key,

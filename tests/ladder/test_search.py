@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 
-from ladder.editing import family_after_edit
 from ladder.handbook.sources import Source
-from ladder.models import Grade, Item, JobFamily, Level, SearchDocument
+from ladder.models import Item, JobFamily, Level, SearchDocument
 from ladder.search import (
     PAGE_SIZE,
     SearchQuery,
@@ -22,7 +21,13 @@ from ladder.search import (
     search_index_rebuild,
     search_words,
 )
-from ladder.services import family_import
+from ladder.services import (
+    family_delete,
+    family_import,
+    item_save,
+    level_delete,
+    level_save,
+)
 from tests.ladder.test_views import import_big, import_seed, level_url
 
 FAMILY = "sales-operations"
@@ -166,8 +171,7 @@ def test_grade_filter_matches_the_grade_page_rule(client, seed):
     assert "Lead and facilitate forecast calls" not in find("forecast calls", grade=6)
     level = Level.objects.get(slug="sr-sales-operations-analyst")
     level.grade_max = Decimal("8")
-    level.save()
-    family_after_edit(family_ids={level.family_id})
+    level_save(level=level)
     # A level graded 7–8 belongs to grade 8 too, as on /grades/8/.
     assert "Lead and facilitate forecast calls" in find("forecast calls", grade=8)
     page = soup(client.get("/search/", {"q": "forecast", "grade": "8"}))
@@ -228,16 +232,11 @@ def test_import_writes_one_document_per_level_and_per_item_with_text(seed):
 def test_index_follows_an_edit_through_the_service(seed):
     item = Item.objects.get(text="Lead and facilitate forecast calls")
     item.text = "Lead and facilitate quarterly **budgeting** sessions"
-    item.html = ""
-    item.save()
-    family_after_edit(family_ids={item.level.family_id})
+    item_save(item=item)
     assert "Lead and facilitate forecast calls" not in find("forecast calls")
     assert find("budgeting sessions") == ["Lead and facilitate quarterly budgeting sessions"]
     # A new grade shows in the filter at once.
-    level = item.level
-    level.grade = Grade.objects.get_or_create(number=Decimal("12"))[0]
-    level.save()
-    family_after_edit(family_ids={level.family_id})
+    level_save(level=Level.objects.get(pk=item.level_id), grade_number=Decimal("12"))
     assert find("budgeting", grade=12) == ["Lead and facilitate quarterly budgeting sessions"]
 
 
@@ -249,7 +248,7 @@ def test_index_follows_a_reimport_and_a_removed_family(db):
     assert find("windy") == []
     assert find("mending") == ["Mend torn kites"]
     assert find("flyer") == ["Kite Flyer"]
-    JobFamily.objects.get(source_name="kite.md").delete()
+    family_delete(family=JobFamily.objects.get(source_name="kite.md"))
     assert find("kites") == []
     assert SearchDocument.objects.count() == 0
 
@@ -334,12 +333,11 @@ def test_the_sqlite_index_agrees_with_the_documents_through_every_write(db_vendo
     check()
     item = Item.objects.get(text="Lead and facilitate forecast calls")
     item.text = "Lead budget calls"
-    item.save()
-    family_after_edit(family_ids={item.level.family_id})
+    item_save(item=item)
     check()
-    item.level.delete()  # cascades to its documents
+    level_delete(level=item.level)  # cascades to its documents
     check()
     import_big()
-    JobFamily.objects.get(slug=FAMILY).delete()
+    family_delete(family=JobFamily.objects.get(slug=FAMILY))
     check()
     assert find("forecast", family=FAMILY) == []

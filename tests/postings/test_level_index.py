@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from ladder.editing import family_after_edit
 from ladder.handbook.sources import Source
 from ladder.models import Item
-from ladder.services import family_import
+from ladder.services import family_import, item_save, ladder_changed
 from postings import services
 from postings.matching import LevelProfile, build_index, index_replace, rank_levels
 from postings.parsing import parse_posting
@@ -98,8 +97,7 @@ def test_an_edit_refreshes_the_cached_index_for_its_family_only(
     monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
     with django_capture_on_commit_callbacks(execute=True):
         ladder.text = "Lead and facilitate quarterly budget calls"
-        ladder.save()
-        family_after_edit(family_ids={ladder.level.family_id})
+        item_save(item=ladder)
     index = services.level_index()
     assert "Lead and facilitate quarterly budget calls" in _texts(index)
     assert "Lead and facilitate forecast calls" not in _texts(index)
@@ -113,7 +111,7 @@ def test_readers_keep_the_previous_index_while_the_refresh_is_on_its_way(
     monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
     # The edit commits, but its refresh has not landed yet (callbacks not run).
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        family_after_edit(family_ids={ladder.level.family_id})
+        ladder_changed(family_ids={ladder.level.family_id})
     assert callbacks
     assert services.level_index() is not None  # the previous index, not a rebuild
     assert [p.key for p in services.level_index().profiles] == [p.key for p in first.profiles]
@@ -123,7 +121,7 @@ def test_without_a_cached_index_to_build_on_the_next_reader_builds_it(
     ladder, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        family_after_edit(family_ids={ladder.level.family_id})
+        ladder_changed(family_ids={ladder.level.family_id})
     cache.delete(services.LATEST_INDEX_KEY)
     index = services.level_index()
     assert len(index.profiles) == 17 and index.alive is None
