@@ -339,11 +339,11 @@ def _measure_matching() -> dict[str, tuple[float, float, int]]:
     except ImportError:
         return {}
     from django.core.cache import cache
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ladder.editing import family_after_edit
     from ladder.models import Item
+    from ladder.services import item_save
     from postings import services
 
     posting = Posting.objects.order_by("pk").first()
@@ -383,10 +383,8 @@ def _measure_matching() -> dict[str, tuple[float, float, int]]:
 
         services.level_index_refresh = timed_refresh
         try:
-            with transaction.atomic():
-                item.text = f"Own the forecast review number {n}"
-                item.save()
-                family_after_edit(family_ids={item.level.family_id})
+            item.text = f"Own the forecast review number {n}"
+            item_save(item=item)
         finally:
             services.level_index_refresh = original
         start = time.perf_counter()

@@ -414,9 +414,11 @@ def _sqlite_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, li
     )
     filters, params = _filters(query)
     # Documents are joined only to filter: ranking reads the index alone when there is none.
+    # CROSS JOIN keeps the index as the outer loop (SQLite's rule): driven by a family's
+    # documents instead, FTS5 would run the whole match once per document.
     source = FTS_TABLE
     if filters:
-        source += f" JOIN ladder_searchdocument d ON d.id = {FTS_TABLE}.rowid"
+        source += f" CROSS JOIN ladder_searchdocument d ON d.id = {FTS_TABLE}.rowid"
     # bm25 of each match ranked is the one cost that grows with the ladder, hence the window.
     # FTS5 counts matches without reading them. (Its highlight() and snippet() cost more than
     # the ranking, a few milliseconds a row: matches are marked in Python, see marked().)

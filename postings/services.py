@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,6 +209,26 @@ def _build_level_index() -> LevelIndex:
     return build_index([profile_of(level) for level in _levels_for_index()])
 
 
+# The index this worker last read from the shared cache, with the token it was stored
+# under. Unpickling a large ladder's index cost more than a match; the token (a small
+# entry read every time) is new for every index stored, so the copy is used only while the
+# shared cache still holds that very index.
+_memo: tuple[str, LevelIndex] | None = None
+
+
+def _cached_index(key: str) -> LevelIndex | None:
+    global _memo
+    token = cache.get(f"{key}:token")
+    if token is None:
+        return None
+    if _memo is not None and _memo[0] == token:
+        return _memo[1]
+    index = cache.get(key)
+    if index is not None:
+        _memo = (token, index)
+    return index
+
+
 def level_index() -> LevelIndex:
     """Every level as the matcher's index; cached per content version.
 
@@ -218,7 +239,7 @@ def level_index() -> LevelIndex:
     """
     version = content_version()
     key = _index_key(version)
-    index = cache.get(key)
+    index = _cached_index(key)
     if index is not None:
         return index
     latest = cache.get(LATEST_INDEX_KEY)
@@ -227,7 +248,7 @@ def level_index() -> LevelIndex:
     if (
         latest is not None
         and (latest > version or cache.get(f"{key}:refreshing"))
-        and (index := cache.get(_index_key(latest))) is not None
+        and (index := _cached_index(_index_key(latest))) is not None
     ):
         return index
     building = f"{key}:building"
@@ -235,9 +256,9 @@ def level_index() -> LevelIndex:
         deadline = time.monotonic() + INDEX_BUILD_SECONDS
         while time.monotonic() < deadline and cache.get(building) is not None:
             time.sleep(0.05)
-            if (index := cache.get(key)) is not None:
+            if (index := _cached_index(key)) is not None:
                 return index
-        if (index := cache.get(key)) is not None:
+        if (index := _cached_index(key)) is not None:
             return index
         # The builder failed or died: build here.
     try:
@@ -249,13 +270,18 @@ def level_index() -> LevelIndex:
 
 
 def _publish_index(version: int, index: LevelIndex) -> None:
+    global _memo
     previous = cache.get(LATEST_INDEX_KEY)
-    cache.set(_index_key(version), index, None)  # replaced by the next version, never expires
+    key = _index_key(version)
+    cache.set(key, index, None)  # replaced by the next version, never expires
+    token = uuid.uuid4().hex
+    cache.set(f"{key}:token", token, None)
+    _memo = (token, index)
     if previous is None or previous < version:
         cache.set(LATEST_INDEX_KEY, version, None)
         if previous is not None:
             # An index is large: keep the one before for readers a few seconds behind only.
-            cache.delete(_index_key(previous - 1))
+            cache.delete_many([_index_key(previous - 1), f"{_index_key(previous - 1)}:token"])
 
 
 def level_index_follow(*, family_ids: Iterable[int]) -> None:
@@ -282,7 +308,7 @@ def level_index_refresh(*, family_ids: Iterable[int], version: int) -> bool:
     marker = f"{_index_key(version)}:refreshing"
     try:
         latest = cache.get(LATEST_INDEX_KEY)
-        previous = cache.get(_index_key(version - 1)) if latest == version - 1 else None
+        previous = _cached_index(_index_key(version - 1)) if latest == version - 1 else None
         if previous is None:
             return False
         ids = set(family_ids)

@@ -140,3 +140,21 @@ def test_a_posting_import_carries_the_index_to_the_new_version(
         )
     posting = services.Posting.objects.get()
     assert len(services.posting_matches(posting)) == 5
+
+
+def test_a_worker_reuses_the_index_it_read_until_another_is_stored(ladder, monkeypatch):
+    first = services.level_index()
+    calls = []
+    real_get = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        calls.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    assert services.level_index() is first  # the token matched: no unpickling
+    assert not [
+        key for key in calls if key.startswith("ladder:level-index:") and ":" not in key[19:]
+    ]
+    services._publish_index(services.content_version(), services._build_level_index())
+    assert services.level_index() is not first  # a new token: read again
