@@ -295,6 +295,8 @@ class SearchHit:
     family_title: str
     group: str
     grade: str
+    family_slug: str = ""
+    family_url: str = ""  # the same search within this family (set by the view)
 
 
 @dataclass
@@ -576,4 +578,5 @@ def _hit(row: tuple, words: tuple[str, ...]) -> SearchHit:
         family_title=family_title,
         group=group,
         grade=grade_text,
+        family_slug=family_slug,
     )

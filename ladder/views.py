@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
@@ -380,6 +381,8 @@ def grade(request: HttpRequest, number: str) -> HttpResponse:
 def search(request: HtmxHttpRequest) -> HttpResponse:
     query = parse_query(request.GET)
     results = run_search(query)
+    for hit in results.hits:
+        hit.family_url = _search_page_url(replace(query, family=hit.family_slug), 1)
     ctx = {
         "query": query.text,
         "words": query.words,
@@ -397,9 +400,15 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     else:
-        # The filter pickers are outside the partial: only the whole page needs their choices.
-        ctx["families"] = family_choices()
+        # The filters are outside the partial: only the whole page needs them. A ladder has
+        # thousands of families, too many for a picker: a result's family name links to the
+        # search within it, and the chosen one is named here.
         ctx["grades"] = grade_choices()
+        if query.family:
+            ctx["family_title"] = (
+                JobFamily.objects.filter(slug=query.family).values_list("title", flat=True).first()
+            )
+            ctx["every_family_url"] = _search_page_url(replace(query, family=""), 1)
     return render(request, template, ctx)
 
 

@@ -160,8 +160,16 @@ def test_family_filter_keeps_one_family(client, seed):
     assert widgets and all("forecast widgets" in text for text in widgets)
     sales = find("forecast", family=FAMILY)
     assert sales and not any("widgets" in text for text in sales)
-    page = soup(client.get("/search/", {"q": "forecast", "family": FAMILY}))
-    assert page.select_one("#search-family option[selected]")["value"] == FAMILY
+    # Every family's name in the results searches within it; the chosen one is named.
+    page = soup(client.get("/search/", {"q": "forecast"}))
+    links = {a.get_text(): a["href"] for a in page.select(".result-family")}
+    assert links["Sales Operations"] == f"/search/?q=forecast&family={FAMILY}"
+    page = soup(client.get(links["Sales Operations"]))
+    assert page.select_one("input[name=family]")["value"] == FAMILY
+    chip = page.select_one("#search-family")
+    assert "Sales Operations" in chip.get_text()
+    assert chip.a["href"] == "/search/?q=forecast"
+    assert {a.get_text() for a in page.select(".result-family")} == {"Sales Operations"}
     assert find("forecast", family="no-such-family") == []
 
 

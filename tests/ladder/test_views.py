@@ -377,8 +377,8 @@ def test_page_query_counts_do_not_grow_with_levels_items_or_inheritance_depth(
         "level": 6,
         "grade": 2,
         # one query: the ranked page of the full-text index with its levels and total; + the
-        # families and grades for the filters (cached per content version) on the whole page
-        "search": 4,
+        # grades for the filter (cached per content version, with its number) on the whole page
+        "search": 3,
         "search partial": 1,
     }
     # The big family's pages really are big.
