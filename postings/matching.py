@@ -442,6 +442,48 @@ def index_replace(
     )
 
 
+def index_compact(index: LevelIndex) -> LevelIndex:
+    """The same index without the rows ``index_replace`` marked dead, renumbered; array work,
+    no text is tokenised again (the terms' idf stay those of the last full build).
+
+    >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
+    >>> index = index_replace(build_index([one]), families=["f"], profiles=[one])
+    >>> len(index.profiles), len(index_compact(index).profiles)
+    (2, 1)
+    """
+    if index.alive is None:
+        return index
+    keep = np.flatnonzero(index.alive)
+    remap = np.full(len(index.alive), -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    old = index.profiles
+    profiles = Profiles([])
+    profiles.keys = [old.keys[i] for i in keep]
+    profiles.titles = [old.titles[i] for i in keep]
+    profiles.families = [old.families[i] for i in keep]
+    profiles.grades = [old.grades[i] for i in keep]
+    profiles.pairs = old.pairs
+    profiles.items = Ragged([old.items[i] for i in keep])
+    postings = {}
+    for tid, (rows, weights) in index.postings.items():
+        moved = remap[rows]
+        live = moved >= 0
+        # A term left on no level keeps its (empty) row: the vocabulary still names it.
+        postings[tid] = (moved[live].astype(np.int32), weights[live])
+    return LevelIndex(
+        profiles=profiles,
+        vocabulary=index.vocabulary,
+        idf=index.idf,
+        postings=postings,
+        norms=index.norms[keep],
+        family_words=[index.family_words[i] for i in keep],
+        titles=[index.titles[i] for i in keep],
+        ranks=index.ranks[keep],
+        item_texts=index.item_texts,
+        level_items=Ragged([index.level_items[i] for i in keep]),
+    )
+
+
 # The last index built from a plain sequence, keyed by the identity of its (frozen) profiles:
 # the same profiles give the same index even in a new list, and the index holds them alive,
 # so an id cannot be reused by another profile while the entry exists.

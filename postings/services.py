@@ -27,6 +27,7 @@ from postings.matching import (
     LevelProfile,
     Match,
     build_index,
+    index_compact,
     index_replace,
     rank_levels,
 )
@@ -194,11 +195,30 @@ def profile_of(level: Level) -> LevelProfile:
 INDEX_BUILD_SECONDS = 60  # the longest one build may hold the others off
 # How long readers may keep using the previous index while a writer refreshes its families.
 INDEX_REFRESH_SECONDS = 10
+# Edits kept as deltas over the whole index before a writer stores it whole again.
+MAX_DELTAS = 100
 LATEST_INDEX_KEY = "ladder:level-index:latest"
 
 
 def _index_key(version: int) -> str:
     return f"ladder:level-index:{version}"
+
+
+def _base_key(token: str) -> str:
+    return f"ladder:level-index:base:{token}"
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What a content version's index is: a whole index stored once (``base``, megabytes
+    at 3,000 families) and the families rebuilt since, in order (kilobytes each).
+
+    A writer's refresh stores a new state, never the whole index; each worker keeps the
+    index it assembled and applies only the deltas it has not seen.
+    """
+
+    base: str  # token of the whole index in the cache
+    deltas: tuple[tuple[tuple[str, ...], tuple[LevelProfile, ...]], ...] = ()
 
 
 def _levels_for_index():
@@ -209,37 +229,41 @@ def _build_level_index() -> LevelIndex:
     return build_index([profile_of(level) for level in _levels_for_index()])
 
 
-# The index this worker last read from the shared cache, with the token it was stored
-# under. Unpickling a large ladder's index cost more than a match; the token (a small
-# entry read every time) is new for every index stored, so the copy is used only while the
-# shared cache still holds that very index.
-_memo: tuple[str, LevelIndex] | None = None
+# The index this worker assembled last: (base token, deltas applied, index). Loading the whole
+# index cost more than a match; an index is only ever extended by the next deltas of the same
+# base, so this copy is right for any state naming that base with at least as many deltas.
+_memo: tuple[str, int, LevelIndex] | None = None
 
 
-def _cached_index(key: str) -> LevelIndex | None:
+def _assemble(state: IndexState | None) -> LevelIndex | None:
+    """The index a state describes, from this worker's copy when it can (None: base gone)."""
     global _memo
-    token = cache.get(f"{key}:token")
-    if token is None:
+    if state is None:
         return None
-    if _memo is not None and _memo[0] == token:
-        return _memo[1]
-    index = cache.get(key)
-    if index is not None:
-        _memo = (token, index)
+    if _memo is not None and _memo[0] == state.base and _memo[1] <= len(state.deltas):
+        _, applied, index = _memo
+    else:
+        index = cache.get(_base_key(state.base))
+        if index is None:
+            return None
+        applied = 0
+    for families, profiles in state.deltas[applied:]:
+        index = index_replace(index, families=families, profiles=profiles)
+    _memo = (state.base, len(state.deltas), index)
     return index
 
 
 def level_index() -> LevelIndex:
     """Every level as the matcher's index; cached per content version.
 
-    An edit refreshes the cached index for the families it changed (``level_index_follow``),
-    so after an edit readers get that index, or the previous one for the moment the refresh
+    An edit adds its families to the cached index as a delta (``level_index_follow``), so
+    after an edit readers get that index, or the previous one for the moment the refresh
     takes, never a global rebuild. A rebuild happens only when nothing is cached at all
     (first start, eviction): one worker builds, the others wait for its result.
     """
     version = content_version()
     key = _index_key(version)
-    index = _cached_index(key)
+    index = _assemble(cache.get(key))
     if index is not None:
         return index
     latest = cache.get(LATEST_INDEX_KEY)
@@ -248,7 +272,7 @@ def level_index() -> LevelIndex:
     if (
         latest is not None
         and (latest > version or cache.get(f"{key}:refreshing"))
-        and (index := _cached_index(_index_key(latest))) is not None
+        and (index := _assemble(cache.get(_index_key(latest)))) is not None
     ):
         return index
     building = f"{key}:building"
@@ -256,9 +280,9 @@ def level_index() -> LevelIndex:
         deadline = time.monotonic() + INDEX_BUILD_SECONDS
         while time.monotonic() < deadline and cache.get(building) is not None:
             time.sleep(0.05)
-            if (index := _cached_index(key)) is not None:
+            if (index := _assemble(cache.get(key))) is not None:
                 return index
-        if (index := _cached_index(key)) is not None:
+        if (index := _assemble(cache.get(key))) is not None:
             return index
         # The builder failed or died: build here.
     try:
@@ -270,18 +294,23 @@ def level_index() -> LevelIndex:
 
 
 def _publish_index(version: int, index: LevelIndex) -> None:
+    """Store a whole index as the one of ``version`` (after a build or a compaction)."""
     global _memo
-    previous = cache.get(LATEST_INDEX_KEY)
-    key = _index_key(version)
-    cache.set(key, index, None)  # replaced by the next version, never expires
     token = uuid.uuid4().hex
-    cache.set(f"{key}:token", token, None)
-    _memo = (token, index)
+    cache.set(_base_key(token), index, None)
+    _publish_state(version, IndexState(token))
+    _memo = (token, 0, index)
+
+
+def _publish_state(version: int, state: IndexState) -> None:
+    previous = cache.get(LATEST_INDEX_KEY)
+    old = cache.get(_index_key(previous)) if previous is not None else None
+    cache.set(_index_key(version), state, 24 * 3600)
     if previous is None or previous < version:
         cache.set(LATEST_INDEX_KEY, version, None)
-        if previous is not None:
-            # An index is large: keep the one before for readers a few seconds behind only.
-            cache.delete_many([_index_key(previous - 1), f"{_index_key(previous - 1)}:token"])
+    if old is not None and old.base != state.base:
+        # Replaced by a compaction: workers a whole base behind build anew.
+        cache.delete(_base_key(old.base))
 
 
 def level_index_follow(*, family_ids: Iterable[int]) -> None:
@@ -300,7 +329,8 @@ def level_index_follow(*, family_ids: Iterable[int]) -> None:
 
 
 def level_index_refresh(*, family_ids: Iterable[int], version: int) -> bool:
-    """Store the index of ``version`` as the previous version's with these families rebuilt.
+    """Store the index of ``version`` as the previous version's with these families rebuilt:
+    one more delta (their levels' profiles), not the whole index.
 
     Returns False (and lets the next reader build the index whole) when the cached index is
     not the one just before ``version``: an edit in between would otherwise be lost.
@@ -308,17 +338,25 @@ def level_index_refresh(*, family_ids: Iterable[int], version: int) -> bool:
     marker = f"{_index_key(version)}:refreshing"
     try:
         latest = cache.get(LATEST_INDEX_KEY)
-        previous = _cached_index(_index_key(version - 1)) if latest == version - 1 else None
+        previous = cache.get(_index_key(version - 1)) if latest == version - 1 else None
         if previous is None:
             return False
         ids = set(family_ids)
-        index = previous  # a posting changed, no level: the same index, under the new number
+        state = previous
         if ids:
             levels = _levels_for_index().filter(family_id__in=ids)
-            slugs = list(JobFamily.objects.filter(pk__in=ids).values_list("slug", flat=True))
-            profiles = [profile_of(level) for level in levels]
-            index = index_replace(previous, families=slugs, profiles=profiles)
-        _publish_index(version, index)
+            slugs = tuple(JobFamily.objects.filter(pk__in=ids).values_list("slug", flat=True))
+            delta = (slugs, tuple(profile_of(level) for level in levels))
+            state = IndexState(previous.base, (*previous.deltas, delta))
+        if len(state.deltas) >= MAX_DELTAS:
+            # Every hundredth edit stores the index whole again (seconds on a large ladder,
+            # at this writer's commit): deltas, and the rows they replaced, stay bounded.
+            index = _assemble(state)
+            if index is None:
+                return False
+            _publish_index(version, index_compact(index))
+        else:
+            _publish_state(version, state)
         return True
     finally:
         cache.delete(marker)

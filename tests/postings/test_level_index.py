@@ -9,7 +9,13 @@ from ladder.handbook.sources import Source
 from ladder.models import Item
 from ladder.services import family_import, item_save, ladder_changed
 from postings import services
-from postings.matching import LevelProfile, build_index, index_replace, rank_levels
+from postings.matching import (
+    LevelProfile,
+    build_index,
+    index_compact,
+    index_replace,
+    rank_levels,
+)
 from postings.parsing import parse_posting
 from tests.conftest import ROOT
 
@@ -58,6 +64,8 @@ def test_replacing_a_family_ranks_as_a_full_build_does():
         got = [(m.key, m.confidence) for m in rank_levels(posting, replaced)]
         want = [(m.key, m.confidence) for m in rank_levels(posting, full)]
         assert got == want, text
+        compacted = [(m.key, m.confidence) for m in rank_levels(posting, index_compact(replaced))]
+        assert compacted == want, text
         assert "data/data-engineer" not in {key for key, _ in got}  # replaced levels never rank
 
 
@@ -80,13 +88,13 @@ def ladder(db):
     return Item.objects.get(text="Lead and facilitate forecast calls")
 
 
+def _live(index) -> list:
+    alive = [True] * len(index.profiles) if index.alive is None else index.alive
+    return [profile for profile, live in zip(index.profiles, alive, strict=True) if live]
+
+
 def _texts(index) -> set[str]:
-    return {
-        text
-        for profile, alive in zip(index.profiles, index.alive, strict=True)
-        if alive
-        for _, text in profile.items
-    }
+    return {text for profile in _live(index) for _, text in profile.items}
 
 
 def test_an_edit_refreshes_the_cached_index_for_its_family_only(
@@ -152,9 +160,38 @@ def test_a_worker_reuses_the_index_it_read_until_another_is_stored(ladder, monke
         return real_get(key, *args, **kwargs)
 
     monkeypatch.setattr(cache, "get", counting_get)
-    assert services.level_index() is first  # the token matched: no unpickling
-    assert not [
-        key for key in calls if key.startswith("ladder:level-index:") and ":" not in key[19:]
-    ]
+    assert services.level_index() is first  # the same state: nothing loaded
+    assert not [key for key in calls if key.startswith("ladder:level-index:base:")]
     services._publish_index(services.content_version(), services._build_level_index())
-    assert services.level_index() is not first  # a new token: read again
+    assert services.level_index() is not first  # a new whole index: read again
+
+
+def test_an_edit_stores_a_delta_and_every_hundredth_the_index_whole(
+    ladder, monkeypatch, django_capture_on_commit_callbacks
+):
+    services.level_index()
+    monkeypatch.setattr(services, "MAX_DELTAS", 3)
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    bases = []
+    for n in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            ladder.text = f"Lead and facilitate forecast calls, take {n}"
+            item_save(item=ladder)
+        state = cache.get(services._index_key(services.content_version()))
+        bases.append((state.base, len(state.deltas)))
+        assert f"Lead and facilitate forecast calls, take {n}" in _texts(services.level_index())
+    assert [count for _, count in bases] == [1, 2, 0, 1]  # the third edit compacted
+    assert bases[0][0] == bases[1][0] != bases[2][0] == bases[3][0]
+    assert services.level_index().alive is not None  # one delta since the compaction
+    assert (
+        len(
+            [
+                p
+                for p, live in zip(
+                    services.level_index().profiles, services.level_index().alive, strict=True
+                )
+                if live
+            ]
+        )
+        == 17
+    )
