@@ -416,6 +416,8 @@ class LevelIndex:
     ranks: np.ndarray  # seniority() of each level title
     item_texts: list[str]  # distinct normalised item texts of all levels
     level_items: Ragged  # per level: indexes into item_texts, in item order
+    # False for levels replaced by index_replace (their rows stay, unranked); None: all live.
+    alive: np.ndarray | None = None
 
 
 def family_key(level_key: str) -> str:
@@ -551,6 +553,139 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
+    )
+
+
+# --------------------------------------------------------------------------- one family anew
+
+
+def _ragged_concat(left: Ragged, rows: Sequence[Sequence[int]]) -> Ragged:
+    right = Ragged(rows)
+    out = Ragged([])
+    out.offsets = np.concatenate([left.offsets, right.offsets[1:] + left.offsets[-1]])
+    out.flat = np.concatenate([left.flat, right.flat])
+    return out
+
+
+def index_replace(
+    index: LevelIndex, *, families: Sequence[str], profiles: Sequence[LevelProfile]
+) -> LevelIndex:
+    """A new index: the levels of ``families`` (key prefixes, family slugs) replaced by
+    ``profiles``, every other level's rows reused as they are; milliseconds, not a rebuild.
+
+    Replaced rows stay in place, marked dead (renumbering every level would cost what a
+    rebuild does); the new levels are appended. Terms keep the idf of the last full build
+    (one family moves document frequencies by a few levels in thousands); a new term gets
+    its idf from the levels holding it now. ``build_index`` again gives the exact figures.
+
+    >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
+    >>> two = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "Excel"),))
+    >>> new = index_replace(build_index([one]), families=["f"], profiles=[two])
+    >>> [p.items for p, live in zip(new.profiles, new.alive) if live]
+    [(('requirements', 'Excel'),)]
+    """
+    prefixes = tuple(f"{slug}/" for slug in families)
+    old = index.profiles
+    alive = np.ones(len(old), dtype=bool) if index.alive is None else index.alive.copy()
+    if prefixes:
+        alive &= np.array([not key.startswith(prefixes) for key in old.keys], dtype=bool)
+    fresh = build_index(profiles)  # the new levels alone: their words, bags and texts
+
+    profiles_ = Profiles([])
+    profiles_.keys = old.keys + fresh.profiles.keys
+    profiles_.titles = old.titles + fresh.profiles.titles
+    profiles_.families = old.families + fresh.profiles.families
+    profiles_.grades = old.grades + fresh.profiles.grades
+    profiles_.pairs = old.pairs + fresh.profiles.pairs
+    profiles_.items = _ragged_concat(
+        old.items,
+        [list(fresh.profiles.items[i] + len(old.pairs)) for i in range(len(fresh.profiles))],
+    )
+
+    start = len(old)
+    n = int(alive.sum()) + len(profiles)
+    vocabulary = dict(index.vocabulary)
+    idf = list(index.idf)
+    postings = dict(index.postings)
+    squares = np.zeros(len(profiles), dtype=np.float64)
+    for term, tid_fresh in fresh.vocabulary.items():
+        rows, _ = fresh.postings[tid_fresh]
+        tid = vocabulary.get(term)
+        if tid is None:
+            tid = vocabulary[term] = len(idf)
+            idf.append(math.log((1 + n) / (1 + len(rows))) + 1)
+        # fresh weights carry the fresh idf: take the count part back out, apply the kept idf
+        counts = fresh.postings[tid_fresh][1] / fresh.idf[tid_fresh]
+        weights = (counts * idf[tid]).astype(np.float32)
+        squares[rows] += weights.astype(np.float64) ** 2
+        if tid in postings:
+            idx, w = postings[tid]
+            postings[tid] = (
+                np.concatenate([idx, (rows + start).astype(np.int32)]),
+                np.concatenate([w, weights]),
+            )
+        else:
+            postings[tid] = ((rows + start).astype(np.int32), weights)
+    norms = np.sqrt(squares).astype(np.float32)
+    norms[norms == 0] = 1.0
+    texts = len(index.item_texts)
+    return LevelIndex(
+        profiles=profiles_,
+        vocabulary=vocabulary,
+        idf=np.array(idf, dtype=np.float32),
+        postings=postings,
+        norms=np.concatenate([index.norms, norms]),
+        family_words=index.family_words + fresh.family_words,
+        titles=index.titles + fresh.titles,
+        ranks=np.concatenate([index.ranks, fresh.ranks]),
+        item_texts=index.item_texts + fresh.item_texts,
+        level_items=_ragged_concat(
+            index.level_items,
+            [list(fresh.level_items[i] + texts) for i in range(len(fresh.profiles))],
+        ),
+        alive=np.concatenate([alive, np.ones(len(profiles), dtype=bool)]),
+    )
+
+
+def index_compact(index: LevelIndex) -> LevelIndex:
+    """The same index without the rows ``index_replace`` marked dead, renumbered; array work,
+    no text is tokenised again (the terms' idf stay those of the last full build).
+
+    >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
+    >>> index = index_replace(build_index([one]), families=["f"], profiles=[one])
+    >>> len(index.profiles), len(index_compact(index).profiles)
+    (2, 1)
+    """
+    if index.alive is None:
+        return index
+    keep = np.flatnonzero(index.alive)
+    remap = np.full(len(index.alive), -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    old = index.profiles
+    profiles = Profiles([])
+    profiles.keys = [old.keys[i] for i in keep]
+    profiles.titles = [old.titles[i] for i in keep]
+    profiles.families = [old.families[i] for i in keep]
+    profiles.grades = [old.grades[i] for i in keep]
+    profiles.pairs = old.pairs
+    profiles.items = Ragged([old.items[i] for i in keep])
+    postings = {}
+    for tid, (rows, weights) in index.postings.items():
+        moved = remap[rows]
+        live = moved >= 0
+        # A term left on no level keeps its (empty) row: the vocabulary still names it.
+        postings[tid] = (moved[live].astype(np.int32), weights[live])
+    return LevelIndex(
+        profiles=profiles,
+        vocabulary=index.vocabulary,
+        idf=index.idf,
+        postings=postings,
+        norms=index.norms[keep],
+        family_words=[index.family_words[i] for i in keep],
+        titles=[index.titles[i] for i in keep],
+        ranks=index.ranks[keep],
+        item_texts=index.item_texts,
+        level_items=Ragged([index.level_items[i] for i in keep]),
     )
 
 
