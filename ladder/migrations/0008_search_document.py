@@ -28,7 +28,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ladder', '0006_family_stamp_item_baselines'),
+        ('ladder', '0007_handbook_upload'),
     ]
 
     operations = [
