@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -387,7 +387,13 @@ class Profiles(Sequence[LevelProfile]):
 
 @dataclass
 class LevelIndex:
-    """Everything about the ladder that does not depend on the posting; build once, reuse."""
+    """Everything about the ladder that does not depend on the posting; build once, reuse.
+
+    Rows are only ever appended after a build: :func:`index_replace` marks a replaced family's
+    rows dead (``family_alive``, ``alive``) and appends the new ones, :func:`index_compact`
+    drops the dead rows. Title sets are therefore reached through ``family_sets`` and
+    ``level_sets`` rather than by position.
+    """
 
     profiles: Profiles
     families: list[str]  # family key (the part of a level key before "/"), in first-seen order
@@ -404,7 +410,8 @@ class LevelIndex:
     term_weights: np.ndarray
     norms: np.ndarray
     family_vectors: np.ndarray  # per family: the embedding of its whole text (postings.embedding)
-    # Title words: one set per family title, then one per level title (level i → sets[F + i])
+    # Title words: one set per family title and one per level title, found through
+    # family_sets / level_sets (a build puts the families' first: set f, then set F + i)
     # (word ids and Ragged rows rather than sets and dicts of arrays: they unpickle at once)
     title_vocabulary: list[str]
     title_ids: dict[str, int]
@@ -413,10 +420,14 @@ class LevelIndex:
     title_sets: Ragged  # per set: its word ids
     title_weights: np.ndarray  # per set: the sum of its words' idf
     title_vectors: np.ndarray  # per title set: the embedding of its job words
+    family_sets: np.ndarray  # per family: its title's set
+    level_sets: np.ndarray  # per level: its title's set
     ranks: np.ndarray  # seniority() of each level title
     item_texts: list[str]  # distinct normalised item texts of all levels
     level_items: Ragged  # per level: indexes into item_texts, in item order
-    # False for levels replaced by index_replace (their rows stay, unranked); None: all live.
+    # False for the families and levels index_replace replaced (their rows stay, never
+    # ranked); None: all live. A level is dead exactly when its family is.
+    family_alive: np.ndarray | None = None
     alive: np.ndarray | None = None
 
 
@@ -436,7 +447,21 @@ def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, tuple, 
     """
     terms = sorted(set().union(*bags)) if bags else []
     vocabulary = {term: i for i, term in enumerate(terms)}
-    # One flat (row, term, count) triple per distinct term of a bag: numpy does the rest.
+    rows, tids, counts = _bag_triples(bags, vocabulary)
+    df = np.bincount(tids, minlength=len(terms)).astype(np.float32)
+    n = max(1, len(bags))
+    idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    weights = ((1 + np.log(counts)) * idf[tids]).astype(np.float32)
+    norms = _row_norms(rows, weights, len(bags))
+    order = np.argsort(tids, kind="stable")
+    offsets = np.searchsorted(tids[order], np.arange(len(terms) + 1)).astype(np.int64)
+    return vocabulary, idf, (offsets, rows[order], weights[order]), norms
+
+
+def _bag_triples(
+    bags: Sequence[Counter[str]], vocabulary: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One flat (row, term id, count) triple per distinct term of a bag: numpy does the rest."""
     lengths = np.fromiter((len(bag) for bag in bags), dtype=np.int64, count=len(bags))
     rows = np.repeat(np.arange(len(bags), dtype=np.int32), lengths)
     tids = np.fromiter(
@@ -445,40 +470,49 @@ def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, tuple, 
     counts = np.fromiter(
         (c for bag in bags for c in bag.values()), dtype=np.float32, count=int(lengths.sum())
     )
-    df = np.bincount(tids, minlength=len(terms)).astype(np.float32)
-    n = max(1, len(bags))
-    idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
-    weights = ((1 + np.log(counts)) * idf[tids]).astype(np.float32)
-    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(bags))).astype(np.float32)
+    return rows, tids, counts
+
+
+def _row_norms(rows: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=n)).astype(np.float32)
     norms[norms == 0] = 1.0
-    order = np.argsort(tids, kind="stable")
-    offsets = np.searchsorted(tids[order], np.arange(len(terms) + 1)).astype(np.int64)
-    return vocabulary, idf, (offsets, rows[order], weights[order]), norms
+    return norms
 
 
-def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
-    """The matcher's view of every family and level; build once per ladder version and cache it.
+@dataclass
+class _FamilyParts:
+    """What each family of some levels gives on its own, before any ladder-wide weighting."""
 
-    >>> index = build_index([LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements",
-    ...                                   "SQL"),))])
-    >>> index.families, index.item_texts
-    (['f'], ['sql'])
-    """
+    keys: list[str]  # family keys, in first-seen order
+    titles: list[str]
+    level_family: np.ndarray  # per level: index into keys
+    members: list[list[int]]  # per family: its level indexes
+    bags: list[Counter[str]]  # per family: the tokens of its titles (three times) and items
+    sums: np.ndarray  # per family: token-vector sums of the same text (postings.embedding)
+
+
+def _item_words(profiles: Sequence[LevelProfile]) -> dict[str, list[str]]:
     # Inherited items repeat across levels: tokenise each distinct text once.
     words: dict[str, list[str]] = {}
     for profile in profiles:
         for _, text in profile.items:
             if text not in words:
                 words[text] = tokens(text)
+    return words
+
+
+def _family_parts(profiles: Sequence[LevelProfile], words: dict[str, list[str]]) -> _FamilyParts:
     families: dict[str, int] = {}
     family_titles: list[str] = []
     members: list[list[int]] = []
+    level_family = np.zeros(len(profiles), dtype=np.int32)
     for level, profile in enumerate(profiles):
         f = families.setdefault(family_key(profile.key), len(families))
         if f == len(members):
             members.append([])
             family_titles.append(profile.family)
         members[f].append(level)
+        level_family[level] = f
 
     # A family's text: its titles (three times: they name the job) and its distinct items.
     # Token-vector sums of each distinct item, once: a family's meaning vector is the sum of
@@ -506,11 +540,40 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
     for f, rows in enumerate(family_items):
         if rows:
             family_sums[f] += item_sums[rows].sum(axis=0)
-    vocabulary, idf, (term_offsets, term_rows, term_weights), norms = _tfidf_rows(bags)
+    return _FamilyParts(list(families), family_titles, level_family, members, bags, family_sums)
 
-    sequences = [_title_sequence(t) for t in family_titles + [p.title for p in profiles]]
-    single = {word for sequence in sequences for word in sequence}
-    set_words = [sorted(set(_join_compounds(seq, single))) for seq in sequences]
+
+def _title_set_words(titles: Sequence[str], known: Iterable[str] = ()) -> list[list[str]]:
+    """Each title's job words, sorted; two adjacent words written as one in another title (or
+    in ``known``, the words of titles already indexed) are joined."""
+    sequences = [_title_sequence(t) for t in titles]
+    single = set(known).union(*sequences)
+    return [sorted(set(_join_compounds(seq, single))) for seq in sequences]
+
+
+def _level_item_rows(
+    profiles: Sequence[LevelProfile], words: dict[str, list[str]], item_ids: dict[str, int]
+) -> list[list[int]]:
+    """Per level, its items as ids of distinct normalised texts; ``item_ids`` grows."""
+    return [
+        [item_ids.setdefault(" ".join(words[text]), len(item_ids)) for _, text in p.items]
+        for p in profiles
+    ]
+
+
+def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
+    """The matcher's view of every family and level; build once per ladder version and cache it.
+
+    >>> index = build_index([LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements",
+    ...                                   "SQL"),))])
+    >>> index.families, index.item_texts
+    (['f'], ['sql'])
+    """
+    words = _item_words(profiles)
+    parts = _family_parts(profiles, words)
+    vocabulary, idf, (term_offsets, term_rows, term_weights), norms = _tfidf_rows(parts.bags)
+
+    set_words = _title_set_words(parts.titles + [p.title for p in profiles])
     title_vocabulary = sorted({word for words_of_title in set_words for word in words_of_title})
     title_ids = {word: i for i, word in enumerate(title_vocabulary)}
     set_rows = [[title_ids[word] for word in words_of_title] for words_of_title in set_words]
@@ -524,36 +587,38 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
     )
 
     item_ids: dict[str, int] = {}
-    level_items = Ragged(
-        [
-            [item_ids.setdefault(" ".join(words[text]), len(item_ids)) for _, text in p.items]
-            for p in profiles
-        ]
-    )
+    level_items = Ragged(_level_item_rows(profiles, words, item_ids))
+    n_families = len(parts.keys)
     return LevelIndex(
         profiles=Profiles(profiles),
-        families=list(families),
-        family_titles=family_titles,
-        level_family=np.array([families[family_key(p.key)] for p in profiles], dtype=np.int32),
-        family_levels=Ragged(members),
+        families=parts.keys,
+        family_titles=parts.titles,
+        level_family=parts.level_family,
+        family_levels=Ragged(parts.members),
         vocabulary=vocabulary,
         idf=idf,
         term_offsets=term_offsets,
         term_rows=term_rows,
         term_weights=term_weights,
         norms=norms,
-        family_vectors=normalise(family_sums),
+        family_vectors=normalise(parts.sums),
         title_vocabulary=title_vocabulary,
         title_ids=title_ids,
         title_idf=title_idf,
         title_holders=Ragged(holders),
         title_sets=Ragged(set_rows),
-        title_weights=np.array([title_idf[row].sum() for row in set_rows], dtype=np.float32),
+        title_weights=_set_weights(set_rows, title_idf),
         title_vectors=embed([" ".join(words_of_title) for words_of_title in set_words]),
+        family_sets=np.arange(n_families, dtype=np.int32),
+        level_sets=np.arange(n_families, n_families + len(profiles), dtype=np.int32),
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
     )
+
+
+def _set_weights(set_rows: Sequence[Sequence[int]], title_idf: np.ndarray) -> np.ndarray:
+    return np.array([title_idf[row].sum() for row in set_rows], dtype=np.float32)
 
 
 # --------------------------------------------------------------------------- one family anew
@@ -567,16 +632,82 @@ def _ragged_concat(left: Ragged, rows: Sequence[Sequence[int]]) -> Ragged:
     return out
 
 
+def _ragged_take(ragged: Ragged, rows: np.ndarray, remap: np.ndarray | None = None) -> Ragged:
+    """The rows ``rows`` of ``ragged``, in that order, their values through ``remap`` (values
+    mapped to -1 are dropped); array work, no loop over rows."""
+    starts = ragged.offsets[rows]
+    lengths = ragged.offsets[rows + 1] - starts
+    # Positions of the chosen rows' values in flat: each run start, then +1 along the run.
+    ends = np.cumsum(lengths)
+    positions = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(
+        starts - ends + lengths, lengths
+    )
+    values = ragged.flat[positions]
+    row_of = np.repeat(np.arange(len(rows)), lengths)
+    if remap is not None:
+        values = remap[values]
+        kept = values >= 0
+        values, row_of = values[kept], row_of[kept]
+    out = Ragged([])
+    out.offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    out.offsets[1:] = np.cumsum(np.bincount(row_of, minlength=len(rows)))
+    out.flat = values.astype(np.int32)
+    return out
+
+
+def _runs_append(
+    offsets: np.ndarray,
+    flats: Sequence[np.ndarray],
+    keys: np.ndarray,
+    values: Sequence[np.ndarray],
+    n_keys: int,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Runs stored as offsets and flat arrays (a term's families, a word's title sets) with
+    ``values[j][k]`` added at the end of run ``keys[k]``; runs past the old ones start empty.
+    One copy of each array (np.insert), not a re-sort of the whole index.
+
+    >>> offsets, (flat,) = _runs_append(np.array([0, 2, 3]), [np.array([5, 6, 7])],
+    ...                                 np.array([2, 0]), [np.array([9, 8])], 3)
+    >>> offsets.tolist(), flat.tolist()
+    ([0, 3, 4, 5], [5, 6, 8, 7, 9])
+    """
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    grown = np.concatenate([offsets, np.full(n_keys + 1 - len(offsets), offsets[-1])])
+    at = grown[keys + 1]
+    out = [
+        np.insert(flat, at, value[order].astype(flat.dtype))
+        for flat, value in zip(flats, values, strict=True)
+    ]
+    added = np.concatenate([[0], np.cumsum(np.bincount(keys, minlength=n_keys))])
+    return (grown + added).astype(np.int64), out
+
+
+def _profiles_concat(left: Profiles, right: Profiles) -> Profiles:
+    out = Profiles([])
+    out.keys = left.keys + right.keys
+    out.titles = left.titles + right.titles
+    out.families = left.families + right.families
+    out.grades = left.grades + right.grades
+    out.pairs = left.pairs + right.pairs
+    out.items = _ragged_concat(
+        left.items, [right.items[i] + len(left.pairs) for i in range(len(right))]
+    )
+    return out
+
+
 def index_replace(
     index: LevelIndex, *, families: Sequence[str], profiles: Sequence[LevelProfile]
 ) -> LevelIndex:
-    """A new index: the levels of ``families`` (key prefixes, family slugs) replaced by
-    ``profiles``, every other level's rows reused as they are; milliseconds, not a rebuild.
+    """A new index: the levels of ``families`` (family slugs) replaced by ``profiles`` (the
+    new levels of those families, none for a family deleted), every other row reused as it
+    is; milliseconds, not a rebuild.
 
-    Replaced rows stay in place, marked dead (renumbering every level would cost what a
-    rebuild does); the new levels are appended. Terms keep the idf of the last full build
-    (one family moves document frequencies by a few levels in thousands); a new term gets
-    its idf from the levels holding it now. ``build_index`` again gives the exact figures.
+    Replaced families and their levels stay in place, marked dead (renumbering every row would
+    cost what a rebuild does); the new ones are appended. Words keep the idf of the last full
+    build (one family moves document frequencies by one in thousands), a new word gets its idf
+    from the live families (title words: sets) holding it now; ``build_index`` again gives the
+    exact figures. ``index`` itself is not changed: readers may still hold it.
 
     >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
     >>> two = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "Excel"),))
@@ -584,108 +715,193 @@ def index_replace(
     >>> [p.items for p, live in zip(new.profiles, new.alive) if live]
     [(('requirements', 'Excel'),)]
     """
-    prefixes = tuple(f"{slug}/" for slug in families)
-    old = index.profiles
-    alive = np.ones(len(old), dtype=bool) if index.alive is None else index.alive.copy()
-    if prefixes:
-        alive &= np.array([not key.startswith(prefixes) for key in old.keys], dtype=bool)
-    fresh = build_index(profiles)  # the new levels alone: their words, bags and texts
+    slugs = set(families)
+    strays = sorted({family_key(p.key) for p in profiles} - slugs)
+    if strays:
+        raise ValueError(f"levels of families not being replaced: {', '.join(strays)}")
+    old_alive = np.ones(len(index.families), dtype=bool)
+    if index.family_alive is not None:
+        old_alive &= index.family_alive
+    old_alive &= np.fromiter((key not in slugs for key in index.families), dtype=bool)
+    words = _item_words(profiles)
+    parts = _family_parts(profiles, words)
+    n_families, n_levels, n_sets = len(index.families), len(index.profiles), len(index.title_sets)
+    family_alive = np.concatenate([old_alive, np.ones(len(parts.keys), dtype=bool)])
+    live_families = int(family_alive.sum())
 
-    profiles_ = Profiles([])
-    profiles_.keys = old.keys + fresh.profiles.keys
-    profiles_.titles = old.titles + fresh.profiles.titles
-    profiles_.families = old.families + fresh.profiles.families
-    profiles_.grades = old.grades + fresh.profiles.grades
-    profiles_.pairs = old.pairs + fresh.profiles.pairs
-    profiles_.items = _ragged_concat(
-        old.items,
-        [list(fresh.profiles.items[i] + len(old.pairs)) for i in range(len(fresh.profiles))],
+    # TF-IDF rows of the new families, weighted by the kept idf.
+    vocabulary = index.vocabulary
+    idf = index.idf
+    new_terms = sorted(set().union(*parts.bags) - vocabulary.keys())
+    if new_terms:
+        vocabulary = {**vocabulary, **{t: len(vocabulary) + i for i, t in enumerate(new_terms)}}
+        unseen = set(new_terms)
+        df = Counter(t for bag in parts.bags for t in bag if t in unseen)
+        fresh = [math.log((1 + live_families) / (1 + df[t])) + 1 for t in new_terms]
+        idf = np.concatenate([idf, np.array(fresh, dtype=np.float32)])
+    rows, tids, counts = _bag_triples(parts.bags, vocabulary)
+    weights = ((1 + np.log(counts)) * idf[tids]).astype(np.float32)
+    norms = _row_norms(rows, weights, len(parts.keys))
+    term_offsets, (term_rows, term_weights) = _runs_append(
+        index.term_offsets,
+        [index.term_rows, index.term_weights],
+        tids,
+        [rows + n_families, weights],
+        len(idf),
     )
 
-    start = len(old)
-    n = int(alive.sum()) + len(profiles)
-    vocabulary = dict(index.vocabulary)
-    idf = list(index.idf)
-    postings = dict(index.postings)
-    squares = np.zeros(len(profiles), dtype=np.float64)
-    for term, tid_fresh in fresh.vocabulary.items():
-        rows, _ = fresh.postings[tid_fresh]
-        tid = vocabulary.get(term)
-        if tid is None:
-            tid = vocabulary[term] = len(idf)
-            idf.append(math.log((1 + n) / (1 + len(rows))) + 1)
-        # fresh weights carry the fresh idf: take the count part back out, apply the kept idf
-        counts = fresh.postings[tid_fresh][1] / fresh.idf[tid_fresh]
-        weights = (counts * idf[tid]).astype(np.float32)
-        squares[rows] += weights.astype(np.float64) ** 2
-        if tid in postings:
-            idx, w = postings[tid]
-            postings[tid] = (
-                np.concatenate([idx, (rows + start).astype(np.int32)]),
-                np.concatenate([w, weights]),
-            )
-        else:
-            postings[tid] = ((rows + start).astype(np.int32), weights)
-    norms = np.sqrt(squares).astype(np.float32)
-    norms[norms == 0] = 1.0
+    # Title sets of the new families, then of the new levels, after every existing set.
+    set_words = _title_set_words(parts.titles + [p.title for p in profiles], index.title_ids.keys())
+    title_vocabulary, title_ids, title_idf = (
+        index.title_vocabulary,
+        index.title_ids,
+        index.title_idf,
+    )
+    new_words = sorted({w for ws in set_words for w in ws} - title_ids.keys())
+    if new_words:
+        title_vocabulary = title_vocabulary + new_words
+        title_ids = {**title_ids, **{w: len(title_ids) + i for i, w in enumerate(new_words)}}
+        held = Counter(w for ws in set_words for w in ws)
+        live_sets = live_families + int(old_alive[index.level_family].sum()) + len(profiles)
+        fresh = [math.log((1 + live_sets) / (1 + held[w])) + 1 for w in new_words]
+        title_idf = np.concatenate([title_idf, np.array(fresh, dtype=np.float32)])
+    set_rows = [[title_ids[w] for w in ws] for ws in set_words]
+    lengths = [len(row) for row in set_rows]
+    holder_offsets, (holder_flat,) = _runs_append(
+        index.title_holders.offsets,
+        [index.title_holders.flat],
+        np.fromiter((w for row in set_rows for w in row), dtype=np.int64, count=sum(lengths)),
+        [np.repeat(np.arange(n_sets, n_sets + len(set_rows)), lengths)],
+        len(title_vocabulary),
+    )
+    holders = Ragged([])
+    holders.offsets, holders.flat = holder_offsets, holder_flat
+
     texts = len(index.item_texts)
+    item_ids: dict[str, int] = {}
+    item_rows = _level_item_rows(profiles, words, item_ids)
+    new_family_sets = n_sets + np.arange(len(parts.keys), dtype=np.int32)
     return LevelIndex(
-        profiles=profiles_,
-        vocabulary=vocabulary,
-        idf=np.array(idf, dtype=np.float32),
-        postings=postings,
-        norms=np.concatenate([index.norms, norms]),
-        family_words=index.family_words + fresh.family_words,
-        titles=index.titles + fresh.titles,
-        ranks=np.concatenate([index.ranks, fresh.ranks]),
-        item_texts=index.item_texts + fresh.item_texts,
-        level_items=_ragged_concat(
-            index.level_items,
-            [list(fresh.level_items[i] + texts) for i in range(len(fresh.profiles))],
+        profiles=_profiles_concat(index.profiles, Profiles(profiles)),
+        families=index.families + parts.keys,
+        family_titles=index.family_titles + parts.titles,
+        level_family=np.concatenate([index.level_family, parts.level_family + n_families]),
+        family_levels=_ragged_concat(
+            index.family_levels, [[n_levels + i for i in m] for m in parts.members]
         ),
-        alive=np.concatenate([alive, np.ones(len(profiles), dtype=bool)]),
+        vocabulary=vocabulary,
+        idf=idf,
+        term_offsets=term_offsets,
+        term_rows=term_rows,
+        term_weights=term_weights,
+        norms=np.concatenate([index.norms, norms]),
+        family_vectors=np.concatenate([index.family_vectors, normalise(parts.sums)]),
+        title_vocabulary=title_vocabulary,
+        title_ids=title_ids,
+        title_idf=title_idf,
+        title_holders=holders,
+        title_sets=_ragged_concat(index.title_sets, set_rows),
+        title_weights=np.concatenate([index.title_weights, _set_weights(set_rows, title_idf)]),
+        title_vectors=np.concatenate(
+            [index.title_vectors, embed([" ".join(ws) for ws in set_words])]
+        ),
+        family_sets=np.concatenate([index.family_sets, new_family_sets]),
+        level_sets=np.concatenate(
+            [
+                index.level_sets,
+                n_sets + len(parts.keys) + np.arange(len(profiles), dtype=np.int32),
+            ]
+        ),
+        ranks=np.concatenate(
+            [index.ranks, np.array([seniority(p.title) for p in profiles], dtype=np.float32)]
+        ),
+        item_texts=index.item_texts + list(item_ids),
+        level_items=_ragged_concat(
+            index.level_items, [[texts + i for i in row] for row in item_rows]
+        ),
+        family_alive=family_alive,
+        alive=family_alive[np.concatenate([index.level_family, parts.level_family + n_families])],
     )
 
 
 def index_compact(index: LevelIndex) -> LevelIndex:
-    """The same index without the rows ``index_replace`` marked dead, renumbered; array work,
-    no text is tokenised again (the terms' idf stay those of the last full build).
+    """The same index without the rows ``index_replace`` marked dead, renumbered: families,
+    then levels, then title sets in the order ``build_index`` gives them. Array work, no text
+    is tokenised or embedded again (the words' idf stay those of the last full build).
 
     >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
     >>> index = index_replace(build_index([one]), families=["f"], profiles=[one])
     >>> len(index.profiles), len(index_compact(index).profiles)
     (2, 1)
     """
-    if index.alive is None:
+    if index.family_alive is None:
         return index
-    keep = np.flatnonzero(index.alive)
-    remap = np.full(len(index.alive), -1, dtype=np.int64)
-    remap[keep] = np.arange(len(keep))
+    keep_families = np.flatnonzero(index.family_alive)
+    keep = np.flatnonzero(index.family_alive[index.level_family])
+    family_remap = np.full(len(index.families), -1, dtype=np.int64)
+    family_remap[keep_families] = np.arange(len(keep_families))
+    level_remap = np.full(len(index.profiles), -1, dtype=np.int64)
+    level_remap[keep] = np.arange(len(keep))
+    # Title sets: the kept families' own, then the kept levels'.
+    keep_sets = np.concatenate([index.family_sets[keep_families], index.level_sets[keep]])
+    set_remap = np.full(len(index.title_sets), -1, dtype=np.int64)
+    set_remap[keep_sets] = np.arange(len(keep_sets))
+
+    # Term runs: drop the dead families' entries (a term left on no family keeps its empty
+    # run: the vocabulary still names it).
+    term_of = np.repeat(np.arange(len(index.idf)), np.diff(index.term_offsets))
+    moved = family_remap[index.term_rows]
+    live = moved >= 0
+    term_offsets = np.zeros(len(index.idf) + 1, dtype=np.int64)
+    term_offsets[1:] = np.cumsum(np.bincount(term_of[live], minlength=len(index.idf)))
+
+    # Item texts and pairs no kept level uses any more go too.
+    level_items = _ragged_take(index.level_items, keep)
+    used_texts = np.unique(level_items.flat)
+    text_remap = np.full(len(index.item_texts), -1, dtype=np.int64)
+    text_remap[used_texts] = np.arange(len(used_texts))
+    level_items.flat = text_remap[level_items.flat].astype(np.int32)
     old = index.profiles
     profiles = Profiles([])
     profiles.keys = [old.keys[i] for i in keep]
     profiles.titles = [old.titles[i] for i in keep]
     profiles.families = [old.families[i] for i in keep]
     profiles.grades = [old.grades[i] for i in keep]
-    profiles.pairs = old.pairs
-    profiles.items = Ragged([old.items[i] for i in keep])
-    postings = {}
-    for tid, (rows, weights) in index.postings.items():
-        moved = remap[rows]
-        live = moved >= 0
-        # A term left on no level keeps its (empty) row: the vocabulary still names it.
-        postings[tid] = (moved[live].astype(np.int32), weights[live])
+    profiles.items = _ragged_take(old.items, keep)
+    used_pairs = np.unique(profiles.items.flat)
+    pair_remap = np.full(len(old.pairs), -1, dtype=np.int64)
+    pair_remap[used_pairs] = np.arange(len(used_pairs))
+    profiles.items.flat = pair_remap[profiles.items.flat].astype(np.int32)
+    profiles.pairs = [old.pairs[i] for i in used_pairs]
+
+    n_families = len(keep_families)
     return LevelIndex(
         profiles=profiles,
+        families=[index.families[i] for i in keep_families],
+        family_titles=[index.family_titles[i] for i in keep_families],
+        level_family=family_remap[index.level_family[keep]].astype(np.int32),
+        family_levels=_ragged_take(index.family_levels, keep_families, level_remap),
         vocabulary=index.vocabulary,
         idf=index.idf,
-        postings=postings,
-        norms=index.norms[keep],
-        family_words=[index.family_words[i] for i in keep],
-        titles=[index.titles[i] for i in keep],
+        term_offsets=term_offsets,
+        term_rows=moved[live].astype(np.int32),
+        term_weights=index.term_weights[live],
+        norms=index.norms[keep_families],
+        family_vectors=index.family_vectors[keep_families],
+        title_vocabulary=index.title_vocabulary,
+        title_ids=index.title_ids,
+        title_idf=index.title_idf,
+        title_holders=_ragged_take(
+            index.title_holders, np.arange(len(index.title_vocabulary)), set_remap
+        ),
+        title_sets=_ragged_take(index.title_sets, keep_sets),
+        title_weights=index.title_weights[keep_sets],
+        title_vectors=index.title_vectors[keep_sets],
+        family_sets=np.arange(n_families, dtype=np.int32),
+        level_sets=np.arange(n_families, n_families + len(keep), dtype=np.int32),
         ranks=index.ranks[keep],
-        item_texts=index.item_texts,
-        level_items=Ragged([index.level_items[i] for i in keep]),
+        item_texts=[index.item_texts[i] for i in used_texts],
+        level_items=level_items,
     )
 
 
@@ -819,8 +1035,12 @@ def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np
     and the second part alone (the cover: 1 when the posting title names every job word of it).
     """
     fit = np.zeros(len(index.title_sets), dtype=np.float32)
-    # A word no title holds is as rare as a word can be: it counts fully against every title.
-    unseen = math.log(1 + len(index.title_sets)) + 1
+    # A word no title holds is as rare as a word can be: it counts fully against every title
+    # (every live one: as many as build_index would count).
+    n_sets = len(index.title_sets)
+    if index.family_alive is not None:
+        n_sets = int(index.family_alive.sum()) + int(index.family_alive[index.level_family].sum())
+    unseen = math.log(1 + n_sets) + 1
     ids = [index.title_ids.get(w) for w in words]
     asked = sum(unseen if i is None else float(index.title_idf[i]) for i in ids)
     if not asked:
@@ -903,22 +1123,32 @@ def rank_levels(
     if posting.years_min is not None and not _states_rank(posting.title):
         weights = LEVEL_WEIGHTS_BY_YEARS
     n_families = len(index.families)
+    live = index.family_alive
+    n_live = n_families if live is None else int(live.sum())
+    if not n_live:
+        return []
 
-    # First pass, every family: arrays only.
+    # First pass, every family: arrays only (a replaced family's dead rows too: masking them
+    # costs more than scoring them).
     text_share = _family_text(index, " ".join([posting.title] * 3 + [t for _, t in asked]))
     fits, covers = _title_fit(index, words)
-    level_fits = fits[n_families:]
-    family_title = fits[:n_families].copy()
+    level_fits = fits[index.level_sets]
+    family_title = fits[index.family_sets]
     np.maximum.at(family_title, index.level_family, level_fits)
     meaning = np.einsum("td,d->t", index.title_vectors, embed([" ".join(sorted(words))])[0])
-    family_meaning = np.clip(meaning[:n_families], 0, 1)
-    np.maximum.at(family_meaning, index.level_family, np.clip(meaning[n_families:], 0, 1))
+    family_meaning = np.clip(meaning[index.family_sets], 0, 1)
+    np.maximum.at(family_meaning, index.level_family, np.clip(meaning[index.level_sets], 0, 1))
     family_title = np.maximum(family_title, TITLE_MEANING * family_meaning)
-    family_cover = covers[:n_families].copy()
-    np.maximum.at(family_cover, index.level_family, covers[n_families:])
+    family_cover = covers[index.family_sets]
+    np.maximum.at(family_cover, index.level_family, covers[index.level_sets])
     family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
-    text_best = float(text_share.max())
-    count = min(CANDIDATE_FAMILIES, n_families)
+    if live is not None:
+        # Dead families never rank, nor set the best text agreement.
+        family_score = np.where(live, family_score, -np.inf)
+        text_best = float(text_share[live].max())
+    else:
+        text_best = float(text_share.max())
+    count = min(CANDIDATE_FAMILIES, n_live)
     top = np.argpartition(-family_score, count - 1)[:count] if count < n_families else range(count)
 
     # Second pass: the levels of those families, placed on each family's own scale.
@@ -930,8 +1160,8 @@ def rank_levels(
         best_title = max(members, key=lambda i: level_fits[i])
         title_level = best_title if level_fits[best_title] >= fits[f] else -1
         head_in[f] = head_id is not None and (
-            head_id in index.title_sets[f]
-            or any(head_id in index.title_sets[n_families + i] for i in members)
+            head_id in index.title_sets[int(index.family_sets[f])]
+            or any(head_id in index.title_sets[int(index.level_sets[i])] for i in members)
         )
         for level in members:
             fit = float(np.clip(1 - abs(float(index.ranks[level]) - rank) / 3, 0, 1))
@@ -1025,10 +1255,10 @@ def _explain(
     f = int(index.level_family[placed.level])
     if placed.title_level >= 0:
         named = index.profiles.titles[placed.title_level]
-        shared = words & _set_words(index, len(index.families) + placed.title_level)
+        shared = words & _set_words(index, int(index.level_sets[placed.title_level]))
     else:
         named = index.family_titles[f]
-        shared = words & _set_words(index, f)
+        shared = words & _set_words(index, int(index.family_sets[f]))
     if shared:
         title = (
             f"title: {', '.join(sorted(shared))} as in “{named}” "
