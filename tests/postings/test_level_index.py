@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 
 from ladder.handbook.sources import Source
-from ladder.models import Item
-from ladder.services import family_import, item_save, ladder_changed
+from ladder.models import Item, Level
+from ladder.services import family_import, item_save, ladder_changed, level_save
 from postings import services
 from postings.matching import (
     LevelProfile,
@@ -21,6 +21,7 @@ from tests.conftest import ROOT
 
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
 POSTINGS = ROOT / "fixtures" / "postings"
+CORPUS = ROOT / "tests" / "data" / "corpus" / "handbook"
 
 
 def _profiles(family: str, items: dict[str, list[str]]) -> list[LevelProfile]:
@@ -67,6 +68,38 @@ def test_replacing_a_family_ranks_as_a_full_build_does():
         compacted = [(m.key, m.confidence) for m in rank_levels(posting, index_compact(replaced))]
         assert compacted == want, text
         assert "data/data-engineer" not in {key for key, _ in got}  # replaced levels never rank
+
+
+def test_replacing_a_family_by_itself_changes_no_score():
+    sales, data = _profiles("sales", SALES), _profiles("data", DATA_BEFORE)
+    built = build_index(sales + data)
+    replaced = index_replace(built, families=["sales"], profiles=sales)
+    assert replaced.families == ["sales", "data", "sales"]
+    assert replaced.family_alive.tolist() == [False, True, True]
+    for text in (
+        "Sales Manager\n\nRequirements:\n- Own the quarterly forecast\n",
+        "Senior Data Engineer\n\nRequirements:\n- Python and dbt pipelines\n",
+    ):
+        posting = parse_posting(text)
+        want = [(m.key, m.score, m.confidence, m.explanation) for m in rank_levels(posting, built)]
+        for index in (replaced, index_compact(replaced)):
+            got = [
+                (m.key, m.score, m.confidence, m.explanation) for m in rank_levels(posting, index)
+            ]
+            assert got == want, text
+
+
+def test_a_deleted_family_never_ranks_and_a_new_one_does():
+    sales, data = _profiles("sales", SALES), _profiles("data", DATA_BEFORE)
+    index = index_replace(build_index(sales + data), families=["data"], profiles=[])
+    posting = parse_posting("Data Engineer\n\nRequirements:\n- Pipelines in Airflow\n")
+    assert {m.key.split("/")[0] for m in rank_levels(posting, index)} == {"sales"}
+    index = index_replace(index, families=["data"], profiles=data)
+    assert rank_levels(posting, index)[0].key == "data/data-engineer"
+    only_dead = index_replace(build_index(data), families=["data"], profiles=[])
+    assert rank_levels(posting, only_dead) == []
+    with pytest.raises(ValueError, match="sales"):
+        index_replace(index, families=["data"], profiles=sales)
 
 
 def test_replacing_twice_keeps_one_live_copy_of_each_level():
@@ -195,3 +228,30 @@ def test_an_edit_stores_a_delta_and_every_hundredth_the_index_whole(
         )
         == 17
     )
+
+
+def _ranking(posting, index) -> list[tuple[str, str]]:
+    return [(m.key, m.confidence) for m in rank_levels(posting, index, limit=10)]
+
+
+def test_an_edit_through_the_write_service_ranks_as_a_full_rebuild_would(
+    ladder, monkeypatch, django_capture_on_commit_callbacks
+):
+    pages = ["sales--inside-sales.md", "sales--renewals.md", "sales--area-sales-manager.md"]
+    family_import(sources=[Source(name, (CORPUS / name).read_bytes()) for name in pages])
+    path = POSTINGS / "inside-sales-manager.html"
+    posting = parse_posting(path.read_bytes(), path.name)
+    before = _ranking(posting, services.level_index())  # built whole
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    # A sales-operations level takes the posting's title: that family now names the job.
+    level = Level.objects.select_related("family").get(pk=ladder.level_id)
+    level.title = "Inside Sales Manager"
+    with django_capture_on_commit_callbacks(execute=True):
+        level_save(level=level)
+    followed = services.level_index()
+    assert followed.alive is not None  # the edited family replaced, not a rebuild
+    rebuilt = build_index([services.profile_of(lv) for lv in services._levels_for_index()])
+    after = _ranking(posting, followed)
+    assert after == _ranking(posting, rebuilt)
+    assert after != before
+    assert level.key in [key for key, _ in after]
