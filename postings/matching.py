@@ -699,7 +699,11 @@ def _profiles_concat(left: Profiles, right: Profiles) -> Profiles:
 
 
 def index_replace(
-    index: LevelIndex, *, families: Sequence[str], profiles: Sequence[LevelProfile]
+    index: LevelIndex,
+    *,
+    families: Sequence[str] = (),
+    profiles: Sequence[LevelProfile] = (),
+    deltas: Sequence[tuple[Sequence[str], Sequence[LevelProfile]]] = (),
 ) -> LevelIndex:
     """A new index: the levels of ``families`` (family slugs) replaced by ``profiles`` (the
     new levels of those families, none for a family deleted), every other row reused as it
@@ -716,7 +720,21 @@ def index_replace(
     >>> new = index_replace(build_index([one]), families=["f"], profiles=[two])
     >>> [p.items for p, live in zip(new.profiles, new.alive) if live]
     [(('requirements', 'Excel'),)]
+
+    ``deltas``, earlier ``(families, profiles)`` replacements, are applied first, in order
+    (a worker catching up on several edits): each costs one family's work, not a build.
     """
+    steps = [*deltas, *([(families, profiles)] if families or profiles else [])]
+    for step_families, step_profiles in steps[:-1]:
+        index = _replace(index, families=step_families, profiles=step_profiles)
+    if not steps:
+        return index
+    return _replace(index, families=steps[-1][0], profiles=steps[-1][1])
+
+
+def _replace(
+    index: LevelIndex, *, families: Sequence[str], profiles: Sequence[LevelProfile]
+) -> LevelIndex:
     slugs = set(families)
     strays = sorted({family_key(p.key) for p in profiles} - slugs)
     if strays:
