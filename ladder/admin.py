@@ -7,9 +7,12 @@ import zipfile
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -44,6 +47,24 @@ from ladder.uploads import (
 admin.site.site_header = "Ladder administration"
 admin.site.site_title = "Ladder admin"
 admin.site.index_title = "Career ladder and postings"
+
+
+class LadderAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete answers that name a level's family: titles repeat across families."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Level):
+            result["text"] = f"{obj.title} — {obj.family.title}"
+        return result
+
+
+def _autocomplete_view(request: HttpRequest) -> HttpResponse:
+    return LadderAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# Set before the admin's URLs are built, which bind ``site.autocomplete_view``.
+admin.site.autocomplete_view = _autocomplete_view
 
 
 @admin.action(description="Export levels as CSV (grades and effective item counts)")
@@ -322,7 +343,67 @@ class LevelAdmin(SimpleHistoryAdmin):
         js = ["js/admin-ladder.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(item_count=Count("items"))
+        # Item counts by a subquery: a JOIN + GROUP BY over every column (the effective
+        # lists and the family's whole page among them) cost seconds for 600 levels.
+        items = (
+            Item.objects.filter(level=OuterRef("pk"))
+            .order_by()
+            .values("level")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(item_count=Coalesce(Subquery(items, output_field=IntegerField()), 0))
+        )
+        match = getattr(request, "resolver_match", None)
+        if match and match.url_name == "ladder_level_changelist":
+            # The list shows a few columns: never read the big ones.
+            queryset = queryset.defer(
+                "effective",
+                "description",
+                "family__source",
+                "family__description",
+                "family__performance_indicators",
+                "family__career_ladder",
+                "family__hiring_process",
+                "reports_to__effective",
+                "reports_to__description",
+            )
+        return queryset
+
+    def action_checkbox(self, obj):
+        # Django renders this checkbox through the form-widget templates, once per row: about
+        # half of the list's time. The same markup, written out.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            obj,
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocomplete (extends, reports to): the exact title first, then titles starting
+        with what was typed, then the rest; each shown with its family."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and "autocomplete" in request.path:
+            queryset = (
+                queryset.select_related("family")
+                .annotate(
+                    rank=Case(
+                        When(title__iexact=term, then=Value(0)),
+                        When(title__istartswith=term, then=Value(1)),
+                        When(family__title__istartswith=term, then=Value(2)),
+                        default=Value(3),
+                        output_field=IntegerField(),
+                    )
+                )
+                .order_by("rank", "title", "family__title")
+            )
+        return queryset, may_have_duplicates
 
     @admin.display(ordering="grade__number", description="grade")
     def grade_display_column(self, obj):
