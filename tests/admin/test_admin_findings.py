@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from ladder.handbook.sources import Source
 from ladder.models import JobFamily
 from ladder.services import family_import
 from tests.conftest import ROOT
+from tests.groups import group
 
 pytestmark = pytest.mark.django_db
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
@@ -20,7 +21,7 @@ AUTOCOMPLETE = "/admin/autocomplete/?app_label=ladder&model_name=item&field_name
 def hr(db) -> Client:
     family_import(sources=[Source(str(SEED), SEED.read_bytes())])
     user = User.objects.create_user("hr", password="a-long-passphrase", is_staff=True)
-    user.groups.add(Group.objects.get(name="HR editors"))
+    user.groups.add(group("HR editors"))
     client = Client()
     client.force_login(user)
     return client

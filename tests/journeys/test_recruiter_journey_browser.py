@@ -4,12 +4,13 @@ filter the grouped level picker by typing, confirm the level; then the posting i
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from ladder.handbook.sources import Source
 from ladder.services import family_import
 from postings.models import Posting
 from tests.conftest import ROOT
+from tests.groups import group
 from tests.journeys.helpers import assert_accessible, sign_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ What you'll need
 def test_recruiter_from_paste_to_confirmed_level(live_server, browser, artifacts):
     family_import(sources=[Source(str(SEED), SEED.read_bytes())])
     rita = User.objects.create_user("rita", password="a-long-passphrase", is_staff=True)
-    rita.groups.add(Group.objects.get(name="Recruiters"))
+    rita.groups.add(group("Recruiters"))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
