@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
 
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
@@ -27,7 +28,9 @@ from django_htmx.middleware import HtmxDetails
 from ladder.caching import cached_page
 from ladder.chart import ChartLevel, layout_chart
 from ladder.comparison import compare_effective, diff_html, plain
+from ladder.departments import OTHER as OTHER_DEPARTMENT
 from ladder.departments import department_of
+from ladder.departments import label as department_label
 from ladder.handbook import SECTIONS, HandbookError
 from ladder.history import diff_sources
 from ladder.inheritance import CycleError
@@ -215,8 +218,14 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     words = [w for w in wanted.lower().split() if w]
     departments: dict[str, dict] = {}
     total = 0
+    families = list(families)
+    named = {department_of(f.source_name, f.head) for f in families}
     for fam in families:
         department = department_of(fam.source_name, fam.head)
+        if department == OTHER_DEPARTMENT:
+            # "product.md" beside "product--designer.md": the department's own page.
+            stem = department_label(PurePosixPath(fam.source_name.replace("\\", "/")).stem)
+            department = stem if stem in named else department
         haystack = f"{fam.title} {department}".lower()
         total += 1
         if words and not all(word in haystack for word in words):
