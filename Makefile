@@ -10,12 +10,13 @@ PYTEST_ARGS ?=
 BASE_PYTHON ?= $(shell (command -v pyenv >/dev/null && pyenv which python 2>/dev/null) || command -v python3.13 || command -v python3)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint format seed migrate bench loadtest chromium postgres-binaries clean
+.PHONY: help run test test-sqlite test-postgres lint format seed migrate bench loadtest accuracy chromium postgres-binaries clean
 
 help:
 	@echo "make run    - install, migrate, load the seed handbook and postings, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - install test tools and run the suite on SQLite and on a throwaway PostgreSQL"
 	@echo "make bench  - print the benchmark figures"
+	@echo "make accuracy - importer accuracy on the hand-read answer key (saved to bench/results/)"
 	@echo "make lint   - ruff check and format check"
 
 $(VENV)/.installed: pyproject.toml
@@ -83,6 +84,10 @@ test: lint $(VENV)/.installed chromium postgres-binaries
 	  $(MAKE) --no-print-directory test-postgres || postgres=$$?; \
 	  echo "=== SQLite: $$([ $$sqlite = 0 ] && echo passed || echo FAILED) · PostgreSQL: $$([ $$postgres = 0 ] && echo passed || echo FAILED) ==="; \
 	  [ $$sqlite = 0 ] && [ $$postgres = 0 ]
+
+# Importer accuracy against tests/data/answer_key/ (a ratchet: tests fail below the saved figures).
+accuracy: $(VENV)/.installed
+	$(PY) bench/accuracy.py --save
 
 bench: $(VENV)/.installed postgres-binaries
 	$(PY) bench/run.py --save --postgres

@@ -20,13 +20,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from ladder.editing import (
-    family_after_edit,
-    family_reimport_apply,
-    family_reimport_preview,
-    grade_for,
-    item_render,
-)
 from ladder.export import family_markdown, levels_csv
 from ladder.forms import (
     ApplyReimportForm,
@@ -34,9 +27,23 @@ from ladder.forms import (
     ItemInlineFormSet,
     LevelAdminForm,
     ReimportForm,
+    RevertLevelForm,
 )
 from ladder.handbook.sources import ImportFailed
+from ladder.inheritance import effective_entries
 from ladder.models import FamilyVersion, Grade, HandbookUpload, ImportRun, Item, JobFamily, Level
+from ladder.services import (
+    family_delete,
+    family_reimport_apply,
+    family_reimport_preview,
+    family_save,
+    item_delete,
+    item_save,
+    items_saved_with,
+    level_delete,
+    level_revert,
+    level_save,
+)
 from ladder.uploads import (
     UploadedFile,
     handbook_upload_apply,
@@ -163,6 +170,19 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
     def version_count(self, obj):
         return obj.version_count
 
+    def save_model(self, request, obj, form, change):
+        family_save(family=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        pass  # the levels inline is read-only
+
+    def delete_model(self, request, obj):
+        family_delete(family=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for family in queryset:
+            family_delete(family=family, user=request.user)
+
     def get_urls(self):
         return [
             path(
@@ -206,6 +226,8 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
                         name=payload["name"],
                         source=payload["source"],
                         keep_admin_edits=not form.cleaned_data["overwrite_admin_edits"],
+                        confirm_title=form.cleaned_data["confirm_other_family"],
+                        user=request.user,
                     )
                 except signing.BadSignature:
                     messages.error(request, "The preview expired; upload the page again.")
@@ -345,8 +367,9 @@ class LevelAdmin(SimpleHistoryAdmin):
         js = ["js/admin-ladder.js"]
 
     def get_queryset(self, request):
-        # Item counts by a subquery: a JOIN + GROUP BY over every column (the effective
-        # lists and the family's whole page among them) cost seconds for 600 levels.
+        # A subquery, not Count("items"): searching item text joins the items again, and a
+        # count over that join multiplies; and a JOIN + GROUP BY over every column (the
+        # effective lists and the family's whole page among them) cost seconds for 600 levels.
         items = (
             Item.objects.filter(level=OuterRef("pk"))
             .order_by()
@@ -425,7 +448,7 @@ class LevelAdmin(SimpleHistoryAdmin):
             return "Save the level to see its effective lists."
         blocks = []
         for section in ("responsibilities", "requirements", "general"):
-            entries = obj.effective.get(section) or []
+            entries = effective_entries(obj.effective, section, obj.family.slug)
             if not entries:
                 continue
             rows = format_html_join(
@@ -433,11 +456,11 @@ class LevelAdmin(SimpleHistoryAdmin):
                 "<li class='{}'>{}{}</li>",
                 (
                     (
-                        "own" if e.get("source") == obj.slug else "inherited",
-                        mark_safe(e.get("html") or ""),  # noqa: S308 - sanitised at import/save
+                        "own" if e.is_own(obj.key) else "inherited",
+                        mark_safe(e.html),  # noqa: S308 - sanitised at import/save
                         ""
-                        if e.get("source") == obj.slug
-                        else format_html(" <em>(from {})</em>", e.get("source_title", "")),
+                        if e.is_own(obj.key)
+                        else format_html(" <em>(from {})</em>", e.source_title),
                     )
                     for e in entries
                 ),
@@ -456,40 +479,61 @@ class LevelAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves an old version on purpose: no "someone else saved" check.
-        request._ladder_revert = True
+        request._ladder_revert = version_id
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if getattr(request, "_ladder_revert", False):
-            return type("RevertLevelForm", (form,), {"check_version": False})
-        return form
+        version_id = getattr(request, "_ladder_revert", None)
+        if version_id is None or obj is None:
+            return super().get_form(request, obj, **kwargs)
+        record = Level.history.filter(history_id=version_id, id=obj.pk).first()
+        items = items_saved_with(obj, record.history_date) if record else []
+        form = type("RevertLevelForm", (RevertLevelForm,), {"saved_items": items})
+        return super().get_form(request, obj, **{**kwargs, "form": form})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if getattr(request, "_ladder_revert", None) is not None:
+            fieldsets = [*fieldsets, ("Items", {"fields": ["restore_items"]})]
+        return fieldsets
 
     def save_model(self, request, obj, form, change):
-        obj.grade = grade_for(form.cleaned_data.get("grade_number"))
-        if change:
-            current = Level.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
-            obj.version = (current or 0) + 1
-        super().save_model(request, obj, form, change)
+        version_id = getattr(request, "_ladder_revert", None)
+        grade_number = form.cleaned_data.get("grade_number")
+        if version_id is not None:
+            # The history view saves no inline: the revert service is the whole write.
+            level_revert(
+                level=obj,
+                record_id=int(version_id),
+                restore_items=form.cleaned_data.get("restore_items", False),
+                grade_number=grade_number,
+                user=request.user,
+            )
+            return
+        request._ladder_grade_number = grade_number  # saved with the items in save_related
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for item in instances:
-            item.level = form.instance
-            item_render(item)
-            item.save()
-        for item in formset.deleted_objects:
-            item.delete()
-        formset.save_m2m()
+        pass  # the items are saved with the level, in save_related
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        level = form.instance
-        if formsets and any(fs.has_changed() for fs in formsets) and change:
-            # An item edit is an edit of the level: the next concurrent save must see it.
-            Level.objects.filter(pk=level.pk).update(version=level.version + 1)
-            level.version += 1
-        family_after_edit(family_ids={level.family_id})
+        items, deleted = [], []
+        for formset in formsets:
+            items.extend(formset.save(commit=False))
+            deleted.extend(formset.deleted_objects)
+        level_save(
+            level=form.instance,
+            items=items,
+            deleted_items=deleted,
+            grade_number=getattr(request, "_ladder_grade_number", None),
+            user=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        level_delete(level=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for level in queryset:
+            level_delete(level=level, user=request.user)
 
 
 @admin.register(Item)
@@ -506,15 +550,15 @@ class ItemAdmin(SimpleHistoryAdmin):
         return obj.text[:90] or f"extends {obj.extends_level}"
 
     def save_model(self, request, obj, form, change):
-        item_render(obj)
-        super().save_model(request, obj, form, change)
-        Level.objects.filter(pk=obj.level_id).update(version=obj.level.version + 1)
-        family_after_edit(family_ids={obj.level.family_id})
+        # Also the item's revert (the history view saves through this hook).
+        item_save(item=obj, user=request.user)
 
     def delete_model(self, request, obj):
-        family_id = obj.level.family_id
-        super().delete_model(request, obj)
-        family_after_edit(family_ids={family_id})
+        item_delete(item=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset.select_related("level__family"):
+            item_delete(item=item, user=request.user)
 
 
 @admin.register(FamilyVersion)

@@ -118,6 +118,22 @@ class LevelAdminForm(forms.ModelForm):
             )
 
 
+class RevertLevelForm(LevelAdminForm):
+    """The admin's revert of a level: the old version's fields, and its items if wanted."""
+
+    check_version = False  # reverting saves an old version on purpose
+    saved_items: list[Item] = []  # the items saved with that version (set per request)
+
+    restore_items = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["restore_items"]
+        field.label = f"Also restore the {len(self.saved_items)} items saved with this version"
+        shown = [f"{i.section}: {i.text[:60] or 'extends'}" for i in self.saved_items[:12]]
+        field.help_text = "; ".join(shown) + ("; …" if len(self.saved_items) > 12 else "")
+
+
 class ItemInlineFormSet(BaseInlineFormSet):
     """Refuses a level extending itself and any extends cycle, with the cycle named."""
 
@@ -172,6 +188,10 @@ class ApplyReimportForm(forms.Form):
     overwrite_admin_edits = forms.BooleanField(
         required=False,
         label="Replace the admin edits listed as conflicts with the page's text",
+    )
+    confirm_other_family = forms.BooleanField(
+        required=False,
+        label="The page names another family: import it into this family anyway",
     )
 
 

@@ -59,8 +59,11 @@ class JobFamily(models.Model):
     hiring_process = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The ladder content version that last changed this family's pages or effective lists
+    # (its own edit, or an edit of a level it extends): caches of one family key on it.
+    stamp = models.PositiveBigIntegerField(default=0, editable=False)
     # Who changed what, when; the source markdown is kept per version in FamilyVersion.
-    history = HistoricalRecords(excluded_fields=["source"])
+    history = HistoricalRecords(excluded_fields=["source", "stamp"])
 
     class Meta:
         ordering = ["title"]
@@ -204,7 +207,8 @@ class ImportRun(models.Model):
 
 
 class SiteVersion(models.Model):
-    """One row: a number bumped in the same transaction as every import and edit.
+    """One row per kind of content (see ``ladder.caching.VERSION_ROWS``): a number bumped in
+    the same transaction as every import and edit of that kind.
 
     Page caches are keyed by it, so every worker and machine sees a change at the moment it
     commits, whatever cache backend serves them.

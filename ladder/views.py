@@ -33,7 +33,7 @@ from ladder.departments import department_of
 from ladder.departments import label as department_label
 from ladder.handbook import SECTIONS, HandbookError
 from ladder.history import diff_sources
-from ladder.inheritance import CycleError
+from ladder.inheritance import CycleError, EffectiveEntry, effective_entries
 from ladder.models import FamilyVersion, Grade, Item, JobFamily, Level, format_grade
 from ladder.rendering import markdown_to_html
 from ladder.services import family_choices
@@ -100,31 +100,27 @@ def _extended_levels(items) -> dict[int, list[Level]]:
 
 
 def _entries(
-    items: list[dict],
+    items: list[EffectiveEntry],
     level_key: str,
-    family_slug: str,
     parent_source: str = "",
     urls: dict[str, str] | None = None,
 ):
-    """Effective items (from ``Level.effective``) ready for the template, children nested."""
+    """Effective entries (see ``EffectiveEntry``) ready for the template, children nested."""
     urls = {} if urls is None else urls  # level key → URL: a handful of levels, many items
     entries = []
     for item in items:
-        source_key = item.get("source_key") or f"{family_slug}/{item.get('source', '')}"
-        own = source_key == level_key
-        if not own and source_key not in urls:
-            urls[source_key] = _level_url(source_key)
+        own = item.is_own(level_key)
+        if not own and item.source_key not in urls:
+            urls[item.source_key] = _level_url(item.source_key)
         entries.append(
             {
-                "html": item.get("html") or escape(item.get("text", "")),
+                "html": item.html or escape(item.text),
                 "own": own,
                 # Children of an inherited item come from the same level: say it once.
-                "show_source": not own and source_key != parent_source,
-                "source_title": item.get("source_title") or item.get("source", ""),
-                "source_url": "" if own else urls[source_key],
-                "children": _entries(
-                    item.get("children") or [], level_key, family_slug, source_key, urls
-                ),
+                "show_source": not own and item.source_key != parent_source,
+                "source_title": item.source_title,
+                "source_url": "" if own else urls[item.source_key],
+                "children": _entries(item.children, level_key, item.source_key, urls),
             }
         )
     return entries
@@ -368,7 +364,7 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
     new_first = request.GET.get("order") == "new"
     sections = []
     for name in SECTIONS:
-        entries = _entries(lv.effective.get(name) or [], lv.key, fam.slug)
+        entries = _entries(effective_entries(lv.effective, name, fam.slug), lv.key)
         if new_first:
             entries.sort(key=lambda entry: not entry["own"])
         own = sum(1 for entry in entries if entry["own"])

@@ -16,9 +16,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from ladder.caching import POSTINGS, bump_content_version, content_version
+from ladder.handbook import SECTIONS
 from ladder.handbook.sources import Source, read_files
+from ladder.inheritance import effective_entries, walk_entries
 from ladder.models import Level
-from ladder.services import bump_content_version, content_version
 from postings.matching import LevelIndex, LevelProfile, Match, build_index, rank_levels
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
@@ -96,7 +98,7 @@ def posting_import(*, sources: Sequence[Source]) -> PostingImportSummary:
             seen.add(digest)
             summary.created.append(_store(source, posting, digest))
         if summary.created:
-            bump_content_version()
+            bump_content_version(POSTINGS)  # ladder pages and the level index stay cached
     return summary
 
 
@@ -135,7 +137,7 @@ def posting_link_level(*, posting: Posting, level: Level | None, user) -> Postin
     posting.level_confirmed_at = timezone.now() if level is not None else None
     with transaction.atomic():
         posting.save(update_fields=["level", "level_confirmed_by", "level_confirmed_at"])
-        bump_content_version()
+        bump_content_version(POSTINGS)
     return posting
 
 
@@ -169,18 +171,18 @@ def posting_update(*, posting: Posting, changed: Iterable[str], user) -> Posting
         if posting.pk is None:
             raise ValueError("postings are imported, not created in a form")
         posting.save(update_fields=fields or None)
-        bump_content_version()
+        bump_content_version(POSTINGS)
     return posting
 
 
-def posting_delete(*, postings: Iterable[Posting]) -> int:
-    """Delete postings (and their items); pages showing them change at once."""
-    ids = [p.pk for p in postings]
+def posting_delete(*, posting: Posting | None = None, postings: Iterable[Posting] = ()) -> int:
+    """Delete one posting or several (and their items); pages showing them change at once."""
+    ids = [p.pk for p in postings] + ([posting.pk] if posting is not None else [])
     with transaction.atomic():
         # One by one so each deletion is recorded in the history.
-        for posting in Posting.objects.filter(pk__in=ids):
-            posting.delete()
-        bump_content_version()
+        for each in Posting.objects.filter(pk__in=ids):
+            each.delete()
+        bump_content_version(POSTINGS)
     return len(ids)
 
 
@@ -204,20 +206,12 @@ def as_parsed(posting: Posting) -> ParsedPosting:
     )
 
 
-def _flatten(items: list[dict]) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if item.get("text"):
-            out.append(item["text"])
-        out.extend(_flatten(item.get("children", [])))
-    return out
-
-
 def profile_of(level: Level) -> LevelProfile:
     items = tuple(
-        (section, text)
-        for section in ("responsibilities", "requirements", "general")
-        for text in _flatten(level.effective.get(section, []))
+        (section, entry.text)
+        for section in SECTIONS
+        for entry, _depth in walk_entries(effective_entries(level.effective, section))
+        if entry.text
     )
     return LevelProfile(
         key=level.key,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ladder', '0005_level_grade_reason'),
+        ('ladder', '0006_family_stamp_item_baselines'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
