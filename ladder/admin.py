@@ -299,7 +299,7 @@ class LevelAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="reports to")
     def reports_to_column(self, obj):
-        return obj.reports_to.title if obj.reports_to_id else obj.reports_to_title or "—"
+        return obj.manager.title if obj.manager else "—"
 
     @admin.display(ordering="item_count", description="items")
     def item_count(self, obj):

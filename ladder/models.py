@@ -8,6 +8,8 @@ queries however deep the inheritance goes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -96,6 +98,30 @@ class FamilyVersion(models.Model):
         return f"{self.family} v{self.number}"
 
 
+def safe_link(url: str) -> str:
+    """Only web links from the handbook become hrefs (never ``javascript:`` and the like)."""
+    url = (url or "").strip()
+    return url if url.startswith(("https://", "http://", "/")) else ""
+
+
+@dataclass(frozen=True)
+class Manager:
+    """Whom a level reports to: a level of the ladder, or a title the handbook names."""
+
+    title: str
+    link: str = ""  # the handbook's (safe) link for a role outside the ladder
+    level: Level | None = None  # None: a role the ladder has no level for
+
+    @property
+    def external(self) -> bool:
+        return self.level is None
+
+    @property
+    def url(self) -> str:
+        # Asked for only when shown: a title alone needs no query for the level's family.
+        return self.level.get_absolute_url() if self.level is not None else self.link
+
+
 class Level(models.Model):
     family = models.ForeignKey(JobFamily, on_delete=models.CASCADE, related_name="levels")
     title = models.CharField(max_length=300)
@@ -148,6 +174,16 @@ class Level(models.Model):
     @property
     def key(self) -> str:
         return f"{self.family.slug}/{self.slug}"
+
+    @property
+    def manager(self) -> Manager | None:
+        """The one reading of reports-to (pages, chart, API, export, admin)."""
+        if self.reports_to_id:
+            target = self.reports_to
+            return Manager(target.title, level=target)
+        if self.reports_to_title:
+            return Manager(self.reports_to_title, safe_link(self.reports_to_link))
+        return None
 
     @property
     def grade_display(self) -> str:

@@ -69,12 +69,6 @@ def _grade_range(low: Decimal | None, high: Decimal | None) -> str:
     return f"{format_grade(low)}–{format_grade(high)}"
 
 
-def _safe_link(url: str) -> str:
-    """Only web links from the handbook become hrefs (never ``javascript:`` and the like)."""
-    url = (url or "").strip()
-    return url if url.startswith(("https://", "http://", "/")) else ""
-
-
 def _level_url(key: str) -> str:
     family_slug, _, level_slug = key.partition("/")
     if not (family_slug and level_slug):
@@ -218,11 +212,9 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
     for lv in levels:
         reports_to = title = url = ""
         if lv.reports_to_id in by_id:
-            reports_to = by_id[lv.reports_to_id].slug
-        elif lv.reports_to_id:
-            title, url = lv.reports_to.title, lv.reports_to.get_absolute_url()
-        elif lv.reports_to_title:
-            title, url = lv.reports_to_title, _safe_link(lv.reports_to_link)
+            reports_to = by_id[lv.reports_to_id].slug  # drawn as a line on the chart
+        elif manager := lv.manager:
+            title, url = manager.title, manager.url
         lv.family = fam  # every level is of this family: no query for its URL
         chart_levels.append(
             ChartLevel(
@@ -301,17 +293,6 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         )
     ).get(lv.id, [])
 
-    if lv.reports_to_id:
-        manager = {"title": lv.reports_to.title, "url": lv.reports_to.get_absolute_url()}
-    elif lv.reports_to_title:
-        manager = {
-            "title": lv.reports_to_title,
-            "url": _safe_link(lv.reports_to_link),
-            "external": True,
-        }
-    else:
-        manager = None
-
     sections = []
     for name in SECTIONS:
         entries = _entries(effective_entries(lv.effective, name, fam.slug), lv.key)
@@ -335,7 +316,7 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         "next_compare_url": (
             _compare_url([lv, track[here + 1]], changes_only=True) if here + 1 < len(track) else ""
         ),
-        "manager": manager,
+        "manager": lv.manager,
         "reports": reports,
         "previous": track[here - 1] if here > 0 else None,
         "next": track[here + 1] if here + 1 < len(track) else None,
@@ -611,8 +592,8 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
             condition |= Q(family__slug=family_slug, slug=level_slug)
         for lv in (
             Level.objects.filter(condition)
-            .select_related("family", "grade", "reports_to")
-            .defer("family__source", "reports_to__effective")
+            .select_related("family", "grade", "reports_to__family")
+            .defer("family__source", "reports_to__effective", "reports_to__family__source")
         ):
             found[(lv.family.slug, lv.slug)] = lv
     levels = []
@@ -626,10 +607,10 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
 
 
 def _reports_to(lv: Level) -> dict:
-    if lv.reports_to_id:
-        return {"title": lv.reports_to.title, "url": ""}
-    if lv.reports_to_title:
-        return {"title": lv.reports_to_title, "url": _safe_link(lv.reports_to_link)}
+    manager = lv.manager
+    if manager is not None:
+        # A level of the ladder needs no link here: the comparison names it.
+        return {"title": manager.title, "url": "" if manager.level else manager.url}
     return {"title": "", "url": ""}
 
 
