@@ -128,7 +128,7 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .defer("source")
+            .for_pages()
             .annotate(level_count=Count("levels", distinct=True))
             .annotate(version_count=Count("versions", distinct=True))
         )

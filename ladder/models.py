@@ -48,6 +48,12 @@ def format_grade(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+class JobFamilyQuerySet(models.QuerySet):
+    def for_pages(self) -> JobFamilyQuerySet:
+        """Without the stored markdown source, which no page shows."""
+        return self.defer("source")
+
+
 class JobFamily(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -66,6 +72,8 @@ class JobFamily(models.Model):
     stamp = models.PositiveBigIntegerField(default=0, editable=False)
     # Who changed what, when; the source markdown is kept per version in FamilyVersion.
     history = HistoricalRecords(excluded_fields=["source", "stamp"])
+
+    objects = JobFamilyQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -122,6 +130,30 @@ class Manager:
         return self.level.get_absolute_url() if self.level is not None else self.link
 
 
+class LevelQuerySet(models.QuerySet):
+    """The few shapes pages read levels in, so no view keeps its own field lists."""
+
+    def for_page(self) -> LevelQuerySet:
+        """One level to show in full: its family, grade and manager, lists included."""
+        return self.select_related("family", "grade", "reports_to__family").defer(
+            "family__source", "reports_to__effective", "reports_to__family__source"
+        )
+
+    def for_lists(self) -> LevelQuerySet:
+        """Levels named in a list (grade page, who reports to whom): no effective lists."""
+        return self.select_related("family", "grade").defer("effective", "family__source")
+
+    def outline(self) -> LevelQuerySet:
+        """What a track or a picker needs: title, slug, position, group and grade."""
+        return self.select_related("grade").only(
+            "id", "slug", "title", "position", "group", "family_id", "grade__number", "grade_max"
+        )
+
+    def names(self) -> LevelQuerySet:
+        """Slug, title and position with the family's slug: enough for a link."""
+        return self.select_related("family").only("slug", "title", "position", "family__slug")
+
+
 class Level(models.Model):
     family = models.ForeignKey(JobFamily, on_delete=models.CASCADE, related_name="levels")
     title = models.CharField(max_length=300)
@@ -152,6 +184,8 @@ class Level(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Effective lists are derived data: recomputed, never restored from history.
     history = HistoricalRecords(excluded_fields=["effective", "content_hash"])
+
+    objects = LevelQuerySet.as_manager()
 
     class Meta:
         ordering = ["family", "position"]

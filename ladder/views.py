@@ -201,12 +201,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cached_page
 def family(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
-    levels = list(
-        fam.levels.select_related("grade", "reports_to__family")
-        .defer("effective", "reports_to__effective", "reports_to__family__source")
-        .order_by("position")
-    )
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
+    levels = list(fam.levels.for_page().defer("effective").order_by("position"))
     by_id = {lv.id: lv for lv in levels}
     chart_levels = []
     for lv in levels:
@@ -257,25 +253,11 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @cached_page
 def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpResponse:
-    lv = get_object_or_404(
-        Level.objects.select_related("family", "grade", "reports_to__family").defer(
-            "family__source", "reports_to__effective", "reports_to__family__source"
-        ),
-        family__slug=family_slug,
-        slug=level_slug,
-    )
+    lv = get_object_or_404(Level.objects.for_page(), family__slug=family_slug, slug=level_slug)
     fam = lv.family
-    reports = list(
-        lv.reports.select_related("family", "grade")
-        .defer("effective", "family__source")
-        .order_by("family__title", "position")
-    )
+    reports = list(lv.reports.for_lists().order_by("family__title", "position"))
     # Every level of the family in one query: the track (previous / next) and the picker.
-    family_levels = list(
-        fam.levels.select_related("grade")
-        .only("id", "slug", "title", "position", "group", "family_id", "grade__number", "grade_max")
-        .order_by("position")
-    )
+    family_levels = list(fam.levels.outline().order_by("position"))
     for other in family_levels:
         other.family = fam
     track = sorted((other for other in family_levels if other.group == lv.group), key=_track_key)
@@ -342,8 +324,7 @@ def grade(request: HttpRequest, number: str) -> HttpResponse:
     # A level graded "8–9" belongs to grade 9 as well.
     levels = list(
         Level.objects.filter(Q(grade=current) | Q(grade__number__lt=value, grade_max__gte=value))
-        .select_related("family", "grade")
-        .defer("effective", "family__source")
+        .for_lists()
         .order_by("family__title", "position")
     )
     families: dict[int, dict] = {}
@@ -575,8 +556,7 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
     if switched:
         for lv in (
             Level.objects.filter(family__slug__in=set(switched.values()))
-            .select_related("family")
-            .only("slug", "position", "family__slug")
+            .names()
             .order_by("family__slug", "position")
         ):
             firsts.setdefault(lv.family.slug, lv.slug)
@@ -590,11 +570,7 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
         condition = Q()
         for family_slug, level_slug in wanted_keys:
             condition |= Q(family__slug=family_slug, slug=level_slug)
-        for lv in (
-            Level.objects.filter(condition)
-            .select_related("family", "grade", "reports_to__family")
-            .defer("family__source", "reports_to__effective", "reports_to__family__source")
-        ):
+        for lv in Level.objects.filter(condition).for_page():
             found[(lv.family.slug, lv.slug)] = lv
     levels = []
     for family_slug, level_slug in wanted_keys:
@@ -626,8 +602,7 @@ def _picker_options(family_slugs: set[str]) -> dict[str, list[Level]]:
     if family_slugs:
         for lv in (
             Level.objects.filter(family__slug__in=family_slugs)
-            .select_related("family")
-            .only("slug", "title", "position", "family__slug")
+            .names()
             .order_by("family__slug", "position")
         ):
             options[lv.family.slug].append(lv)
@@ -712,7 +687,7 @@ def compare_level_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cached_page
 def family_history(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
     versions = list(fam.versions.defer("source").order_by("-number"))
     ctx = {
         "family": fam,
@@ -735,7 +710,7 @@ def _version_diff(old: FamilyVersion, new: FamilyVersion):
 @require_GET
 @cached_page
 def family_history_diff(request: HttpRequest, slug: str, a: int, b: int) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
     versions = {v.number: v for v in fam.versions.filter(number__in=[a, b])}
     if a not in versions or b not in versions:
         raise Http404("no such version")
