@@ -143,6 +143,9 @@ def family_import(
         # already serialise writers.)
         import_lock()
         existing = {f.slug: f for f in JobFamily.objects.filter(slug__in=latest)}
+        # Families extending these ones, found before the import removes any level they
+        # extend (the link is then gone, and with it the way to find them).
+        extending = _dependent_family_ids(f.pk for f in existing.values())
         forced = set(force)
         changed = [
             f
@@ -176,7 +179,7 @@ def family_import(
             effective = _run_effective(resolved)
             written = _write(resolved, existing, summary, earlier, effective)
             # Families elsewhere that extend what changed: their lists change too.
-            touched = _dependent_family_ids(written)
+            touched = _dependent_family_ids(written) | extending
             family_refresh_effective(family_ids=touched - set(written))
         except CycleError as exc:
             raise ImportFailed([str(exc)]) from None
@@ -486,6 +489,10 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         if item.parent_id:
             children.setdefault(item.parent_id, []).append(item)
 
+    def blank(item: Item) -> bool:
+        # An extends link whose level was deleted (the link is set to NULL): nothing to show.
+        return not item.text and not item.extends_level_id and item.pk not in children
+
     def node_item(item: Item) -> NodeItem:
         extends = []
         if item.extends_level_id and item.extends_level_id in levels:
@@ -493,7 +500,7 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         return NodeItem(
             text=item.text,
             html=item.html,
-            children=[node_item(c) for c in children.get(item.pk, [])],
+            children=[node_item(c) for c in children.get(item.pk, []) if not blank(c)],
             extends=extends,
         )
 
@@ -503,7 +510,7 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         pk: {s: [] for s in SECTIONS} for pk in levels
     }
     for item in items:
-        if item.parent_id is None:
+        if item.parent_id is None and not blank(item):
             sections[item.level_id][item.section].append(node_item(item))
     for pk, level in levels.items():
         graph[level.key] = Node(level.key, level.title, sections[pk])

@@ -300,3 +300,31 @@ def test_7_own_means_the_same_level_not_the_same_slug(hr_client, visitor):
     assert not any("Alpha duty" in row for row in own), own
     page = visitor.get("/families/beta/analyst/").content.decode()
     assert re.search(r'class="item is-inherited"><span class="item-text">Alpha duty one', page)
+
+
+# --------------------------------------------------------------------------- found by the scenarios
+
+
+def test_an_import_removing_a_level_refreshes_the_families_extending_it(hr_client, visitor):
+    from ladder.checking import CheckReport, check_effective
+
+    family_import(sources=[Source("alpha.md", ALPHA), Source("beta.md", BETA)])
+    beta = Level.objects.get(family__slug="beta", slug="analyst")
+    senior = Level.objects.get(family__slug="alpha", slug="senior-analyst")
+    data = admin_form_data(hr_client.get(change_url(beta)))
+    extra = int(data["items-TOTAL_FORMS"]) - 1
+    data[f"items-{extra}-section"] = "responsibilities"
+    data[f"items-{extra}-position"] = "5"
+    data[f"items-{extra}-extends_level"] = str(senior.pk)
+    assert hr_client.post(change_url(beta), {**data, "_continue": "1"}).status_code == 302
+    assert "Lead alpha work" in visitor.get("/families/beta/analyst/").content.decode()
+
+    without_senior = ALPHA.split(b"### Senior Analyst")[0]
+    family_import(sources=[Source("alpha.md", without_senior)])
+
+    report = CheckReport()
+    check_effective(report)
+    assert report.differences == []
+    page = visitor.get("/families/beta/analyst/").content.decode()
+    assert "Lead alpha work" not in page
+    assert '<span class="item-text"></span>' not in page
