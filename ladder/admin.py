@@ -33,6 +33,8 @@ from ladder.services import (
     family_reimport_apply,
     family_reimport_preview,
     family_save,
+    grade_delete,
+    grade_save,
     item_delete,
     item_save,
     items_saved_with,
@@ -87,6 +89,16 @@ class GradeAdmin(admin.ModelAdmin):
     @admin.display(ordering="level_count", description="levels")
     def level_count(self, obj):
         return obj.level_count
+
+    def save_model(self, request, obj, form, change):
+        grade_save(grade=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        grade_delete(grade=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for grade in queryset:
+            grade_delete(grade=grade, user=request.user)
 
 
 class LevelInline(admin.TabularInline):

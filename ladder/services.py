@@ -736,6 +736,22 @@ def family_save(*, family: JobFamily, user=None) -> JobFamily:
     return family
 
 
+def grade_save(*, grade: Grade, user=None) -> Grade:
+    """Save a grade's label, description or link (shown on grade and level pages)."""
+    with transaction.atomic():
+        grade.save()
+        families = JobFamily.objects.filter(levels__grade=grade).values_list("pk", flat=True)
+        bump_content_version(LADDER, family_ids=set(families))
+    return grade
+
+
+def grade_delete(*, grade: Grade, user=None) -> None:
+    """Delete a grade no level holds (the database refuses otherwise)."""
+    with transaction.atomic():
+        grade.delete()
+        bump_content_version(LADDER)
+
+
 def family_delete(*, family: JobFamily, user=None) -> None:
     with transaction.atomic():
         affected = _dependent_family_ids({family.pk}) - {family.pk}

@@ -328,3 +328,21 @@ def test_an_import_removing_a_level_refreshes_the_families_extending_it(hr_clien
     page = visitor.get("/families/beta/analyst/").content.decode()
     assert "Lead alpha work" not in page
     assert '<span class="item-text"></span>' not in page
+
+
+def test_a_grade_edit_in_the_admin_reaches_visitors_at_once(
+    page_cache, seeded_ladder, hr_client, visitor, admin_user
+):
+    from ladder.models import Grade
+
+    grade = Grade.objects.filter(levels__isnull=False).first()
+    url = grade.get_absolute_url()
+    visitor.get(url)  # cached
+    admin = Client()
+    admin.force_login(admin_user)  # grades are the superuser's, not the HR editors'
+    response = admin.post(
+        f"/admin/ladder/grade/{grade.pk}/change/",
+        {"number": str(grade.number), "label": "", "description": "Leads a team", "link": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "Leads a team" in visitor.get(url).content.decode()
