@@ -223,6 +223,8 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
                     {"name": name, "source": preview.source}, salt="ladder-reimport", compress=True
                 )
                 ctx["apply"] = ApplyReimportForm(initial={"token": token})
+                if not preview.title_differs:
+                    del ctx["apply"].fields["confirm_other_family"]  # nothing to confirm
             status = 400 if preview.error else 200
             return render(request, "admin/ladder/jobfamily/reimport.html", ctx, status=status)
         return render(

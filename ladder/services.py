@@ -461,7 +461,9 @@ def _dependent_family_ids(family_ids: Iterable[int]) -> set[int]:
         more = set(
             Item.objects.filter(extends_level__family_id__in=ids)
             .exclude(level__family_id__in=ids)
+            .order_by()  # no ordering: the default one joins families to sort by title
             .values_list("level__family_id", flat=True)
+            .distinct()
         )
         if not more:
             return ids
@@ -475,7 +477,9 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         more = set(
             Item.objects.filter(level__family_id__in=ids, extends_level__isnull=False)
             .exclude(extends_level__family_id__in=ids)
+            .order_by()
             .values_list("extends_level__family_id", flat=True)
+            .distinct()
         )
         if not more:
             break
