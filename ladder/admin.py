@@ -8,6 +8,7 @@ import zipfile
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ladder.export import family_markdown, levels_csv
 from ladder.forms import (
     ApplyReimportForm,
+    HandbookUploadForm,
     ItemInlineFormSet,
     LevelAdminForm,
     ReimportForm,
@@ -27,7 +29,7 @@ from ladder.forms import (
 )
 from ladder.handbook.sources import ImportFailed
 from ladder.inheritance import effective_entries
-from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
+from ladder.models import FamilyVersion, Grade, HandbookUpload, ImportRun, Item, JobFamily, Level
 from ladder.services import (
     family_delete,
     family_reimport_apply,
@@ -41,6 +43,12 @@ from ladder.services import (
     level_delete,
     level_revert,
     level_save,
+)
+from ladder.uploads import (
+    UploadedFile,
+    handbook_upload_apply,
+    handbook_upload_create,
+    read_uploaded,
 )
 
 admin.site.site_header = "Ladder administration"
@@ -135,6 +143,7 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
     inlines = [LevelInline]
     actions = [export_markdown, export_levels_csv]
     change_form_template = "admin/ladder/jobfamily/change_form.html"
+    change_list_template = "admin/ladder/jobfamily/change_list.html"
 
     def get_queryset(self, request):
         return (
@@ -172,6 +181,16 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
                 "<int:pk>/reimport/",
                 self.admin_site.admin_view(self.reimport_view),
                 name="ladder_jobfamily_reimport",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.upload_view),
+                name="ladder_jobfamily_import",
+            ),
+            path(
+                "import/<int:upload_id>/",
+                self.admin_site.admin_view(self.upload_status_view),
+                name="ladder_jobfamily_import_status",
             ),
             *super().get_urls(),
         ]
@@ -234,6 +253,50 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
             status=400 if upload.errors else 200,
         )
 
+    def _upload_context(self, request: HttpRequest, title: str) -> dict:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title}
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload .md pages or a .zip of a folder: checked like ``import_handbook --dry-run``."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = HandbookUploadForm(request.POST or None, request.FILES or None)
+        ctx = {**self._upload_context(request, "Import handbook pages"), "form": form}
+        if request.method == "POST" and form.is_valid():
+            files = [
+                UploadedFile(f.name or "upload.md", f.read()) for f in form.cleaned_data["files"]
+            ]
+            try:
+                sources = read_uploaded(files)
+            except ImportFailed as exc:
+                ctx["upload_errors"] = exc.errors
+                return render(request, "admin/ladder/jobfamily/upload.html", ctx, status=400)
+            upload = handbook_upload_create(
+                sources=sources,
+                user=request.user,
+                strict=form.cleaned_data["strict"],
+                base_url=form.cleaned_data["base_url"],
+            )
+            return redirect("admin:ladder_jobfamily_import_status", upload.pk)
+        status = 400 if form.errors else 200
+        return render(request, "admin/ladder/jobfamily/upload.html", ctx, status=status)
+
+    def upload_status_view(self, request: HttpRequest, upload_id: int) -> HttpResponse:
+        """Progress (polled by htmx, or a plain refresh), then the preview and "Apply"."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        upload = get_object_or_404(HandbookUpload, pk=upload_id)
+        if request.method == "POST":
+            upload = handbook_upload_apply(upload=upload)
+            if upload.state == HandbookUpload.State.APPLIED:
+                messages.success(request, upload.result)
+            return redirect("admin:ladder_jobfamily_import_status", upload.pk)
+        ctx = {**self._upload_context(request, "Import handbook pages"), "upload": upload}
+        template = "admin/ladder/jobfamily/upload_status.html"
+        if getattr(request, "htmx", False):
+            template += "#upload-status"
+        return render(request, template, ctx)
+
 
 class ItemInline(admin.TabularInline):
     model = Item
@@ -244,7 +307,7 @@ class ItemInline(admin.TabularInline):
     ordering = ["section", "position", "id"]
     extra = 1
     formfield_overrides = {
-        Item._meta.get_field("text"): {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+        Item._meta.get_field("text"): {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})}
     }
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -290,6 +353,10 @@ class LevelAdmin(SimpleHistoryAdmin):
         ),
     ]
     prepopulated_fields = {"slug": ["title"]}
+
+    class Media:
+        css = {"all": ["css/admin-ladder.css"]}
+        js = ["js/admin-ladder.js"]
 
     def get_queryset(self, request):
         # A subquery, not Count("items"): searching item text joins the items again, and a

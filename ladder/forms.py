@@ -186,3 +186,44 @@ class ApplyReimportForm(forms.Form):
         required=False,
         label="The page names another family: import it into this family anyway",
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the pattern of Django's file-upload documentation)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class HandbookUploadForm(forms.Form):
+    files = MultipleFileField(
+        allow_empty_file=True,
+        label="Handbook pages",
+        help_text=(
+            "One or more .md pages, or a .zip of a folder of them; new families and new "
+            "versions of existing ones. A preview shows what would change before anything is "
+            "saved."
+        ),
+    )
+    strict = forms.BooleanField(
+        required=False,
+        label="Strict: an unknown extends target or a level extending itself is an error",
+    )
+    base_url = forms.URLField(
+        required=False,
+        max_length=300,
+        label="Handbook base URL",
+        help_text="Where the pages' relative links point, e.g. https://handbook.gitlab.com "
+        "(default: the host most of the page's links use).",
+    )

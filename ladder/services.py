@@ -164,13 +164,18 @@ def family_import(
         )
         candidates = [Candidate(lv.key, lv.title, lv.family.slug) for lv in stored]
         grades = {lv.key: (lv.grade.number if lv.grade else None, lv.grade_max) for lv in stored}
-        resolved = resolve_import(changed, candidates, grades, strict=strict)
-        if resolved.errors:
-            raise ImportFailed([located(e.name, e) for e in resolved.errors])
-        for family in resolved.families:
+        # Every page of the run is validated and reports its warnings, changed or not (strict
+        # refuses a bad page even when it was stored before); only changed pages are written.
+        checked = resolve_import(list(latest.values()), candidates, grades, strict=strict)
+        if checked.errors:
+            raise ImportFailed([located(e.name, e) for e in checked.errors])
+        for family in checked.families:
             for warning in family.warnings:
                 summary.warnings.append(f"{family.parsed.name}:{warning.line}: {warning.message}")
                 summary.warning_kinds[warning.kind] = summary.warning_kinds.get(warning.kind, 0) + 1
+        resolved = ResolvedImport(
+            [f for f in checked.families if f.parsed.slug in changed_slugs], []
+        )
         earlier = {
             slug: [f for f in ordered_versions if f.slug == slug and f is not latest[slug]]
             for slug in changed_slugs

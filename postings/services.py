@@ -107,6 +107,7 @@ def _store(source: Source, parsed: ParsedPosting, digest: str) -> Posting:
         title=parsed.title[:300],
         company=(parsed.company or "")[:200],
         location=(getattr(parsed, "location", "") or "")[:200],
+        pay_range=parsed.pay[:100],
         source_name=Path(source.name).name[:500],
         format=parsed.format,
         raw=_decode(source.data),
@@ -140,11 +141,49 @@ def posting_link_level(*, posting: Posting, level: Level | None, user) -> Postin
     return posting
 
 
-def posting_delete(*, posting: Posting) -> None:
-    """Delete a posting and its items."""
+EDITABLE_FIELDS = (
+    "title",
+    "company",
+    "location",
+    "pay_range",
+    "years_min",
+    "years_max",
+    "degree",
+    "people_management",
+    "level",
+)
+
+
+def posting_update(*, posting: Posting, changed: Iterable[str], user) -> Posting:
+    """Save a recruiter's edits of a posting's facts (the admin form); history keeps who.
+
+    A changed level counts as a confirmation by this user, as on the posting page.
+
+    >>> posting.company = "GitLab"  # doctest: +SKIP
+    >>> posting_update(posting=posting, changed=["company"], user=rita)  # doctest: +SKIP
+    """
+    fields = [name for name in changed if name in EDITABLE_FIELDS]
+    if "level" in fields:
+        posting.level_confirmed_by = user if posting.level_id else None
+        posting.level_confirmed_at = timezone.now() if posting.level_id else None
+        fields += ["level_confirmed_by", "level_confirmed_at"]
     with transaction.atomic():
-        posting.delete()
+        if posting.pk is None:
+            raise ValueError("postings are imported, not created in a form")
+        posting.save(update_fields=fields or None)
         bump_content_version(POSTINGS)
+    return posting
+
+
+def posting_delete(*, posting: Posting | None = None, postings: Iterable[Posting] = ()) -> int:
+    """Delete one posting or several (and their items); pages showing them change at once."""
+    ids = [p.pk for p in postings] + ([posting.pk] if posting is not None else [])
+    with transaction.atomic():
+        # One by one so each deletion is recorded in the history.
+        for each in Posting.objects.filter(pk__in=ids):
+            each.delete()
+        bump_content_version(POSTINGS)
+    return len(ids)
 
 
 # --------------------------------------------------------------------------- matching
