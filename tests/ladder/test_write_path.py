@@ -346,3 +346,28 @@ def test_a_grade_edit_in_the_admin_reaches_visitors_at_once(
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "Leads a team" in visitor.get(url).content.decode()
+
+
+def test_adding_a_level_with_items_in_the_admin_is_one_write(seeded_ladder, hr_client, visitor):
+    page = hr_client.get("/admin/ladder/level/add/")
+    data = admin_form_data(page)
+    data.update(
+        {
+            "family": str(seeded_ladder.pk),
+            "title": "Principal Sales Operations Analyst",
+            "slug": "principal-sales-operations-analyst",
+            "position": "40",
+            "grade_number": "9",
+            "items-0-section": "responsibilities",
+            "items-0-position": "0",
+            "items-0-text": "Set the **direction** of sales operations",
+        }
+    )
+    response = hr_client.post("/admin/ladder/level/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    level = Level.objects.get(slug="principal-sales-operations-analyst")
+    assert level.grade.number == 9
+    assert [i.text for i in level.items.all()] == ["Set the **direction** of sales operations"]
+    assert level.items.get().history.count() == 1  # its baseline: created in the admin
+    body = visitor.get(level.get_absolute_url()).content.decode()
+    assert "<strong>direction</strong>" in body and "Grade 9" in body
