@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from ladder.handbook.sources import Source, collect_sources
 from ladder.models import Grade, Level
+from ladder.search import highlight, plain_text, rank, search_words
 from ladder.services import family_import
-from ladder.views import highlight, plain_text, rank, search_words
 from tests.conftest import ROOT
 
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
