@@ -229,6 +229,23 @@ class Level(models.Model):
         return text
 
 
+class ItemQuerySet(models.QuerySet):
+    def extends_links(self) -> ItemQuerySet:
+        """The extends links, with the title and address of the level each one names."""
+        return (
+            self.filter(extends_level__isnull=False)
+            .select_related("extends_level__family")
+            .only(
+                "level_id",
+                "section",
+                "position",
+                "extends_level__title",
+                "extends_level__slug",
+                "extends_level__family__slug",
+            )
+        )
+
+
 class Item(models.Model):
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="items")
     section = models.CharField(max_length=20, choices=SECTION_CHOICES)
@@ -253,6 +270,8 @@ class Item(models.Model):
         help_text="The section of that level; blank for every section.",
     )
     history = HistoricalRecords()
+
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "section", "position"]

@@ -161,6 +161,27 @@ def _compare_rows_html(rows: list, width: int, changes_only: bool) -> SafeString
     return mark_safe("".join(parts))  # noqa: S308 - cell HTML is built from sanitised items
 
 
+def _level_sections(lv: Level, new_first: bool) -> list[dict]:
+    """A level page's sections: its effective entries, own and inherited counted."""
+    sections = []
+    for name in SECTIONS:
+        entries = _entries(effective_entries(lv.effective, name, lv.family.slug), lv.key)
+        if new_first:
+            entries.sort(key=lambda entry: not entry["own"])
+        own = sum(1 for entry in entries if entry["own"])
+        sections.append(
+            {
+                "name": name,
+                "label": SECTION_LABELS[name],
+                "entries": entries,
+                "items_html": _items_html(entries),
+                "own_count": own,
+                "inherited_count": len(entries) - own,
+            }
+        )
+    return sections
+
+
 def _track_key(level: Level):
     # Ungraded levels go last on their track; then grade, then handbook order.
     grade = level.grade.number if level.grade_id else None
@@ -291,38 +312,10 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         other.family = fam
     track = sorted((other for other in family_levels if other.group == lv.group), key=_track_key)
     here = next(i for i, other in enumerate(track) if other.id == lv.id)
-    extends = _extended_levels(
-        lv.items.filter(extends_level__isnull=False)
-        .select_related("extends_level__family")
-        .only(
-            "level_id",
-            "section",
-            "position",
-            "extends_level__title",
-            "extends_level__slug",
-            "extends_level__family__slug",
-        )
-    ).get(lv.id, [])
-
+    extends = _extended_levels(lv.items.extends_links()).get(lv.id, [])
     # "What is new first": own items, then inherited ones, each in handbook order (a stable
     # sort), so the handbook order is one link away.
     new_first = request.GET.get("order") == "new"
-    sections = []
-    for name in SECTIONS:
-        entries = _entries(effective_entries(lv.effective, name, fam.slug), lv.key)
-        if new_first:
-            entries.sort(key=lambda entry: not entry["own"])
-        own = sum(1 for entry in entries if entry["own"])
-        sections.append(
-            {
-                "name": name,
-                "label": SECTION_LABELS[name],
-                "entries": entries,
-                "items_html": _items_html(entries),
-                "own_count": own,
-                "inherited_count": len(entries) - own,
-            }
-        )
     ctx = {
         "level": lv,
         "family": fam,
@@ -337,7 +330,7 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         "previous": track[here - 1] if here > 0 else None,
         "next": track[here + 1] if here + 1 < len(track) else None,
         "extends": extends,
-        "sections": sections,
+        "sections": _level_sections(lv, new_first),
         "description_html": markdown_to_html(lv.description, fam.base_url, inline=False),
         "new_first": new_first,
     }
