@@ -420,7 +420,7 @@ def measure(corpus: Path = CORPUS, keys: Iterable[PageKey] | None = None) -> Rep
         # All keyed pages as one ladder, so cross-page references resolve as in real use.
         family_import(sources=collect_sources(pages))
         for key, page in zip(keys, pages, strict=True):
-            sid = transaction.savepoint()
+            sid = transaction.savepoint_create()
             summary = family_import(sources=collect_sources([page]))
             if len(summary.family_slugs) != 1:
                 raise SystemExit(f"accuracy: {key.page} imports as {summary.family_slugs}")

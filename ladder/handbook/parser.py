@@ -630,6 +630,7 @@ def _classify(
             continue
         focus_area = (
             in_group
+            and is_specialty_group(group)
             and not names_a_role(title)
             and b.find_level(title) is None
             and not has_sentences(child)
