@@ -371,3 +371,15 @@ def test_adding_a_level_with_items_in_the_admin_is_one_write(seeded_ladder, hr_c
     assert level.items.get().history.count() == 1  # its baseline: created in the admin
     body = visitor.get(level.get_absolute_url()).content.decode()
     assert "<strong>direction</strong>" in body and "Grade 9" in body
+
+
+def test_staff_outside_the_hr_editors_cannot_edit_or_revert(seeded_ladder, staff_user):
+    client = Client()
+    client.force_login(staff_user)
+    level = Level.objects.get(slug="manager-sales-operations")
+    record = level.history.earliest("history_date")
+    assert client.get(change_url(level)).status_code == 403
+    url = f"/admin/ladder/level/{level.pk}/history/{record.history_id}/"
+    assert client.post(url, {"title": "Hijacked"}).status_code == 403
+    level.refresh_from_db()
+    assert level.title == "Manager, Sales Operations"
