@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q
@@ -33,7 +35,8 @@ from ladder.history import diff_sources
 from ladder.inheritance import CycleError, EffectiveEntry, effective_entries
 from ladder.models import FamilyVersion, Grade, JobFamily, Level, format_grade
 from ladder.rendering import markdown_to_html
-from ladder.search import run_search
+from ladder.search import SearchQuery, grade_choices, parse_query
+from ladder.search import search as run_search
 from ladder.services import family_choices
 
 SECTION_LABELS = {
@@ -379,13 +382,44 @@ def grade(request: HttpRequest, number: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @cached_page
 def search(request: HtmxHttpRequest) -> HttpResponse:
-    ctx = run_search(request.GET.get("q", ""))
-    ctx["hide_header_search"] = True
+    query = parse_query(request.GET)
+    results = run_search(query)
+    for hit in results.hits:
+        hit.family_url = _search_page_url(replace(query, family=hit.family_slug), 1)
+    ctx = {
+        "query": query.text,
+        "words": query.words,
+        "results": results,
+        "errors": query.errors,
+        "family": query.family,
+        "grade": format_grade(query.grade) if query.grade is not None else "",
+        "first_url": _search_page_url(query, 1),
+        "previous_url": _search_page_url(query, query.page - 1) if query.page > 1 else "",
+        "next_url": (_search_page_url(query, query.page + 1) if query.page < results.pages else ""),
+        "hide_header_search": True,
+    }
     template = "ladder/search.html"
     # A history restore after a back-button press wants the whole page, not the fragment.
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
+    else:
+        # The filters are outside the partial: only the whole page needs them. A ladder has
+        # thousands of families, too many for a picker: a result's family name links to the
+        # search within it, and the chosen one is named here.
+        ctx["grades"] = grade_choices()
+        if query.family:
+            ctx["family_title"] = (
+                JobFamily.objects.filter(slug=query.family).values_list("title", flat=True).first()
+            )
+            ctx["every_family_url"] = _search_page_url(replace(query, family=""), 1)
     return render(request, template, ctx)
+
+
+def _search_page_url(query: SearchQuery, page: int) -> str:
+    params = {"q": query.text, "family": query.family, "page": page if page > 1 else ""}
+    if query.grade is not None:
+        params["grade"] = format_grade(query.grade)
+    return reverse("ladder:search") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
 # --------------------------------------------------------------------------- compare
