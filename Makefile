@@ -10,13 +10,14 @@ PYTEST_ARGS ?=
 BASE_PYTHON ?= $(shell (command -v pyenv >/dev/null && pyenv which python 2>/dev/null) || command -v python3.13 || command -v python3)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint format seed migrate bench loadtest cluster chromium postgres-binaries clean
+.PHONY: help run test test-sqlite test-postgres lint format seed migrate bench loadtest accuracy cluster chromium postgres-binaries clean
 
 help:
 	@echo "make run    - install, migrate, load the seed handbook and postings, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - install test tools and run the suite on SQLite and on a throwaway PostgreSQL"
 	@echo "make bench  - print the benchmark figures"
 	@echo "make cluster - run PostgreSQL, Redis, nginx and two app nodes on loopback and check them"
+	@echo "make accuracy - importer accuracy on the hand-read answer key (saved to bench/results/)"
 	@echo "make lint   - ruff check and format check"
 
 $(VENV)/.installed: pyproject.toml
@@ -35,12 +36,23 @@ seed: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py import_handbook fixtures/handbook
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py import_postings fixtures/postings
 
-run: seed
+# A local, git-ignored .env (debug on, a generated key) that settings read, so every manage.py
+# command of the README works as written. Written once; delete it to get a new key.
+.env:
+	@printf '# Written by make run for local development; git-ignored. Production sets real\n# environment variables instead (DJANGO_DEBUG off needs DJANGO_SECRET_KEY).\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' \
+	  "$$($(BASE_PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote $@ (local development settings)"
+
+# The task worker (imports uploaded in the admin run there) starts beside the server and stops
+# with it.
+run: .env seed
 	@echo
 	@echo "Ladder is starting on http://127.0.0.1:$(PORT)"
 	@echo "To edit the ladder in the admin, create an account: $(PY) manage.py createsuperuser"
 	@echo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
@@ -74,6 +86,10 @@ test: lint $(VENV)/.installed chromium postgres-binaries
 	  echo "=== SQLite: $$([ $$sqlite = 0 ] && echo passed || echo FAILED) · PostgreSQL: $$([ $$postgres = 0 ] && echo passed || echo FAILED) ==="; \
 	  [ $$sqlite = 0 ] && [ $$postgres = 0 ]
 
+# Importer accuracy against tests/data/answer_key/ (a ratchet: tests fail below the saved figures).
+accuracy: $(VENV)/.installed
+	$(PY) bench/accuracy.py --save
+
 bench: $(VENV)/.installed postgres-binaries
 	$(PY) bench/run.py --save --postgres
 
@@ -89,4 +105,4 @@ cluster: $(VENV)/.installed postgres-binaries
 	$(PY) bench/cluster.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles tests/artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) .env db.sqlite3* staticfiles tests/artifacts .pytest_cache .ruff_cache

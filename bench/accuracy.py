@@ -51,6 +51,7 @@ LABELS = {
     "own_items": "own-item counts right",
     "reports_to": "reports-to right",
 }
+_LABEL = re.compile(r"\*\*[^*]+\*\*:?")
 _EXTENDS_TEXT = re.compile(r"^\W*(?:extends?|in addition to)\b", re.I)
 
 
@@ -149,6 +150,10 @@ def same_title(written: str, stored: str) -> bool:
     wb = [w for w in b.split() if w not in filler]
     if wa == wb:
         return True
+    # The same words in another order: "Learning and Development Manager" is "Manager,
+    # Learning & Development".
+    if sorted(w for w in wa if w != "and") == sorted(w for w in wb if w != "and"):
+        return True
     # An acronym word stands for a run of the other title's words.
     expanded = []
     for word in wa:
@@ -223,6 +228,8 @@ class StoredLevel:
 
 
 def stored_levels(family_slug: str) -> list[StoredLevel]:
+    from django.db.models import Count
+
     from ladder.models import Item, Level
 
     levels = list(
@@ -230,8 +237,10 @@ def stored_levels(family_slug: str) -> list[StoredLevel]:
         .select_related("grade", "reports_to")
         .order_by("position")
     )
-    items = Item.objects.filter(level__in=levels, parent__isnull=True).select_related(
-        "extends_level"
+    items = (
+        Item.objects.filter(level__in=levels, parent__isnull=True)
+        .select_related("extends_level")
+        .annotate(n_children=Count("children"))
     )
     extends: dict[int, dict[str, list[str]]] = {lv.pk: {s: [] for s in SECTIONS} for lv in levels}
     own: dict[int, dict[str, int]] = {lv.pk: dict.fromkeys(SECTIONS, 0) for lv in levels}
@@ -244,7 +253,12 @@ def stored_levels(family_slug: str) -> list[StoredLevel]:
                 )
                 if applies:
                     extends[item.level_id][section].append(item.extends_level.title)
-        elif item.section in SECTIONS and not _EXTENDS_TEXT.match(item.text):
+        elif (
+            item.section in SECTIONS
+            and not _EXTENDS_TEXT.match(item.text)
+            # A bold caption over the bullets that follow is not an entry of the list.
+            and not (_LABEL.fullmatch(item.text.strip()) and not item.n_children)
+        ):
             own[item.level_id][item.section] += 1
     out = []
     for lv in levels:
@@ -406,7 +420,7 @@ def measure(corpus: Path = CORPUS, keys: Iterable[PageKey] | None = None) -> Rep
         # All keyed pages as one ladder, so cross-page references resolve as in real use.
         family_import(sources=collect_sources(pages))
         for key, page in zip(keys, pages, strict=True):
-            sid = transaction.savepoint()
+            sid = transaction.savepoint_create()
             summary = family_import(sources=collect_sources([page]))
             if len(summary.family_slugs) != 1:
                 raise SystemExit(f"accuracy: {key.page} imports as {summary.family_slugs}")

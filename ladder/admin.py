@@ -8,7 +8,9 @@ import zipfile
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -16,17 +18,36 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from ladder.editing import (
-    family_after_edit,
+from ladder.export import family_markdown, levels_csv
+from ladder.forms import (
+    ApplyReimportForm,
+    HandbookUploadForm,
+    ItemInlineFormSet,
+    LevelAdminForm,
+    ReimportForm,
+    RevertLevelForm,
+)
+from ladder.handbook.sources import ImportFailed
+from ladder.inheritance import effective_entries
+from ladder.models import FamilyVersion, Grade, HandbookUpload, ImportRun, Item, JobFamily, Level
+from ladder.services import (
+    family_delete,
     family_reimport_apply,
     family_reimport_preview,
-    grade_for,
-    item_render,
+    family_save,
+    item_delete,
+    item_save,
+    items_saved_with,
+    level_delete,
+    level_revert,
+    level_save,
 )
-from ladder.export import family_markdown, levels_csv
-from ladder.forms import ApplyReimportForm, ItemInlineFormSet, LevelAdminForm, ReimportForm
-from ladder.handbook.sources import ImportFailed
-from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
+from ladder.uploads import (
+    UploadedFile,
+    handbook_upload_apply,
+    handbook_upload_create,
+    read_uploaded,
+)
 
 admin.site.site_header = "Ladder administration"
 admin.site.site_title = "Ladder admin"
@@ -110,6 +131,7 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
     inlines = [LevelInline]
     actions = [export_markdown, export_levels_csv]
     change_form_template = "admin/ladder/jobfamily/change_form.html"
+    change_list_template = "admin/ladder/jobfamily/change_list.html"
 
     def get_queryset(self, request):
         return (
@@ -128,12 +150,35 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
     def version_count(self, obj):
         return obj.version_count
 
+    def save_model(self, request, obj, form, change):
+        family_save(family=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        pass  # the levels inline is read-only
+
+    def delete_model(self, request, obj):
+        family_delete(family=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for family in queryset:
+            family_delete(family=family, user=request.user)
+
     def get_urls(self):
         return [
             path(
                 "<int:pk>/reimport/",
                 self.admin_site.admin_view(self.reimport_view),
                 name="ladder_jobfamily_reimport",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.upload_view),
+                name="ladder_jobfamily_import",
+            ),
+            path(
+                "import/<int:upload_id>/",
+                self.admin_site.admin_view(self.upload_status_view),
+                name="ladder_jobfamily_import_status",
             ),
             *super().get_urls(),
         ]
@@ -161,6 +206,8 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
                         name=payload["name"],
                         source=payload["source"],
                         keep_admin_edits=not form.cleaned_data["overwrite_admin_edits"],
+                        confirm_title=form.cleaned_data["confirm_other_family"],
+                        user=request.user,
                     )
                 except signing.BadSignature:
                     messages.error(request, "The preview expired; upload the page again.")
@@ -192,6 +239,50 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
             status=400 if upload.errors else 200,
         )
 
+    def _upload_context(self, request: HttpRequest, title: str) -> dict:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title}
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload .md pages or a .zip of a folder: checked like ``import_handbook --dry-run``."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = HandbookUploadForm(request.POST or None, request.FILES or None)
+        ctx = {**self._upload_context(request, "Import handbook pages"), "form": form}
+        if request.method == "POST" and form.is_valid():
+            files = [
+                UploadedFile(f.name or "upload.md", f.read()) for f in form.cleaned_data["files"]
+            ]
+            try:
+                sources = read_uploaded(files)
+            except ImportFailed as exc:
+                ctx["upload_errors"] = exc.errors
+                return render(request, "admin/ladder/jobfamily/upload.html", ctx, status=400)
+            upload = handbook_upload_create(
+                sources=sources,
+                user=request.user,
+                strict=form.cleaned_data["strict"],
+                base_url=form.cleaned_data["base_url"],
+            )
+            return redirect("admin:ladder_jobfamily_import_status", upload.pk)
+        status = 400 if form.errors else 200
+        return render(request, "admin/ladder/jobfamily/upload.html", ctx, status=status)
+
+    def upload_status_view(self, request: HttpRequest, upload_id: int) -> HttpResponse:
+        """Progress (polled by htmx, or a plain refresh), then the preview and "Apply"."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        upload = get_object_or_404(HandbookUpload, pk=upload_id)
+        if request.method == "POST":
+            upload = handbook_upload_apply(upload=upload)
+            if upload.state == HandbookUpload.State.APPLIED:
+                messages.success(request, upload.result)
+            return redirect("admin:ladder_jobfamily_import_status", upload.pk)
+        ctx = {**self._upload_context(request, "Import handbook pages"), "upload": upload}
+        template = "admin/ladder/jobfamily/upload_status.html"
+        if getattr(request, "htmx", False):
+            template += "#upload-status"
+        return render(request, template, ctx)
+
 
 class ItemInline(admin.TabularInline):
     model = Item
@@ -202,7 +293,7 @@ class ItemInline(admin.TabularInline):
     ordering = ["section", "position", "id"]
     extra = 1
     formfield_overrides = {
-        Item._meta.get_field("text"): {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+        Item._meta.get_field("text"): {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})}
     }
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -249,8 +340,25 @@ class LevelAdmin(SimpleHistoryAdmin):
     ]
     prepopulated_fields = {"slug": ["title"]}
 
+    class Media:
+        css = {"all": ["css/admin-ladder.css"]}
+        js = ["js/admin-ladder.js"]
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(item_count=Count("items"))
+        # A subquery, not Count("items"): searching item text joins the items again, and a
+        # count over that join multiplies.
+        items = (
+            Item.objects.filter(level=OuterRef("pk"))
+            .order_by()
+            .values("level")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(item_count=Coalesce(Subquery(items, output_field=IntegerField()), 0))
+        )
 
     @admin.display(ordering="grade__number", description="grade")
     def grade_display_column(self, obj):
@@ -270,7 +378,7 @@ class LevelAdmin(SimpleHistoryAdmin):
             return "Save the level to see its effective lists."
         blocks = []
         for section in ("responsibilities", "requirements", "general"):
-            entries = obj.effective.get(section) or []
+            entries = effective_entries(obj.effective, section, obj.family.slug)
             if not entries:
                 continue
             rows = format_html_join(
@@ -278,11 +386,11 @@ class LevelAdmin(SimpleHistoryAdmin):
                 "<li class='{}'>{}{}</li>",
                 (
                     (
-                        "own" if e.get("source") == obj.slug else "inherited",
-                        mark_safe(e.get("html") or ""),  # noqa: S308 - sanitised at import/save
+                        "own" if e.is_own(obj.key) else "inherited",
+                        mark_safe(e.html),  # noqa: S308 - sanitised at import/save
                         ""
-                        if e.get("source") == obj.slug
-                        else format_html(" <em>(from {})</em>", e.get("source_title", "")),
+                        if e.is_own(obj.key)
+                        else format_html(" <em>(from {})</em>", e.source_title),
                     )
                     for e in entries
                 ),
@@ -301,40 +409,61 @@ class LevelAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves an old version on purpose: no "someone else saved" check.
-        request._ladder_revert = True
+        request._ladder_revert = version_id
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if getattr(request, "_ladder_revert", False):
-            return type("RevertLevelForm", (form,), {"check_version": False})
-        return form
+        version_id = getattr(request, "_ladder_revert", None)
+        if version_id is None or obj is None:
+            return super().get_form(request, obj, **kwargs)
+        record = Level.history.filter(history_id=version_id, id=obj.pk).first()
+        items = items_saved_with(obj, record.history_date) if record else []
+        form = type("RevertLevelForm", (RevertLevelForm,), {"saved_items": items})
+        return super().get_form(request, obj, **{**kwargs, "form": form})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if getattr(request, "_ladder_revert", None) is not None:
+            fieldsets = [*fieldsets, ("Items", {"fields": ["restore_items"]})]
+        return fieldsets
 
     def save_model(self, request, obj, form, change):
-        obj.grade = grade_for(form.cleaned_data.get("grade_number"))
-        if change:
-            current = Level.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
-            obj.version = (current or 0) + 1
-        super().save_model(request, obj, form, change)
+        version_id = getattr(request, "_ladder_revert", None)
+        grade_number = form.cleaned_data.get("grade_number")
+        if version_id is not None:
+            # The history view saves no inline: the revert service is the whole write.
+            level_revert(
+                level=obj,
+                record_id=int(version_id),
+                restore_items=form.cleaned_data.get("restore_items", False),
+                grade_number=grade_number,
+                user=request.user,
+            )
+            return
+        request._ladder_grade_number = grade_number  # saved with the items in save_related
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for item in instances:
-            item.level = form.instance
-            item_render(item)
-            item.save()
-        for item in formset.deleted_objects:
-            item.delete()
-        formset.save_m2m()
+        pass  # the items are saved with the level, in save_related
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        level = form.instance
-        if formsets and any(fs.has_changed() for fs in formsets) and change:
-            # An item edit is an edit of the level: the next concurrent save must see it.
-            Level.objects.filter(pk=level.pk).update(version=level.version + 1)
-            level.version += 1
-        family_after_edit(family_ids={level.family_id})
+        items, deleted = [], []
+        for formset in formsets:
+            items.extend(formset.save(commit=False))
+            deleted.extend(formset.deleted_objects)
+        level_save(
+            level=form.instance,
+            items=items,
+            deleted_items=deleted,
+            grade_number=getattr(request, "_ladder_grade_number", None),
+            user=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        level_delete(level=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for level in queryset:
+            level_delete(level=level, user=request.user)
 
 
 @admin.register(Item)
@@ -351,15 +480,15 @@ class ItemAdmin(SimpleHistoryAdmin):
         return obj.text[:90] or f"extends {obj.extends_level}"
 
     def save_model(self, request, obj, form, change):
-        item_render(obj)
-        super().save_model(request, obj, form, change)
-        Level.objects.filter(pk=obj.level_id).update(version=obj.level.version + 1)
-        family_after_edit(family_ids={obj.level.family_id})
+        # Also the item's revert (the history view saves through this hook).
+        item_save(item=obj, user=request.user)
 
     def delete_model(self, request, obj):
-        family_id = obj.level.family_id
-        super().delete_model(request, obj)
-        family_after_edit(family_ids={family_id})
+        item_delete(item=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset.select_related("level__family"):
+            item_delete(item=item, user=request.user)
 
 
 @admin.register(FamilyVersion)

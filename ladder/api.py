@@ -7,6 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from ladder.handbook import SECTIONS
+from ladder.inheritance import EffectiveEntry, effective_entries
 from ladder.models import JobFamily, Level, format_grade
 
 
@@ -17,15 +18,15 @@ def _grade_number(value) -> int | float | None:
     return float(text) if "." in text else int(text)
 
 
-def _items(items: list[dict]) -> list[dict]:
+def _items(entries: list[EffectiveEntry]) -> list[dict]:
     return [
         {
-            "text": item["text"],
-            "html": item["html"],
-            "source": item["source"],
-            **({"children": _items(item["children"])} if item.get("children") else {}),
+            "text": entry.text,
+            "html": entry.html,
+            "source": entry.source,
+            **({"children": _items(list(entry.children))} if entry.children else {}),
         }
-        for item in items
+        for entry in entries
     ]
 
 
@@ -68,7 +69,7 @@ def level_json(level: Level, request: HttpRequest) -> dict:
         "extends": extends,
     }
     for section in SECTIONS:
-        data[section] = _items(level.effective.get(section, []))
+        data[section] = _items(effective_entries(level.effective, section, level.family.slug))
     return data
 
 

@@ -1,4 +1,10 @@
-"""Whole-page caching for anonymous GET requests, keyed by the content version.
+"""Content versions, and whole-page caching for anonymous GET requests keyed by them.
+
+Two content versions: the ladder's (families, levels, items, grades) and the postings'. A
+posting write never changes the ladder's number, so it throws away no ladder page and no
+matching index; posting pages show ladder levels too, so they are keyed by both numbers.
+Every family also keeps a stamp, the ladder version that last changed it (its own edit, or a
+level it extends), so caches of one family's data can be kept across edits of other families.
 
 Views opt in with ``@cached_page``; ``PageCacheMiddleware`` does the caching. It sits right
 after WhiteNoise, so a hit skips sessions, CSRF, authentication, URL resolution and the view
@@ -12,16 +18,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import DisallowedHost
+from django.db import connection, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from ladder.access import trusted_header_key
-from ladder.services import content_version
+from ladder.models import JobFamily, SiteVersion
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +78,17 @@ def page_key(request: HttpRequest) -> str | None:
     varying = ":".join(request.headers.get(name, "") for name in VARY_HEADERS)
     raw = f"{host}\n{varying}\n{request.get_full_path()}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
+    if _shows_postings(request.path):
+        ladder, postings = content_versions(LADDER, POSTINGS)
+        return f"ladder:page:{ladder}:{postings}:{digest}"
     return f"ladder:page:{content_version()}:{digest}"
+
+
+def _shows_postings(path: str) -> bool:
+    """Posting pages (and their API) show postings and ladder levels; every other page shows
+    only the ladder, so a posting write leaves it cached."""
+    prefixes = (reverse("postings:list"), reverse("postings:api-list"))
+    return path.startswith(prefixes)
 
 
 class PageCacheMiddleware:
@@ -116,3 +136,96 @@ class PageCacheMiddleware:
             and not response.streaming
             and not response.cookies
         )
+
+
+# --------------------------------------------------------------------------- content versions
+
+# Each number lives in the database (it changes in the writing transaction, so it can never
+# run ahead of the data) and is published to the shared cache when that transaction commits,
+# so a page served from the cache costs no query at all.
+LADDER = "ladder"
+POSTINGS = "postings"
+# One SiteVersion row per kind (row 1 predates the postings' own number).
+VERSION_ROWS = {LADDER: 1, POSTINGS: 2}
+# How long a number published by a writer that died between its commit and its publication
+# (or two writers publishing out of order) can stay stale, at worst.
+VERSION_SECONDS = 5
+
+
+def _version_key(kind: str) -> str:
+    # The ladder's key is the one used before postings had a number of their own.
+    return "ladder:content-version" if kind == LADDER else f"ladder:content-version:{kind}"
+
+
+def _stored_versions(kinds: Iterable[str]) -> dict[str, int]:
+    rows = dict(
+        SiteVersion.objects.filter(pk__in=[VERSION_ROWS[k] for k in kinds]).values_list(
+            "pk", "number"
+        )
+    )
+    return {kind: rows.get(VERSION_ROWS[kind], 0) for kind in kinds}
+
+
+def content_versions(*kinds: str) -> tuple[int, ...]:
+    """The current numbers of these kinds, from the shared cache (one read) when it can."""
+    if connection.in_atomic_block or isinstance(caches["default"], LocMemCache):
+        # A writer reads its own uncommitted number, which must never reach the shared cache;
+        # and a process-local cache could not tell the other workers about a new number.
+        stored = _stored_versions(kinds)
+        return tuple(stored[kind] for kind in kinds)
+    keys = {kind: _version_key(kind) for kind in kinds}
+    found = cache.get_many(list(keys.values()))
+    missing = [kind for kind in kinds if keys[kind] not in found]
+    if missing:
+        for kind, number in _stored_versions(missing).items():
+            found[keys[kind]] = number
+            # add, not set: a writer that committed meanwhile has published a newer number.
+            cache.add(keys[kind], number, VERSION_SECONDS)
+    return tuple(found[keys[kind]] for kind in kinds)
+
+
+def content_version(kind: str = LADDER) -> int:
+    """The number cache keys include; the ladder's changes with every ladder import and edit,
+    the postings' with every posting import, confirmation and delete."""
+    return content_versions(kind)[0]
+
+
+def bump_content_version(kind: str = LADDER, *, family_ids: Iterable[int] = ()) -> int:
+    """Call inside the writing transaction: readers see the new number when the data commits.
+
+    ``family_ids`` (ladder only): the families whose pages or effective lists changed; their
+    stamp becomes the new number. Returns the new number.
+    """
+    row = VERSION_ROWS[kind]
+    if not SiteVersion.objects.filter(pk=row).update(number=F("number") + 1):
+        SiteVersion.objects.get_or_create(pk=row, defaults={"number": 1})
+    number = _stored_versions([kind])[kind]
+    ids = set(family_ids)
+    if ids:
+        JobFamily.objects.filter(pk__in=ids).update(stamp=number)
+    transaction.on_commit(lambda: _publish_version(kind), robust=True)
+    return number
+
+
+def _publish_version(kind: str) -> None:
+    cache.set(_version_key(kind), _stored_versions([kind])[kind], VERSION_SECONDS)
+
+
+def family_stamps() -> dict[str, int]:
+    """Family slug → the ladder version that last changed that family (cached per version)."""
+    key = f"ladder:family-stamps:{content_version()}"
+    stamps = cache.get(key)
+    if stamps is None:
+        stamps = dict(JobFamily.objects.values_list("slug", "stamp"))
+        cache.set(key, stamps)
+    return stamps
+
+
+def family_choices() -> list[tuple[str, str]]:
+    """(slug, title) of every family by title, for pickers; cached per content version."""
+    key = f"ladder:family-choices:{content_version()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = list(JobFamily.objects.order_by("title").values_list("slug", "title"))
+        cache.set(key, choices)
+    return choices

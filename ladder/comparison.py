@@ -20,6 +20,7 @@ from django.utils.html import escape
 
 from ladder.alignment import align, summary
 from ladder.handbook import SECTIONS
+from ladder.inheritance import EffectiveEntry, effective_entries, walk_entries
 
 SECTION_LABELS = {
     "responsibilities": "Responsibilities",
@@ -74,13 +75,8 @@ class CompareTable:
         return all(not section.changed_rows for section in self.sections)
 
 
-def _flat(items: list[dict], depth: int = 0) -> list[tuple[dict, int]]:
-    out: list[tuple[dict, int]] = []
-    for item in items:
-        if item.get("text"):
-            out.append((item, depth))
-        out.extend(_flat(item.get("children") or [], depth + 1))
-    return out
+def _flat(entries: list[EffectiveEntry]) -> list[tuple[EffectiveEntry, int]]:
+    return [(entry, depth) for entry, depth in walk_entries(entries) if entry.text]
 
 
 def diff_html(diff: list[tuple[str, str]]) -> str:
@@ -100,8 +96,8 @@ def compare_effective(columns: Sequence[dict]) -> CompareTable:
     """Align the effective sections of several levels (the first column is the reference)."""
     sections = []
     for name in SECTIONS:
-        flats = [_flat(column.get(name) or []) for column in columns]
-        rows = align([[plain(item["text"]) for item, _ in flat] for flat in flats])
+        flats = [_flat(effective_entries(column, name)) for column in columns]
+        rows = align([[plain(item.text) for item, _ in flat] for flat in flats])
         table_rows = []
         for row in rows:
             cells: list[CompareCell | None] = []
@@ -110,12 +106,12 @@ def compare_effective(columns: Sequence[dict]) -> CompareTable:
                     cells.append(None)
                     continue
                 item, depth = flats[col][cell.index]
-                html = diff_html(cell.diff) if cell.status == "changed" else item.get("html", "")
+                html = diff_html(cell.diff) if cell.status == "changed" else item.html
                 cells.append(
                     CompareCell(
-                        html=html or escape(item["text"]),
+                        html=html or escape(item.text),
                         status=cell.status,
-                        source_title=item.get("source_title", ""),
+                        source_title=item.source_title,
                         depth=depth,
                     )
                 )

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 
+from ladder.inheritance import effective_entries
 from ladder.models import Item, JobFamily, Level, format_grade
 
 SECTION_WORDS = {"responsibilities": "Responsibilities", "requirements": "Requirements"}
@@ -166,7 +167,7 @@ def levels_csv(levels) -> str:
                 "yes" if level.grade_inferred else "no",
                 reports_to,
                 *(
-                    len(level.effective.get(s, []))
+                    len(effective_entries(level.effective, s))
                     for s in ("responsibilities", "requirements", "general")
                 ),
             ]

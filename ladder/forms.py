@@ -111,6 +111,22 @@ class LevelAdminForm(forms.ModelForm):
             )
 
 
+class RevertLevelForm(LevelAdminForm):
+    """The admin's revert of a level: the old version's fields, and its items if wanted."""
+
+    check_version = False  # reverting saves an old version on purpose
+    saved_items: list[Item] = []  # the items saved with that version (set per request)
+
+    restore_items = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["restore_items"]
+        field.label = f"Also restore the {len(self.saved_items)} items saved with this version"
+        shown = [f"{i.section}: {i.text[:60] or 'extends'}" for i in self.saved_items[:12]]
+        field.help_text = "; ".join(shown) + ("; …" if len(self.saved_items) > 12 else "")
+
+
 class ItemInlineFormSet(BaseInlineFormSet):
     """Refuses a level extending itself and any extends cycle, with the cycle named."""
 
@@ -165,4 +181,49 @@ class ApplyReimportForm(forms.Form):
     overwrite_admin_edits = forms.BooleanField(
         required=False,
         label="Replace the admin edits listed as conflicts with the page's text",
+    )
+    confirm_other_family = forms.BooleanField(
+        required=False,
+        label="The page names another family: import it into this family anyway",
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the pattern of Django's file-upload documentation)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class HandbookUploadForm(forms.Form):
+    files = MultipleFileField(
+        allow_empty_file=True,
+        label="Handbook pages",
+        help_text=(
+            "One or more .md pages, or a .zip of a folder of them; new families and new "
+            "versions of existing ones. A preview shows what would change before anything is "
+            "saved."
+        ),
+    )
+    strict = forms.BooleanField(
+        required=False,
+        label="Strict: an unknown extends target or a level extending itself is an error",
+    )
+    base_url = forms.URLField(
+        required=False,
+        max_length=300,
+        label="Handbook base URL",
+        help_text="Where the pages' relative links point, e.g. https://handbook.gitlab.com "
+        "(default: the host most of the page's links use).",
     )

@@ -39,6 +39,7 @@ from ladder.handbook import (
     similar_titles,
     slugify,
 )
+from ladder.handbook.text import RANK_WORDS, SENIORITY_WORDS
 
 # --------------------------------------------------------------------------- effective items
 
@@ -68,6 +69,90 @@ class EffectiveItem:
     source_title: str
     own: bool
     children: list[EffectiveItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveEntry:
+    """One item of a level's stored effective list (``Level.effective[section]``).
+
+    The one contract every reader uses (level pages, API, comparison, postings, the admin
+    preview, ``check_ladder``): an entry is the level's own when it comes from that very level,
+    compared by key ("family/level"), never by slug alone, since a level may extend a level of
+    the same name in another family.
+
+    >>> entry = EffectiveEntry("Plan", "Plan", "sales/analyst", "Analyst")
+    >>> entry.is_own("sales/analyst"), entry.is_own("ops/analyst"), entry.source
+    (True, False, 'analyst')
+    """
+
+    text: str
+    html: str
+    source_key: str  # "family-slug/level-slug" of the level the item comes from
+    source_title: str
+    children: tuple[EffectiveEntry, ...] = ()
+
+    @property
+    def source(self) -> str:
+        return self.source_key.partition("/")[2] or self.source_key
+
+    def is_own(self, level_key: str) -> bool:
+        return self.source_key == level_key
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "html": self.html,
+            "source": self.source,
+            "source_key": self.source_key,
+            "source_title": self.source_title,
+            "children": [child.to_json() for child in self.children],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping, family_slug: str = "") -> EffectiveEntry:
+        # Rows written before source_key existed name the level by slug within its family.
+        key = data.get("source_key") or f"{family_slug}/{data.get('source', '')}"
+        return cls(
+            text=data.get("text", ""),
+            html=data.get("html", ""),
+            source_key=key,
+            source_title=data.get("source_title") or data.get("source", ""),
+            children=tuple(cls.from_json(c, family_slug) for c in data.get("children") or []),
+        )
+
+    @classmethod
+    def from_item(cls, item: EffectiveItem) -> EffectiveEntry:
+        return cls(
+            text=item.text,
+            html=item.html,
+            source_key=item.source,
+            source_title=item.source_title,
+            children=tuple(cls.from_item(c) for c in item.children),
+        )
+
+
+def effective_entries(
+    effective: Mapping, section: str, family_slug: str = ""
+) -> list[EffectiveEntry]:
+    """The entries of one section of a stored ``Level.effective`` document."""
+    return [EffectiveEntry.from_json(e, family_slug) for e in effective.get(section) or []]
+
+
+def walk_entries(
+    entries: Iterable[EffectiveEntry], depth: int = 0
+) -> Iterator[tuple[EffectiveEntry, int]]:
+    """Every entry with its depth (0 at the top), depth first: a parent before its children."""
+    for entry in entries:
+        yield entry, depth
+        yield from walk_entries(entry.children, depth + 1)
+
+
+def effective_json(sections: Mapping[str, list[EffectiveItem]]) -> dict[str, list[dict]]:
+    """What ``Level.effective`` stores for the result of :func:`effective_items`."""
+    return {
+        section: [EffectiveEntry.from_item(item).to_json() for item in sections.get(section, [])]
+        for section in SECTIONS
+    }
 
 
 class CycleError(ValueError):
@@ -202,27 +287,8 @@ class Resolution:
     tolerant: bool  # not an exact match: report it
 
 
-_SENIORITY = {
-    "junior",
-    "associate",
-    "intermediate",
-    "senior",
-    "staff",
-    "principal",
-    "distinguished",
-    "lead",
-}
-_RANKS = _SENIORITY | {
-    "manager",
-    "director",
-    "head",
-    "vice",
-    "president",
-    "executive",
-    "chief",
-    "fellow",
-    "intern",
-}
+_SENIORITY = SENIORITY_WORDS
+_RANKS = RANK_WORDS
 _ALIAS = re.compile(r"\(([A-Z][A-Za-z]{1,5})\)\s*$")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _FILLER = {"level", "role", "position", "the", "a", "an", "of", "job", "family"}
@@ -231,6 +297,10 @@ _FILLER = {"level", "role", "position", "the", "a", "an", "of", "job", "family"}
 def _loose(title: str) -> str:
     words = normalize_title(_PAREN.sub("", title)).split()
     return " ".join(w for w in words if w not in _FILLER and w != "intermediate")
+
+
+def _bag(title: str) -> str:
+    return " ".join(sorted(set(_loose(title).split())))
 
 
 def _initials_match(acronym: str, title: str) -> bool:
@@ -273,11 +343,16 @@ class TitleIndex:
         self.norms = [normalize_title(c.title) for c in self.candidates]
         self.by_norm: dict[str, list[Candidate]] = {}
         self.by_loose: dict[str, list[Candidate]] = {}
+        # The same words in another order: "Application Security Manager" is "Security
+        # Manager, Application Security"; "Senior Program Manager, Learning & Development" is
+        # "Senior Learning & Development Program Manager".
+        self.by_bag: dict[str, list[Candidate]] = {}
         # "Business Development Representative (BDR)" is also called "BDR".
         self.by_alias: dict[str, list[Candidate]] = {}
         for cand in self.candidates:
             self.by_norm.setdefault(normalize_title(cand.title), []).append(cand)
             self.by_loose.setdefault(_loose(cand.title), []).append(cand)
+            self.by_bag.setdefault(_bag(cand.title), []).append(cand)
             alias = _ALIAS.search(cand.title)
             if alias:
                 self.by_alias.setdefault(alias.group(1).lower(), []).append(cand)
@@ -317,6 +392,16 @@ class TitleIndex:
         found = self._pick(self.by_loose.get(_loose(name), []), family, local)
         if found:
             return found, True
+        # (never a title with fewer words than the written one: "Manager, Technology Partner
+        # Managers" is not "Technology Partner Manager").
+        size = len(_loose(name).split())
+        bag = [
+            c
+            for c in self.by_bag.get(_bag(name), [])
+            if c.family == family and len(_loose(c.title).split()) >= size
+        ]
+        if len(bag) == 1:
+            return bag[0], True
         seniority = self._by_seniority(norm, family)
         if seniority is not None:
             return seniority, True
@@ -326,6 +411,11 @@ class TitleIndex:
             expanded = _expand_acronyms(name, self.candidates)
         if expanded:
             hit = self.resolve_one(expanded, family, local=local)
+            if hit:
+                return hit[0], True
+        # "the expectations for Product Analysts": the role in the plural.
+        if re.search(r"[^s]s$", norm):
+            hit = self.resolve_one(name.rstrip()[:-1], family, local=local)
             if hit:
                 return hit[0], True
         # Typos: a cheap ratio pre-filter over all titles, then the word-by-word check.
@@ -608,6 +698,13 @@ def _resolve_grades(run: _Run, fam: ResolvedFamily) -> None:
                 targets.extend((t, hit.tolerant, name) for t in local)
             elif owner is not None:
                 targets.append((owner, True, name))
+            elif (
+                normalize_title(name) == normalize_title(fam.parsed.title)
+                and len(fam.parsed.grade_statements) == 1
+            ):
+                # "The SMB Account Executive is a grade 6", the one grade sentence of the "SMB
+                # Account Executive Roles" page: every position of the family.
+                targets.extend((t, False, t.title) for t in fam.levels if t.grade is None)
             else:
                 warn(
                     Warning(
@@ -655,6 +752,30 @@ def _resolve_grades(run: _Run, fam: ResolvedFamily) -> None:
             target.grade = statement.grade
             target.grade_max = statement.grade_max
             target.grade_link = absolute_url(statement.link, fam.parsed.base_url)
+    _grade_list(fam)
+
+
+def _grade_list(fam: ResolvedFamily) -> None:
+    """A family-wide list of grades ("grades: 6, 7, 8") gives one grade to each level of the
+    ladder, in page order, when the ladder has exactly that many levels and none states its own
+    grade; levels of a later group (specialties) take theirs by inference."""
+    values = fam.parsed.grade_list
+    if not values or not fam.levels:
+        return
+    top = fam.levels[0].parsed.group.split(" › ")[0]
+    ladder = [lv for lv in fam.levels if lv.parsed.group.split(" › ")[0] == top]
+    if len(ladder) != len(values) or any(lv.grade is not None for lv in ladder):
+        fam.warnings.append(
+            Warning(
+                fam.parsed.grade_list_line,
+                "grade",
+                f"the page lists grades {', '.join(map(str, values))} for {len(ladder)} levels; "
+                "give each level its own grade sentence",
+            )
+        )
+        return
+    for lv, value in zip(ladder, values, strict=True):
+        lv.grade = value
 
 
 def _resolve_reports_to(run: _Run, fam: ResolvedFamily) -> None:
@@ -790,6 +911,40 @@ def _our_link(link: str, by_key: Mapping[str, ResolvedLevel], index: TitleIndex)
 _QUALIFIER = re.compile(r"\s*(?:\([^)]*\)|\s[-–—]\s.+)\s*$")
 
 
+def _words(title: str) -> frozenset[str]:
+    return frozenset(normalize_title(_PAREN.sub("", title)).split()) - _FILLER
+
+
+def _without_specialty(
+    run: _Run, fam: ResolvedFamily, lv: ResolvedLevel, stated: set[str]
+) -> ResolvedLevel | None:
+    """The level of the same family that is this one without its specialty: the title less a
+    qualifier ("… (Channel)", "… - Sales Tech Stack"), else the level whose title is this one's
+    less some words that are not seniority ("Senior Anti-Abuse Security Analyst" → "Senior
+    Security Analyst"); the largest such title when it is the only one of its size."""
+    base = _QUALIFIER.sub("", lv.title).strip()
+    if base and base != lv.title.strip():
+        hit = run.index.resolve_one(base, fam.parsed.slug, local=True)
+        source = run.by_key.get(hit[0].key) if hit else None
+        if source is not None and source is not lv and source.key in stated:
+            return source
+    mine = _words(lv.title)
+    found = [
+        other
+        for other in fam.levels
+        if other is not lv
+        and other.key in stated
+        and _words(other.title) < mine
+        and (_words(other.title) & _RANKS) == (mine & _RANKS)
+        and len(_words(other.title)) >= 2
+    ]
+    if not found:
+        return None
+    size = max(len(_words(o.title)) for o in found)
+    best = [o for o in found if len(_words(o.title)) == size]
+    return best[0] if len(best) == 1 else None
+
+
 def _infer_grades(
     run: _Run,
     edges: Mapping[str, list[str]],
@@ -803,12 +958,8 @@ def _infer_grades(
         for lv in fam.levels:
             if lv.grade is not None:
                 continue
-            base = _QUALIFIER.sub("", lv.title).strip()
-            if not base or base == lv.title.strip():
-                continue
-            hit = run.index.resolve_one(base, fam.parsed.slug, local=True)
-            source = run.by_key.get(hit[0].key) if hit else None
-            if source is not None and source is not lv and source.key in stated:
+            source = _without_specialty(run, fam, lv, stated)
+            if source is not None:
                 lv.grade, lv.grade_max = source.grade, source.grade_max
                 lv.grade_inferred = True
                 lv.grade_reason = f"the grade of {source.title}, the same role without a specialty"

@@ -59,8 +59,11 @@ class JobFamily(models.Model):
     hiring_process = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The ladder content version that last changed this family's pages or effective lists
+    # (its own edit, or an edit of a level it extends): caches of one family key on it.
+    stamp = models.PositiveBigIntegerField(default=0, editable=False)
     # Who changed what, when; the source markdown is kept per version in FamilyVersion.
-    history = HistoricalRecords(excluded_fields=["source"])
+    history = HistoricalRecords(excluded_fields=["source", "stamp"])
 
     class Meta:
         ordering = ["title"]
@@ -204,7 +207,8 @@ class ImportRun(models.Model):
 
 
 class SiteVersion(models.Model):
-    """One row: a number bumped in the same transaction as every import and edit.
+    """One row per kind of content (see ``ladder.caching.VERSION_ROWS``): a number bumped in
+    the same transaction as every import and edit of that kind.
 
     Page caches are keyed by it, so every worker and machine sees a change at the moment it
     commits, whatever cache backend serves them.
@@ -214,3 +218,52 @@ class SiteVersion(models.Model):
 
     def __str__(self) -> str:
         return f"content version {self.number}"
+
+
+class HandbookUpload(models.Model):
+    """Handbook pages an HR admin uploaded in the admin, checked then applied.
+
+    The pages are kept here (not on disk) so the task worker, on any machine, reads the same
+    bytes the admin previewed. ``done``/``total`` are the progress the admin page polls.
+    """
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "checking"
+        PREVIEWED = "previewed", "ready to apply"
+        APPLYING = "applying", "applying"
+        APPLIED = "applied", "applied"
+        FAILED = "failed", "failed"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # [{"name": "engineering/backend.md", "data": "<base64>"}, …] in upload order.
+    files = models.JSONField(default=list)
+    strict = models.BooleanField(default=False)
+    base_url = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.CHECKING)
+    background = models.BooleanField(default=False, help_text="Run by the task worker.")
+    task_id = models.CharField(max_length=64, blank=True)
+    step = models.CharField(max_length=200, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The dry run's counts and warnings, then the applied run's summary line.
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Upload {self.pk} ({len(self.files)} pages, {self.get_state_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.state in {self.State.CHECKING, self.State.APPLYING}
+
+    @property
+    def names(self) -> list[str]:
+        return [f["name"] for f in self.files]

@@ -43,11 +43,24 @@ _LINK_TARGET = re.compile(r"(\]\()(/[^)\s]*)")
 _OUTER_P = re.compile(r"^<p>(.*)</p>$", re.S)
 
 
+_SITE_LINK = re.compile(r"\[([^\]\n]*)\]\(/[^)\n]*\)")
+
+
 def resolve_links(text: str, base_url: str) -> str:
-    """Site-relative markdown links ``](/handbook/…)`` → absolute against the family's site."""
+    """Site-relative markdown links ``](/handbook/…)`` → absolute against the family's site.
+
+    With no site known they would open inside Ladder and 404: their text is kept, unlinked.
+    """
     if not base_url:
-        return text
+        return _SITE_LINK.sub(lambda m: m.group(1), text) if "](/" in text else text
     return _LINK_TARGET.sub(lambda m: m.group(1) + base_url.rstrip("/") + m.group(2), text)
+
+
+def default_base_url() -> str:
+    """The handbook site for pages that name none (``LADDER_HANDBOOK_BASE_URL``)."""
+    from django.conf import settings
+
+    return getattr(settings, "LADDER_HANDBOOK_BASE_URL", "")
 
 
 def sanitize(html: str) -> str:
@@ -92,4 +105,4 @@ def markdown_to_html(text: str, base_url: str = "", *, inline: bool = True) -> s
     >>> markdown_to_html("[values](/handbook/values/)", "https://about.gitlab.com")[:50]
     '<a href="https://about.gitlab.com/handbook/values/"'
     """
-    return _convert(resolve_links(text, base_url), inline)
+    return _convert(resolve_links(text, base_url or default_base_url()), inline)

@@ -9,39 +9,49 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
+from ladder.bulk import NewItem, import_lock, insert_items, insert_levels, update_levels
+from ladder.caching import (  # noqa: F401 - content_version, family_choices: the old names
+    LADDER,
+    bump_content_version,
+    content_version,
+    family_choices,
+)
 from ladder.handbook import (
     SECTIONS,
+    HandbookError,
     ParsedFamily,
+    normalize_title,
+    parse_handbook,
 )
+from ladder.handbook.parsed import walk_items
 from ladder.handbook.sources import (
     ImportFailed,
     Source,
     located,
     parse_sources,
 )
+from ladder.history import FamilyDiff, diff_sources
 from ladder.inheritance import (
     Candidate,
     CycleError,
-    EffectiveItem,
     Node,
     NodeItem,
     ResolvedImport,
     ResolvedItem,
     ResolvedLevel,
+    dedupe_key,
     effective_items,
+    effective_json,
     resolve_import,
 )
-from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level, SiteVersion
+from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
 from ladder.rendering import markdown_to_html
 
 
@@ -94,11 +104,17 @@ def family_import(
     strict: bool = False,
     base_url: str | None = None,
     grade_range: tuple[int, int] | None = None,
+    force: Iterable[str] = (),
+    into: JobFamily | None = None,
 ) -> ImportSummary:
     """Import handbook pages in one transaction; raise :class:`ImportFailed` on any error.
 
     Families are upserted by slug, levels by slug within their family; a page whose checksum
-    matches what is stored is left alone, so re-importing the same file changes nothing.
+    matches what is stored is left alone, so re-importing the same file changes nothing
+    (unless its family slug is in ``force``: the admin's re-import). A level an admin edited
+    (its ``content_hash`` is cleared by every edit) is rewritten from the page whenever its
+    family is imported: the stored level no longer matches any page. ``into`` (one page): the
+    family it is imported into, whatever family the page names (the admin confirmed it).
 
     >>> family_import(sources=[Source("sales-operations.md", data)]).line()  # doctest: +SKIP
     'Imported 1 families (1 created, 0 updated, 0 unchanged); levels: 17 created, …'
@@ -111,6 +127,8 @@ def family_import(
         raise ImportFailed(errors)
     if not parsed:
         raise ImportFailed(["no handbook page to import"])
+    if into is not None:
+        parsed = [replace(page, slug=into.slug, title=into.title) for page in parsed]
     # Several pages of one run with the same family: each is a version, the last one wins.
     latest: dict[str, ParsedFamily] = {}
     ordered_versions: list[ParsedFamily] = []
@@ -125,10 +143,13 @@ def family_import(
         # already serialise writers.)
         import_lock()
         existing = {f.slug: f for f in JobFamily.objects.filter(slug__in=latest)}
+        forced = set(force)
         changed = [
             f
             for f in latest.values()
-            if f.slug not in existing or existing[f.slug].source_checksum != checksum(f.source)
+            if f.slug not in existing
+            or f.slug in forced
+            or existing[f.slug].source_checksum != checksum(f.source)
         ]
         summary.families["unchanged"] = len(latest) - len(changed)
         for slug in latest:
@@ -140,13 +161,18 @@ def family_import(
         )
         candidates = [Candidate(lv.key, lv.title, lv.family.slug) for lv in stored]
         grades = {lv.key: (lv.grade.number if lv.grade else None, lv.grade_max) for lv in stored}
-        resolved = resolve_import(changed, candidates, grades, strict=strict)
-        if resolved.errors:
-            raise ImportFailed([located(e.name, e) for e in resolved.errors])
-        for family in resolved.families:
+        # Every page of the run is validated and reports its warnings, changed or not (strict
+        # refuses a bad page even when it was stored before); only changed pages are written.
+        checked = resolve_import(list(latest.values()), candidates, grades, strict=strict)
+        if checked.errors:
+            raise ImportFailed([located(e.name, e) for e in checked.errors])
+        for family in checked.families:
             for warning in family.warnings:
                 summary.warnings.append(f"{family.parsed.name}:{warning.line}: {warning.message}")
                 summary.warning_kinds[warning.kind] = summary.warning_kinds.get(warning.kind, 0) + 1
+        resolved = ResolvedImport(
+            [f for f in checked.families if f.parsed.slug in changed_slugs], []
+        )
         earlier = {
             slug: [f for f in ordered_versions if f.slug == slug and f is not latest[slug]]
             for slug in changed_slugs
@@ -155,7 +181,8 @@ def family_import(
             effective = _run_effective(resolved)
             written = _write(resolved, existing, summary, earlier, effective)
             # Families elsewhere that extend what changed: their lists change too.
-            family_refresh_effective(family_ids=_dependent_family_ids(written) - set(written))
+            touched = _dependent_family_ids(written)
+            family_refresh_effective(family_ids=touched - set(written))
         except CycleError as exc:
             raise ImportFailed([str(exc)]) from None
         summary.family_slugs = sorted(latest)
@@ -168,18 +195,8 @@ def family_import(
         if dry_run:
             transaction.set_rollback(True)
         elif summary.changed:
-            bump_content_version()
+            bump_content_version(LADDER, family_ids=touched)
     return summary
-
-
-IMPORT_LOCK_ID = 0x1ADDE5  # any constant shared by every Ladder process
-
-
-def import_lock() -> None:
-    """Wait for any other import to finish (PostgreSQL advisory lock, released at commit)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
 
 
 def _record_version(
@@ -264,13 +281,7 @@ def _run_effective(resolved: ResolvedImport) -> dict[str, dict]:
         slug_of.update({key: level.slug for key, level in stored.items()})
     graph = resolved.graph(external, render=markdown_to_html)
     memo: dict = {}
-    return {
-        key: {
-            section: _serialise(items, slug_of)
-            for section, items in effective_items(key, graph, memo).items()
-        }
-        for key in run_keys
-    }
+    return {key: effective_json(effective_items(key, graph, memo)) for key in run_keys}
 
 
 def _write(
@@ -349,10 +360,14 @@ def _write(
                     setattr(level, name, value)
                 level.content_hash = content_hash
                 level.version += 1
-                level.save()
-                summary.levels["updated"] += 1
+                # Old items go first: this version's history record then dates after their
+                # removal and after the new items' baselines (dated ``now``), so a revert of
+                # it finds exactly the items imported with it.
                 summary.items["removed"] += level.items.count()
                 level.items.all().delete()
+                level._change_reason = "import"
+                level.save()
+                summary.levels["updated"] += 1
                 pending_items.append((level, lv))
             else:
                 summary.levels["unchanged"] += 1
@@ -367,22 +382,7 @@ def _write(
         summary.levels["removed"] += len(removed)
         for level in removed:
             level.delete()
-    # New levels in bulk, each with its "created" history record (who imported it, when).
-    deferred_effective = []
-    if connection.vendor == "postgresql":
-        # Django inserts many rows through arrays, and psycopg escapes every large effective
-        # document inside the array text (seconds per import); they follow in one pipelined
-        # statement instead.
-        deferred_effective = [(level, level.effective) for level in new_levels]
-        for level in new_levels:
-            level.effective = {}
-    bulk_create_with_history(new_levels, Level, batch_size=500, default_change_reason="import")
-    if deferred_effective:
-        from psycopg.types.json import Jsonb
-
-        _update_levels("effective", [(Jsonb(data), level.pk) for level, data in deferred_effective])
-        for level, data in deferred_effective:
-            level.effective = data
+    insert_levels(new_levels, when=now)
     # Links need every level of the run saved first (a page may point at a later page).
     relinked = []
     for level, lv in pending_links:
@@ -392,9 +392,9 @@ def _write(
         if level.reports_to_id != (target.pk if target else None):
             level.reports_to = target
             relinked.append(level)
-    _update_levels("reports_to", [(level.reports_to_id, level.pk) for level in relinked])
+    update_levels("reports_to", [(level.reports_to_id, level.pk) for level in relinked])
     Level.objects.bulk_update(refreshed, ["effective"], batch_size=200)
-    new_items: list[_NewItem] = []
+    new_items: list[NewItem] = []
     for level, lv in pending_items:
         base = level.family.base_url
         for section in SECTIONS:
@@ -407,7 +407,7 @@ def _write(
                 level_by_key,
                 new_items,
             )
-    _bulk_create_tree(new_items)
+    insert_items(new_items, when=now)
     summary.items["created"] += len(new_items)
     return family_ids
 
@@ -417,52 +417,14 @@ def _stored_level(key: str) -> Level | None:
     return Level.objects.filter(family__slug=family_slug, slug=level_slug).first()
 
 
-def _update_levels(field: str, rows: list[tuple[object, int]]) -> None:
-    """Set one column of many levels: (value, pk) rows, one plain statement run for each.
-
-    ``bulk_update`` builds a CASE expression per object, which cost seconds on a large ladder.
-    """
-    if not rows:
-        return
-    ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {ops.quote_name(Level._meta.db_table)} "
-            f"SET {ops.quote_name(Level._meta.get_field(field).column)} = %s "
-            f"WHERE {ops.quote_name(Level._meta.pk.column)} = %s",
-            rows,
-        )
-
-
-@dataclass(slots=True)
-class _NewItem:
-    """An item row to insert; its parent is known only as another row until that is saved."""
-
-    values: tuple  # in the order of _ITEM_FIELDS, without the parent
-    parent: _NewItem | None
-    pk: int | None = None
-
-
-_ITEM_FIELDS = (
-    "level",
-    "section",
-    "position",
-    "text",
-    "html",
-    "extends_level",
-    "extends_section",
-    "parent",
-)
-
-
 def _build_items(
     level: Level,
     section: str,
     items: list[ResolvedItem],
-    parent: _NewItem | None,
+    parent: NewItem | None,
     base_url: str,
     level_by_key: dict[str, Level],
-    out: list[_NewItem],
+    out: list[NewItem],
 ) -> None:
     position = 0
     for parsed in items:
@@ -473,7 +435,7 @@ def _build_items(
                 target = level_by_key.get(link[0]) or _stored_level(link[0])
             # A second parent ("Extends that of X or Y") is an extra, text-less link row.
             text = parsed.text if index == 0 else ""
-            item = _NewItem(
+            item = NewItem(
                 values=(
                     level.pk,
                     section,
@@ -489,69 +451,6 @@ def _build_items(
             position += 1
             if index == 0:
                 _build_items(level, section, parsed.children, item, base_url, level_by_key, out)
-
-
-def _bulk_create_tree(items: list[_NewItem]) -> None:
-    """Insert items without a model instance per row (tens of thousands per import, and
-    building the instances cost more than the database did).
-
-    SQLite: multi-row ``INSERT … RETURNING`` (what ``bulk_create`` sends), depth by depth so
-    each child knows its parent's id. PostgreSQL: ``COPY`` (see ``_copy_tree``).
-    """
-    if connection.vendor == "postgresql":
-        _copy_tree(items)
-        return
-    ops = connection.ops
-    fields = [Item._meta.get_field(name) for name in _ITEM_FIELDS]
-    table = ops.quote_name(Item._meta.db_table)
-    columns = ", ".join(ops.quote_name(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_batch = min(500, (connection.features.max_query_params or 10_000) // len(fields))
-    returning = f"RETURNING {ops.quote_name(Item._meta.pk.column)}"
-    remaining = items
-    with connection.cursor() as cursor:
-        while remaining:
-            ready = [i for i in remaining if i.parent is None or i.parent.pk is not None]
-            for start in range(0, len(ready), per_batch):
-                batch = ready[start : start + per_batch]
-                cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))} "
-                    f"{returning}",
-                    [
-                        value
-                        for item in batch
-                        for value in (*item.values, item.parent.pk if item.parent else None)
-                    ],
-                )
-                for item, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                    item.pk = pk
-            remaining = [i for i in remaining if i.pk is None]
-
-
-def _copy_tree(items: list[_NewItem]) -> None:
-    """PostgreSQL: ids taken from the table's sequence in one query, then one ``COPY``.
-
-    Parents come before their children in ``items``, so every parent id is known when its
-    children are written; many times faster than inserting row by row.
-    """
-    if not items:
-        return
-    table = Item._meta.db_table
-    pk = Item._meta.pk.column
-    columns = [pk] + [Item._meta.get_field(name).column for name in _ITEM_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk, len(items)],
-        )
-        for item, (value,) in zip(items, cursor.fetchall(), strict=True):
-            item.pk = value
-        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-        ) as copy:
-            for item in items:
-                copy.write_row((item.pk, *item.values, item.parent.pk if item.parent else None))
 
 
 # --------------------------------------------------------------------------- effective lists
@@ -617,34 +516,18 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
     return graph, by_key
 
 
-def _serialise(items: list[EffectiveItem], slug_of: dict[str, str]) -> list[dict]:
-    return [
-        {
-            "text": i.text,
-            "html": i.html,
-            "source": slug_of.get(i.source, i.source),
-            "source_key": i.source,
-            "source_title": i.source_title,
-            "children": _serialise(i.children, slug_of),
-        }
-        for i in items
-    ]
-
-
 def family_refresh_effective(*, family_ids: Iterable[int]) -> int:
     """Recompute ``Level.effective`` for every level of these families. Returns the count."""
     ids = set(family_ids)
     if not ids:
         return 0
     graph, by_key = load_graph(ids)
-    slug_of = {key: level.slug for key, level in by_key.items()}
     memo: dict = {}
     changed: list[Level] = []
     for key, level in by_key.items():
         if level.family_id not in ids:
             continue
-        eff = effective_items(key, graph, memo)
-        data = {section: _serialise(eff[section], slug_of) for section in SECTIONS}
+        data = effective_json(effective_items(key, graph, memo))
         if data != level.effective:
             level.effective = data
             changed.append(level)
@@ -652,52 +535,361 @@ def family_refresh_effective(*, family_ids: Iterable[int]) -> int:
     return len(changed)
 
 
-# --------------------------------------------------------------------------- cache version
+# --------------------------------------------------------------------------- edits
+#
+# Every write an HR admin makes goes through one of these functions (the admin's hooks only
+# call them). Each runs in one transaction, stamps its history records (who, when, why),
+# clears the edited levels' content hash (they no longer match any imported page) and ends
+# with ``ladder_changed``: effective lists of the family and of every family extending it,
+# then the ladder content version with those families' stamps, published at commit.
+
+_UNSET = object()
 
 
-# The number lives in the database (it changes in the writing transaction, so it can never
-# run ahead of the data) and is published to the shared cache when that transaction commits,
-# so a page served from the cache costs no query at all.
-VERSION_KEY = "ladder:content-version"
-# How long a number published by a writer that died between its commit and its publication
-# (or two writers publishing out of order) can stay stale, at worst.
-VERSION_SECONDS = 5
-
-
-def _stored_version() -> int:
-    return SiteVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
-
-
-def content_version() -> int:
-    """The number every page cache key includes; it changes with every import and edit."""
-    if connection.in_atomic_block or isinstance(caches["default"], LocMemCache):
-        # A writer reads its own uncommitted number, which must never reach the shared cache;
-        # and a process-local cache could not tell the other workers about a new number.
-        return _stored_version()
-    number = cache.get(VERSION_KEY)
+def grade_for(number) -> Grade | None:
     if number is None:
-        number = _stored_version()
-        # add, not set: a writer that committed meanwhile has published a newer number.
-        cache.add(VERSION_KEY, number, VERSION_SECONDS)
-    return number
+        return None
+    grade, _ = Grade.objects.get_or_create(number=number)
+    return grade
 
 
-def family_choices() -> list[tuple[str, str]]:
-    """(slug, title) of every family by title, for pickers; cached per content version."""
-    key = f"ladder:family-choices:{content_version()}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = list(JobFamily.objects.order_by("title").values_list("slug", "title"))
-        cache.set(key, choices)
-    return choices
+def item_render(item: Item) -> None:
+    """Keep an item's stored HTML in step with its markdown."""
+    item.html = markdown_to_html(item.text, item.level.family.base_url) if item.text else ""
 
 
-def _publish_version() -> None:
-    cache.set(VERSION_KEY, _stored_version(), VERSION_SECONDS)
+def ladder_changed(*, family_ids: Iterable[int]) -> None:
+    """Call inside the writing transaction after changing these families' levels or items."""
+    ids = _dependent_family_ids({pk for pk in family_ids if pk is not None})
+    family_refresh_effective(family_ids=ids)
+    bump_content_version(LADDER, family_ids=ids)
 
 
-def bump_content_version() -> None:
-    """Call inside the writing transaction: readers see the new number when the data commits."""
-    if not SiteVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        SiteVersion.objects.get_or_create(pk=1, defaults={"number": 1})
-    transaction.on_commit(_publish_version, robust=True)
+def family_after_edit(*, family_ids: set[int]) -> None:
+    """The name ``ladder_changed`` had before (kept for callers written against it)."""
+    ladder_changed(family_ids=family_ids)
+
+
+def _stamp(obj, *, user, when, reason: str = "") -> None:
+    """What django-simple-history records for the next save or delete of ``obj``."""
+    obj._history_user = user if user is not None and user.is_authenticated else None
+    obj._history_date = when
+    obj._change_reason = reason
+
+
+def _write_level(level: Level, *, grade_number, user, when, reason: str) -> int | None:
+    """Save the level row; returns the family it belonged to before (a move changes two)."""
+    before = (
+        Level.objects.filter(pk=level.pk).values_list("family_id", "version").first()
+        if level.pk
+        else None
+    )
+    if grade_number is not _UNSET:
+        level.grade = grade_for(grade_number)
+    if before is not None:
+        level.version = before[1] + 1
+    level.content_hash = ""
+    _stamp(level, user=user, when=when, reason=reason)
+    level.save()
+    return before[0] if before else None
+
+
+def level_save(
+    *,
+    level: Level,
+    items: Sequence[Item] = (),
+    deleted_items: Sequence[Item] = (),
+    grade_number=_UNSET,
+    user=None,
+    reason: str = "",
+) -> Level:
+    """Save a level with its item edits (the admin's change form and its inline), one version.
+
+    The level and its items share one history date, so a revert of this level version can
+    restore the items saved with it (:func:`level_revert`).
+
+    >>> level_save(level=level, items=[item], grade_number=7, user=hana)  # doctest: +SKIP
+    """
+    with transaction.atomic():
+        when = timezone.now()
+        old_family = _write_level(
+            level, grade_number=grade_number, user=user, when=when, reason=reason
+        )
+        for item in deleted_items:
+            if item.pk and Item.objects.filter(pk=item.pk).exists():
+                _stamp(item, user=user, when=when, reason=reason)
+                item.delete()
+        for item in items:
+            item.level = level
+            item_render(item)
+            _stamp(item, user=user, when=when, reason=reason)
+            item.save()
+        ladder_changed(family_ids={level.family_id, old_family})
+    return level
+
+
+def level_revert(
+    *, level: Level, record_id: int, restore_items: bool, grade_number=_UNSET, user=None
+) -> Level:
+    """Save ``level`` as it was in history record ``record_id`` (the admin's revert form) and,
+    when asked, its items as they were saved with that version."""
+    record = Level.history.get(history_id=record_id, id=level.pk)
+    with transaction.atomic():
+        when = timezone.now()
+        reason = f"revert to version {record.version} of {record.history_date:%Y-%m-%d %H:%M}"
+        old_family = _write_level(
+            level, grade_number=grade_number, user=user, when=when, reason=reason
+        )
+        if restore_items:
+            _restore_items(level, as_of=record.history_date, user=user, when=when, reason=reason)
+        ladder_changed(family_ids={level.family_id, old_family})
+    return level
+
+
+def items_saved_with(level: Level, as_of) -> list[Item]:
+    """The level's items as they stood at ``as_of`` (from their history), parents first."""
+    latest: dict[int, object] = {}
+    for record in Item.history.filter(level_id=level.pk, history_date__lte=as_of).order_by(
+        "id", "-history_date", "-history_id"
+    ):
+        latest.setdefault(record.id, record)
+    items = [r.instance for r in latest.values() if r.history_type != "-"]
+    alive = {item.pk for item in items}
+    for item in items:
+        if item.parent_id not in alive:
+            item.parent_id = None
+    depth: dict[int, int] = {}
+    parents = {item.pk: item.parent_id for item in items}
+
+    def depth_of(pk: int) -> int:
+        if pk not in depth:
+            parent = parents[pk]
+            depth[pk] = 0 if parent is None else depth_of(parent) + 1
+        return depth[pk]
+
+    return sorted(items, key=lambda i: (depth_of(i.pk), i.section, i.position, i.pk))
+
+
+_ITEM_COLUMNS = ("section", "position", "text", "parent_id", "extends_level_id", "extends_section")
+
+
+def _restore_items(level: Level, *, as_of, user, when, reason: str) -> None:
+    wanted = items_saved_with(level, as_of)
+    keep = {item.pk for item in wanted}
+    current = {item.pk: item for item in level.items.all()}
+    for pk, item in current.items():
+        if pk not in keep and Item.objects.filter(pk=pk).exists():  # a parent's delete cascades
+            _stamp(item, user=user, when=when, reason=reason)
+            item.delete()
+    targets = {i.extends_level_id for i in wanted} - {None}
+    levels = set(Level.objects.filter(pk__in=targets).values_list("pk", flat=True))
+    for item in wanted:
+        if item.extends_level_id not in levels:
+            item.extends_level_id = None  # the level it extended is gone
+        now = current.get(item.pk)
+        if now is not None and all(getattr(now, c) == getattr(item, c) for c in _ITEM_COLUMNS):
+            continue
+        item.level = level
+        item_render(item)
+        _stamp(item, user=user, when=when, reason=reason)
+        item.save()
+
+
+def level_delete(*, level: Level, user=None) -> None:
+    """Delete a level; levels extending it (in any family) lose those items' links."""
+    with transaction.atomic():
+        affected = _dependent_family_ids({level.family_id})
+        _stamp(level, user=user, when=timezone.now())
+        level.delete()
+        ladder_changed(family_ids=affected)
+
+
+def item_save(*, item: Item, user=None, reason: str = "") -> Item:
+    """Save one item (the admin's item form, or its revert); the level counts as edited."""
+    with transaction.atomic():
+        item_render(item)
+        _stamp(item, user=user, when=timezone.now(), reason=reason)
+        item.save()
+        Level.objects.filter(pk=item.level_id).update(version=F("version") + 1, content_hash="")
+        ladder_changed(family_ids={item.level.family_id})
+    return item
+
+
+def item_delete(*, item: Item, user=None) -> None:
+    with transaction.atomic():
+        family_id = item.level.family_id
+        _stamp(item, user=user, when=timezone.now())
+        level_id = item.level_id
+        item.delete()
+        Level.objects.filter(pk=level_id).update(version=F("version") + 1, content_hash="")
+        ladder_changed(family_ids={family_id})
+
+
+def family_save(*, family: JobFamily, user=None) -> JobFamily:
+    """Save a family's own fields (title, description, family sections)."""
+    with transaction.atomic():
+        _stamp(family, user=user, when=timezone.now())
+        family.save()
+        ladder_changed(family_ids={family.pk})
+    return family
+
+
+def family_delete(*, family: JobFamily, user=None) -> None:
+    with transaction.atomic():
+        affected = _dependent_family_ids({family.pk}) - {family.pk}
+        _stamp(family, user=user, when=timezone.now())
+        family.delete()
+        ladder_changed(family_ids=affected)
+
+
+# --------------------------------------------------------------------------- re-import
+
+
+@dataclass
+class Conflict:
+    level: str
+    section: str
+    admin_text: str  # what the admin wrote (now in the database)
+    page_text: str  # what the imported page said there ("" for an item the admin added)
+
+
+@dataclass
+class ReimportPreview:
+    family: JobFamily
+    name: str
+    source: str
+    diff: FamilyDiff
+    conflicts: list[Conflict] = field(default_factory=list)
+    error: str = ""
+    page_title: str = ""  # the title the uploaded page gives its family
+
+    @property
+    def title_differs(self) -> bool:
+        """The page is about another family: applying it needs an explicit confirmation."""
+        return bool(self.page_title) and normalize_title(self.page_title) != normalize_title(
+            self.family.title
+        )
+
+
+def _page_texts(source: str) -> dict[str, dict[str, set[str]]]:
+    out: dict[str, dict[str, set[str]]] = {}
+    if not source:
+        return out
+    for level in parse_handbook(source).levels:
+        for section, items in level.sections.items():
+            bucket = out.setdefault(level.title, {}).setdefault(section, set())
+            bucket.update(dedupe_key(item.text) for item in walk_items(items))
+    return out
+
+
+def admin_edits(family: JobFamily) -> list[Conflict]:
+    """Items whose text differs from the page last imported (``JobFamily.source``), each with
+    the text the page had there (its import baseline in the item's history), if any."""
+    imported = _page_texts(family.source)
+    items = list(
+        Item.objects.filter(level__family=family)
+        .exclude(text="")
+        .select_related("level")
+        .order_by("level__position", "section", "position")
+    )
+    baselines = dict(
+        Item.history.filter(id__in=[i.pk for i in items], history_change_reason="import")
+        .order_by("id", "history_date")
+        .values_list("id", "text")
+    )
+    conflicts = []
+    for item in items:
+        page = imported.get(item.level.title, {}).get(item.section, set())
+        if dedupe_key(item.text) in page or item.text.lower().startswith("extends"):
+            continue
+        baseline = baselines.get(item.pk, "")
+        conflicts.append(
+            Conflict(
+                item.level.title, item.section, item.text, baseline if baseline != item.text else ""
+            )
+        )
+    return conflicts
+
+
+def family_reimport_preview(*, family: JobFamily, name: str, data: bytes) -> ReimportPreview:
+    """What importing ``data`` into ``family`` would change, and which admin edits it touches.
+
+    Admin edits are kept (re-applied on the new page) unless the admin chooses to overwrite
+    them; a page whose title names another family is flagged (``title_differs``).
+    """
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return ReimportPreview(family, name, "", FamilyDiff([]), error="not valid UTF-8 text")
+    try:
+        diff = diff_sources(family.source, source)
+        page_title = parse_handbook(source).title
+    except (HandbookError, CycleError) as exc:
+        return ReimportPreview(family, name, source, FamilyDiff([]), error=str(exc))
+    return ReimportPreview(family, name, source, diff, admin_edits(family), page_title=page_title)
+
+
+def family_reimport_apply(
+    *,
+    family: JobFamily,
+    name: str,
+    source: str,
+    keep_admin_edits: bool,
+    confirm_title: bool = False,
+    user=None,
+) -> str:
+    """Import the new page into ``family`` in one transaction.
+
+    Keep: every admin edit listed by the preview is re-applied on the new page (the item that
+    had the page's text gets the admin's text again; an item the admin added is added again).
+    Overwrite: the family is exactly the page. Either way the effective lists, pages, API and
+    admin preview all show what the database holds.
+    """
+    with transaction.atomic():
+        preview = family_reimport_preview(family=family, name=name, data=source.encode())
+        if preview.error:
+            raise ImportFailed([f"{name}: {preview.error}"])
+        if preview.title_differs and not confirm_title:
+            raise ImportFailed(
+                [
+                    f"{name} is the page of “{preview.page_title}”, not of “{family.title}”: "
+                    f"confirm that it should replace {family.title}'s levels"
+                ]
+            )
+        summary = family_import(
+            sources=[Source(name, source.encode())], force=[family.slug], into=family
+        )
+        if keep_admin_edits:
+            _reapply(family, preview.conflicts, user=user)
+        ladder_changed(family_ids={family.pk})
+        return summary.line()
+
+
+def _reapply(family: JobFamily, conflicts: list[Conflict], *, user) -> None:
+    when = timezone.now()
+    levels = {lv.title: lv for lv in Level.objects.filter(family=family).select_related("family")}
+    edited: set[int] = set()
+    for conflict in conflicts:
+        level = levels.get(conflict.level)
+        if level is None:
+            continue  # the new page removed the level
+        items = list(level.items.filter(section=conflict.section).order_by("position", "pk"))
+        if any(dedupe_key(i.text) == dedupe_key(conflict.admin_text) for i in items):
+            continue
+        target = next(
+            (
+                i
+                for i in items
+                if conflict.page_text and dedupe_key(i.text) == dedupe_key(conflict.page_text)
+            ),
+            None,
+        )
+        if target is None:
+            top = [i.position for i in items if i.parent_id is None]
+            target = Item(level=level, section=conflict.section, position=max(top, default=-1) + 1)
+        target.text = conflict.admin_text
+        item_render(target)
+        _stamp(target, user=user, when=when, reason="admin edit kept at re-import")
+        target.save()
+        edited.add(level.pk)
+    Level.objects.filter(pk__in=edited).update(content_hash="", version=F("version") + 1)

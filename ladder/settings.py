@@ -48,6 +48,30 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def load_env_file(path: Path) -> None:
+    """Read ``KEY=value`` lines of a local ``.env`` into the environment.
+
+    ``make run`` writes a git-ignored ``.env`` (debug on, a generated key) so every
+    ``manage.py`` command of the README works as written on a fresh clone. A variable already
+    set in the environment wins, so production configuration never comes from this file.
+    """
+    if not path.is_file():
+        return
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip():
+            raise ImproperlyConfigured(f"{path}:{number}: expected KEY=value, not {raw!r}")
+        os.environ.setdefault(key.strip(), value.strip().strip("\"'"))
+
+
+# LADDER_ENV_FILE names another file; set to an empty string it reads none (the test suite).
+_env_file = os.environ.get("LADDER_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    load_env_file(Path(_env_file))
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -254,7 +278,7 @@ LOGOUT_REDIRECT_URL = "/"
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out person is refused before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "ladder.access.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Answers only the OpenID Connect callback, and only when LADDER_OIDC_ISSUER is set.
     "ladder.oidc.OIDCBackend",
@@ -328,5 +352,10 @@ LOGGING = {
 # Ladder's own knobs.
 LADDER_GRADE_MIN = env_int("LADDER_GRADE_MIN", 1)
 LADDER_GRADE_MAX = env_int("LADDER_GRADE_MAX", 20)
+# Where handbook-relative links (/handbook/…) of a page point when the page, its front matter
+# (base_url) and the import's --base-url name no site; empty: such links are shown as text.
+LADDER_HANDBOOK_BASE_URL = os.environ.get("LADDER_HANDBOOK_BASE_URL", "").strip()
+# Admin uploads of more pages than this are checked and imported by the task worker.
+LADDER_UPLOAD_INLINE_PAGES = env_int("LADDER_UPLOAD_INLINE_PAGES", 3)
 # Whole pages for anonymous visitors, invalidated by every import and edit (0 turns it off).
 LADDER_PAGE_CACHE_SECONDS = env_int("LADDER_PAGE_CACHE_SECONDS", 600)

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,14 +21,16 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url, replace_url
 from django_htmx.middleware import HtmxDetails
 
 from ladder.caching import cached_page
 from ladder.chart import ChartLevel, layout_chart
 from ladder.comparison import compare_effective, diff_html, plain
+from ladder.departments import department_of
 from ladder.handbook import SECTIONS, HandbookError
 from ladder.history import diff_sources
-from ladder.inheritance import CycleError
+from ladder.inheritance import CycleError, EffectiveEntry, effective_entries
 from ladder.models import FamilyVersion, Grade, Item, JobFamily, Level, format_grade
 from ladder.rendering import markdown_to_html
 from ladder.services import family_choices
@@ -94,31 +97,27 @@ def _extended_levels(items) -> dict[int, list[Level]]:
 
 
 def _entries(
-    items: list[dict],
+    items: list[EffectiveEntry],
     level_key: str,
-    family_slug: str,
     parent_source: str = "",
     urls: dict[str, str] | None = None,
 ):
-    """Effective items (from ``Level.effective``) ready for the template, children nested."""
+    """Effective entries (see ``EffectiveEntry``) ready for the template, children nested."""
     urls = {} if urls is None else urls  # level key → URL: a handful of levels, many items
     entries = []
     for item in items:
-        source_key = item.get("source_key") or f"{family_slug}/{item.get('source', '')}"
-        own = source_key == level_key
-        if not own and source_key not in urls:
-            urls[source_key] = _level_url(source_key)
+        own = item.is_own(level_key)
+        if not own and item.source_key not in urls:
+            urls[item.source_key] = _level_url(item.source_key)
         entries.append(
             {
-                "html": item.get("html") or escape(item.get("text", "")),
+                "html": item.html or escape(item.text),
                 "own": own,
                 # Children of an inherited item come from the same level: say it once.
-                "show_source": not own and source_key != parent_source,
-                "source_title": item.get("source_title") or item.get("source", ""),
-                "source_url": "" if own else urls[source_key],
-                "children": _entries(
-                    item.get("children") or [], level_key, family_slug, source_key, urls
-                ),
+                "show_source": not own and item.source_key != parent_source,
+                "source_title": item.source_title,
+                "source_url": "" if own else urls[item.source_key],
+                "children": _entries(item.children, level_key, item.source_key, urls),
             }
         )
     return entries
@@ -186,26 +185,61 @@ def _track_key(level: Level):
 # --------------------------------------------------------------------------- pages
 
 
+INDEX_FILTER_MAX_CHARS = 100
+
+
 @require_GET
+@vary_on_headers("HX-Request", "HX-Target")
 @cached_page
-def index(request: HttpRequest) -> HttpResponse:
-    families = JobFamily.objects.annotate(
-        level_count=Count("levels"),
-        grade_low=Min("levels__grade__number"),
-        grade_high=Max("levels__grade__number"),
-        grade_top=Max("levels__grade_max"),
-    ).order_by("title")
-    rows = []
+def index(request: HtmxHttpRequest) -> HttpResponse:
+    """Families grouped by department, with counts; ``?filter=`` narrows them (typed or sent)."""
+    wanted = request.GET.get("filter", "").strip()[:INDEX_FILTER_MAX_CHARS]
+    families = (
+        JobFamily.objects.annotate(
+            level_count=Count("levels"),
+            grade_low=Min("levels__grade__number"),
+            grade_high=Max("levels__grade__number"),
+            grade_top=Max("levels__grade_max"),
+            # The front matter is at the top: enough to read a stated department.
+            head=Substr("source", 1, 2000),
+        )
+        # A page with no level is not a family one can browse.
+        .filter(level_count__gt=0)
+        .defer("source", "performance_indicators", "career_ladder", "hiring_process")
+        .order_by("title")
+    )
+    words = [w for w in wanted.lower().split() if w]
+    departments: dict[str, dict] = {}
+    total = 0
     for fam in families:
+        department = department_of(fam.source_name, fam.head)
+        haystack = f"{fam.title} {department}".lower()
+        total += 1
+        if words and not all(word in haystack for word in words):
+            continue
         highs = [g for g in (fam.grade_high, fam.grade_top) if g is not None]
-        grades = _grade_range(fam.grade_low, max(highs) if highs else None)
-        rows.append({"family": fam, "grades": grades})
+        group = departments.setdefault(department, {"name": department, "rows": [], "levels": 0})
+        group["levels"] += fam.level_count
+        group["rows"].append(
+            {
+                "family": fam,
+                "grades": _grade_range(fam.grade_low, max(highs) if highs else None),
+                "description_html": markdown_to_html(fam.description, fam.base_url, inline=False),
+            }
+        )
+    groups = sorted(departments.values(), key=lambda g: (g["name"] == "Other", g["name"].lower()))
     ctx = {
-        "families": rows,
+        "groups": groups,
+        "filter": wanted,
+        "shown": sum(len(g["rows"]) for g in groups),
+        "total": total,
         "grades": Grade.objects.filter(levels__isnull=False).distinct(),
         "hide_header_search": True,  # the page has its own, larger search box
     }
-    return render(request, "ladder/index.html", ctx)
+    template = "ladder/index.html"
+    if request.htmx and request.htmx.target == "family-groups":
+        template += "#family-groups"
+    return render(request, template, ctx)
 
 
 @require_GET
@@ -316,9 +350,14 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
     else:
         manager = None
 
+    # "What is new first": own items, then inherited ones, each in handbook order (a stable
+    # sort), so the handbook order is one link away.
+    new_first = request.GET.get("order") == "new"
     sections = []
     for name in SECTIONS:
-        entries = _entries(lv.effective.get(name) or [], lv.key, fam.slug)
+        entries = _entries(effective_entries(lv.effective, name, fam.slug), lv.key)
+        if new_first:
+            entries.sort(key=lambda entry: not entry["own"])
         own = sum(1 for entry in entries if entry["own"])
         sections.append(
             {
@@ -346,6 +385,7 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         "extends": extends,
         "sections": sections,
         "description_html": markdown_to_html(lv.description, fam.base_url, inline=False),
+        "new_first": new_first,
     }
     return render(request, "ladder/level.html", ctx)
 
@@ -369,6 +409,10 @@ def grade(request: HttpRequest, number: str) -> HttpResponse:
         .defer("effective", "family__source")
         .order_by("family__title", "position")
     )
+    if not levels:
+        # A grade no level holds is not a page, whether or not a row for it exists (the
+        # admin may have created it): /grades/6.5/ and /grades/13/ answer alike.
+        raise Http404("no level at this grade")
     families: dict[int, dict] = {}
     for lv in levels:
         families.setdefault(lv.family_id, {"family": lv.family, "levels": []})["levels"].append(lv)
@@ -668,8 +712,8 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         table = compare_effective([lv.effective for lv in levels])
         for section in table.sections:
             section.rows_html = _compare_rows_html(section.rows, len(levels), changes_only)
-    elif not errors and request.GET.getlist("level") and len(levels) < 2:
-        errors.append("Pick at least two levels to compare.")
+    # Fewer than two levels is an unfinished selection, not an error: the page shows the
+    # pickers and a hint (200), so htmx swaps it like any other step.
     columns = []
     for index, lv in enumerate(levels):
         others = [other for other in levels if other is not lv]
@@ -708,7 +752,16 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
     template = "ladder/compare.html"
     if partial:
         template += "#compare-area" if request.htmx.target == "compare-area" else "#comparison"
-    return render(request, template, ctx, status=status)
+    response = render(request, template, ctx, status=status)
+    shown = request.GET.get("shown", "")
+    if partial and shown.isdigit() and not errors:
+        # A level picker changed (each arrow-key press is a change): one history entry when a
+        # comparison becomes complete, the address bar kept current otherwise.
+        if table is not None and int(shown) < 2:
+            push_url(response, ctx["url"])
+        else:
+            replace_url(response, ctx["url"])
+    return response
 
 
 @require_GET

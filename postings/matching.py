@@ -579,5 +579,18 @@ def _explain(
         usual = f"{band[0]}+" if band[1] is None else f"{band[0]}-{band[1]}"
         lines.append(f"{asked} years asked; grade {profile.grade:g} usually {usual}")
     best = sorted((p for p in pairs if p.status != "missing"), key=lambda p: -p.score)[:2]
-    lines += [f"“{p.posting_text[:70]}” ≈ “{(p.level_text or '')[:70]}”" for p in best]
+    lines += [f"“{quote(p.posting_text)}” ≈ “{quote(p.level_text or '')}”" for p in best]
     return lines
+
+
+def quote(text: str, limit: int = 70) -> str:
+    """A short quotation: whole words, with an ellipsis when cut.
+
+    >>> quote("Own the weekly forecast call with sales leadership", 30)
+    'Own the weekly forecast call…'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 POSTING_SECTIONS = [
     ("responsibilities", "Responsibilities"),
@@ -20,6 +21,9 @@ class Posting(models.Model):
     title = models.CharField(max_length=300)
     company = models.CharField(max_length=200, blank=True)
     location = models.CharField(max_length=200, blank=True)
+    pay_range = models.CharField(
+        max_length=100, blank=True, help_text="As the posting states it, e.g. $90,000 – $110,000."
+    )
     source_name = models.CharField(max_length=500, blank=True)
     format = models.CharField(max_length=10, choices=FORMATS)
     raw = models.TextField(help_text="The input exactly as imported.")
@@ -41,6 +45,8 @@ class Posting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     level_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Who imported, edited, confirmed or deleted what, when (the raw input is kept once).
+    history = HistoricalRecords(excluded_fields=["raw"])
 
     class Meta:
         ordering = ["-imported_at", "-id"]

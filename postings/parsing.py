@@ -61,6 +61,7 @@ class ParsedPosting:
     degree: str = ""  # "", "degree", "bachelor", "master", "mba", "phd"
     people_management: bool = False
     text: str = ""  # the whole description as plain text, one block a line
+    pay: str = ""  # the pay range as the posting states it ("$120,000 – $150,000 a year")
 
     def section(self, name: str) -> list[str]:
         """The item texts of one section, in order.
@@ -169,6 +170,7 @@ _HEADINGS = [
     (
         "requirements",
         r"requirement|qualification|skills|experience|what you (?:bring|need|have|.ll need)"
+        r"|what you.ll (?:need|bring)|what you will (?:need|bring)"
         r"|what we.re looking for|who you are|about you|must.have|nice.to.have|preferred"
         r"|minimum|basic|you have|your profile|profile|competenc|education|looking for"
         r"|ideal candidate|knowledge|bonus points|you are|you.re",
@@ -614,6 +616,31 @@ def _title_case_line(line: str) -> bool:
     return all(w[0].isupper() or w in small or not w[0].isalpha() for w in words)
 
 
+_HEADING_START = re.compile(
+    r"^(?:what|who|about|your|our|why|key|minimum|preferred|basic|required|nice|bonus|bonus"
+    r"|benefits|responsibilities|requirements|qualifications|skills|duties|perks|compensation"
+    r"|salary|education|experience|role|job|position|overview|summary|company|equal|eeo"
+    r"|in this role|day|the role|the team|the opportunity|you)\b",
+    re.I,
+)
+
+
+def _section_heading_line(line: str) -> bool:
+    """A short line naming a posting section, as people type it in plain text.
+
+    >>> [_section_heading_line(x) for x in ("What you'll do", "About the role", "Own the forecast")]
+    [True, True, False]
+    """
+    words = line.split()
+    return (
+        1 <= len(words) <= 6
+        and line[-1] not in ".,;!?"
+        and not re.search(r"\d", line)
+        and bool(_HEADING_START.match(line.replace("’", "'")))
+        and classify_heading(line) != "other"
+    )
+
+
 def _text_blocks(body: str, markdown: bool) -> list[Block]:
     out: list[Block] = []
     para: list[str] = []
@@ -661,6 +688,13 @@ def _text_blocks(body: str, markdown: bool) -> list[Block]:
             alone = (index == 0 or not lines[index - 1].strip()) and (
                 index + 1 == len(lines) or not lines[index + 1].strip()
             )
+            following = any(ln.strip() for ln in lines[index + 1 :])
+            if _section_heading_line(line) and following:
+                # "What you'll do", "About the role": a heading, not an item, even in
+                # sentence case.
+                flush()
+                out.append(("heading", line))
+                continue
             if alone and _title_case_line(line):
                 flush()
                 out.append(("heading", line))
@@ -706,6 +740,54 @@ def _parse_markdown(text: str, label: str) -> tuple[str, str, str, list[Block]]:
     return title, field_text("companyName", "company"), field_text("location"), blocks
 
 
+_FACT_LINE = re.compile(
+    r"^(?P<label>company|employer|organi[sz]ation|location|locations|based in|office"
+    r"|work location|salary|salary range|pay|pay range|base pay|base salary|compensation"
+    r"|compensation range)(?:\s*:\s*|\s+[–-]\s+)(?P<value>\S.{0,150})$",
+    re.I,
+)
+_MONEY = r"(?:[$€£¥]|(?:USD|EUR|GBP|CAD|AUD|CHF)\s?)\s?\d[\d,.]*\s?[kK]?"
+_PAY_RANGE = re.compile(
+    _MONEY
+    + r"(?:\s?(?:USD|EUR|GBP|CAD|AUD|CHF))?\s*(?:-|–|—|to)\s*"
+    + _MONEY.replace(r"(?:[$€£¥]|", r"(?:[$€£¥]?|")
+    + r"(?:\s?(?:USD|EUR|GBP|CAD|AUD|CHF))?"
+    + r"(?:\s*(?:per|a|an|/)\s*(?:year|yr|annum|hour|hr|month))?",
+    re.I,
+)
+
+
+def stated_facts(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Company, location and pay range where a plain-text posting states them, and the lines
+    left once labelled fact lines ("Location: Remote, US") are taken out.
+
+    >>> stated_facts(["Company: Acme", "Salary: $90,000 - $110,000 per year", "Do things"])
+    ({'company': 'Acme', 'pay': '$90,000 - $110,000 per year'}, ['Do things'])
+    """
+    facts: dict[str, str] = {}
+    rest: list[str] = []
+    for line in lines:
+        match = _FACT_LINE.match(line.strip())
+        if match:
+            label = match["label"].lower()
+            value = match["value"].strip().rstrip(".")
+            key = (
+                "company"
+                if label in {"company", "employer", "organisation", "organization"}
+                else "pay"
+                if label.startswith(("salary", "pay", "base", "compensation"))
+                else "location"
+            )
+            facts.setdefault(key, value)
+            continue
+        rest.append(line)
+    if "pay" not in facts:
+        match = next((m for line in rest if (m := _PAY_RANGE.search(line))), None)
+        if match:
+            facts["pay"] = match.group(0).strip()
+    return facts, rest
+
+
 def _parse_text(text: str) -> tuple[str, str, str, list[Block]]:
     lines = [line.strip() for line in text.split("\n")]
     title = company = ""
@@ -722,7 +804,13 @@ def _parse_text(text: str) -> tuple[str, str, str, list[Block]]:
         if not title:
             title = line.rstrip(":")
             start = index + 1
-    return title, company, "", _text_blocks("\n".join(lines[start:]), markdown=False)
+    facts, rest = stated_facts(lines[start:])
+    return (
+        title,
+        facts.get("company") or company,
+        facts.get("location", ""),
+        _text_blocks("\n".join(rest), markdown=False),
+    )
 
 
 # --------------------------------------------------------------------------- company
@@ -919,7 +1007,17 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
         degree=degree_asked(asked),
         people_management=manages_people([title, *asked]),
         text="\n".join(t for kind, t in blocks if t and kind != "prompt"),
+        pay=_pay_of(text, blocks)[:100],
     )
+
+
+def _pay_of(text: str, blocks: list[Block]) -> str:
+    """The pay range a posting states, labelled ("Salary: …") or as a money range in its text."""
+    labelled, _ = stated_facts(text.split("\n"))
+    if "pay" in labelled:
+        return labelled["pay"]
+    facts, _ = stated_facts([t for _kind, t in blocks])
+    return facts.get("pay", "")
 
 
 # --------------------------------------------------------------------------- sanitising

@@ -16,9 +16,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from ladder.caching import POSTINGS, bump_content_version, content_version
+from ladder.handbook import SECTIONS
 from ladder.handbook.sources import Source, read_files
+from ladder.inheritance import effective_entries, walk_entries
 from ladder.models import Level
-from ladder.services import bump_content_version, content_version
 from postings.matching import LevelIndex, LevelProfile, Match, build_index, rank_levels
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
@@ -96,7 +98,7 @@ def posting_import(*, sources: Sequence[Source]) -> PostingImportSummary:
             seen.add(digest)
             summary.created.append(_store(source, posting, digest))
         if summary.created:
-            bump_content_version()
+            bump_content_version(POSTINGS)  # ladder pages and the level index stay cached
     return summary
 
 
@@ -105,6 +107,7 @@ def _store(source: Source, parsed: ParsedPosting, digest: str) -> Posting:
         title=parsed.title[:300],
         company=(parsed.company or "")[:200],
         location=(getattr(parsed, "location", "") or "")[:200],
+        pay_range=parsed.pay[:100],
         source_name=Path(source.name).name[:500],
         format=parsed.format,
         raw=_decode(source.data),
@@ -134,8 +137,53 @@ def posting_link_level(*, posting: Posting, level: Level | None, user) -> Postin
     posting.level_confirmed_at = timezone.now() if level is not None else None
     with transaction.atomic():
         posting.save(update_fields=["level", "level_confirmed_by", "level_confirmed_at"])
-        bump_content_version()
+        bump_content_version(POSTINGS)
     return posting
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "company",
+    "location",
+    "pay_range",
+    "years_min",
+    "years_max",
+    "degree",
+    "people_management",
+    "level",
+)
+
+
+def posting_update(*, posting: Posting, changed: Iterable[str], user) -> Posting:
+    """Save a recruiter's edits of a posting's facts (the admin form); history keeps who.
+
+    A changed level counts as a confirmation by this user, as on the posting page.
+
+    >>> posting.company = "GitLab"  # doctest: +SKIP
+    >>> posting_update(posting=posting, changed=["company"], user=rita)  # doctest: +SKIP
+    """
+    fields = [name for name in changed if name in EDITABLE_FIELDS]
+    if "level" in fields:
+        posting.level_confirmed_by = user if posting.level_id else None
+        posting.level_confirmed_at = timezone.now() if posting.level_id else None
+        fields += ["level_confirmed_by", "level_confirmed_at"]
+    with transaction.atomic():
+        if posting.pk is None:
+            raise ValueError("postings are imported, not created in a form")
+        posting.save(update_fields=fields or None)
+        bump_content_version(POSTINGS)
+    return posting
+
+
+def posting_delete(*, posting: Posting | None = None, postings: Iterable[Posting] = ()) -> int:
+    """Delete one posting or several (and their items); pages showing them change at once."""
+    ids = [p.pk for p in postings] + ([posting.pk] if posting is not None else [])
+    with transaction.atomic():
+        # One by one so each deletion is recorded in the history.
+        for each in Posting.objects.filter(pk__in=ids):
+            each.delete()
+        bump_content_version(POSTINGS)
+    return len(ids)
 
 
 # --------------------------------------------------------------------------- matching
@@ -158,20 +206,12 @@ def as_parsed(posting: Posting) -> ParsedPosting:
     )
 
 
-def _flatten(items: list[dict]) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if item.get("text"):
-            out.append(item["text"])
-        out.extend(_flatten(item.get("children", [])))
-    return out
-
-
 def profile_of(level: Level) -> LevelProfile:
     items = tuple(
-        (section, text)
-        for section in ("responsibilities", "requirements", "general")
-        for text in _flatten(level.effective.get(section, []))
+        (section, entry.text)
+        for section in SECTIONS
+        for entry, _depth in walk_entries(effective_entries(level.effective, section))
+        if entry.text
     )
     return LevelProfile(
         key=level.key,

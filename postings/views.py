@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +17,7 @@ from django_htmx.middleware import HtmxDetails
 from ladder.caching import cached_page
 from ladder.comparison import plain
 from ladder.models import Grade, Level, format_grade
-from postings.forms import ConfirmLevelForm, UploadForm
+from postings.forms import ConfirmLevelForm, UploadForm, level_choices
 from postings.matching import compare_items
 from postings.models import Posting
 from postings.parsing import MAX_BYTES, sanitize_html
@@ -78,9 +79,17 @@ def posting_list(request: HttpRequest) -> HttpResponse:
     return render(request, "postings/list.html", {"postings": postings})
 
 
-@staff_member_required
+def _require(request: HttpRequest, permission: str) -> None:
+    # Signed in but not a recruiter (or HR with the right): say so, do not loop to the login.
+    if not request.user.has_perm(permission):
+        raise PermissionDenied("Importing and confirming postings is for the Recruiters group.")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def posting_upload(request: HttpRequest) -> HttpResponse:
+    """Upload posting files or paste a posting's text; both go through ``posting_import``."""
+    _require(request, "postings.add_posting")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         sources = []
@@ -95,13 +104,17 @@ def posting_upload(request: HttpRequest) -> HttpResponse:
                 )
                 continue
             sources.append(Source(name, upload.read()))
+        text = form.cleaned_data["text"]
+        if text.strip():
+            # Pasted text is a plain-text posting, as if saved from the job board to a file.
+            sources.append(Source("pasted.txt", text.replace("\r\n", "\n").encode("utf-8")))
         try:
             if errors:
                 raise PostingImportFailed(errors)
             summary = posting_import(sources=sources)
         except PostingImportFailed as exc:
             for error in exc.errors:
-                form.add_error("files", error)
+                form.add_error(None, error)
         else:
             messages.success(request, summary.line())
             if len(summary.created) == 1:
@@ -111,11 +124,47 @@ def posting_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "postings/upload.html", {"form": form}, status=status)
 
 
+def _level_picker(posting: Posting, matches: list, wanted: str) -> dict:
+    """Levels grouped by family for the confirm form, narrowed by ``wanted`` words; the
+    confirmed level, else the best match, else the first level shown is preselected."""
+    levels = list(
+        Level.objects.select_related("family", "grade")
+        .only("title", "group", "position", "family__title", "grade__number", "grade_max")
+        .order_by("family__title", "position")
+    )
+    words = wanted.lower().split()
+    shown = [
+        lv
+        for lv in levels
+        if all(w in f"{lv.title} {lv.group} {lv.family.title}".lower() for w in words)
+    ]
+    keys = {lv.key: lv.pk for lv in levels} if not posting.level_id else {}
+    suggested = next((keys[m.key] for m in matches if m.key in keys), None)
+    selected = posting.level_id or suggested
+    if wanted and selected not in {lv.pk for lv in shown}:
+        selected = shown[0].pk if shown else None
+    return {
+        "groups": level_choices(shown),
+        "selected": selected,
+        "suggested": suggested,
+        "filter": wanted,
+        "count": len(shown),
+    }
+
+
 @require_GET
+@vary_on_headers("HX-Request", "HX-Target")
 @cached_page
-def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def posting_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     posting = _posting(pk)
     matches = posting_matches(posting)
+    can_confirm = request.user.has_perm("postings.change_posting")
+    wanted = request.GET.get("level_filter", "").strip()[:100]
+    if request.htmx and request.htmx.target == "confirm-level":
+        if not can_confirm:
+            raise PermissionDenied
+        ctx = {"picker": _level_picker(posting, matches, wanted)}
+        return render(request, "postings/detail.html#level-options", ctx)
     keys = [m.key for m in matches]
     levels = {
         lv.key: lv
@@ -130,16 +179,19 @@ def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "years": _years(posting),
         "matches": [{"match": m, "level": levels.get(m.key)} for m in matches],
         "original_html": sanitize_html(posting.raw) if posting.format == "html" else "",
-        "form": ConfirmLevelForm(initial={"level": posting.level_id}),
+        "can_confirm": can_confirm,
+        "picker": _level_picker(posting, matches, wanted) if can_confirm else None,
     }
     return render(request, "postings/detail.html", ctx)
 
 
-@staff_member_required
+@login_required
 @require_POST
 def posting_confirm_level(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "postings.change_posting")
     posting = get_object_or_404(Posting, pk=pk)
-    form = ConfirmLevelForm(request.POST)
+    levels = list(Level.objects.select_related("family", "grade").order_by("family__title"))
+    form = ConfirmLevelForm(request.POST, levels=levels)
     if form.is_valid():
         level = form.cleaned_data["level"]
         posting_link_level(posting=posting, level=level, user=request.user)

@@ -70,3 +70,74 @@ def artifacts() -> Path:
 @pytest.fixture
 def db_vendor(db) -> str:
     return connection.vendor
+
+
+# --------------------------------------------------------------------------- named actors
+#
+# The seeded ladder (the seed handbook page), an HR editor (staff in the "HR editors" group)
+# and a visitor (an anonymous client). Data under tests/data/ only: a clone runs every test.
+
+SEED_PAGE = ROOT / "fixtures" / "handbook" / "sales-operations.md"
+CORPUS = ROOT / "tests" / "data" / "corpus"
+
+
+@pytest.fixture
+def seeded_ladder(db):
+    """The seed family, imported through the import service."""
+    from ladder.handbook.sources import Source
+    from ladder.models import JobFamily
+    from ladder.services import family_import
+
+    family_import(sources=[Source(str(SEED_PAGE), SEED_PAGE.read_bytes())])
+    return JobFamily.objects.get(slug="sales-operations")
+
+
+@pytest.fixture
+def hr_editor(db):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("hana", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="HR editors"))
+    return user
+
+
+@pytest.fixture
+def hr_client(hr_editor):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(hr_editor)
+    return client
+
+
+@pytest.fixture
+def visitor():
+    from django.test import Client
+
+    return Client()
+
+
+def admin_form_data(response) -> dict:
+    """An admin change form as the browser would post it back, unchanged."""
+    data: dict = {}
+
+    def add(form):
+        for name in form.fields:
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if value is None or value is False:
+                continue
+            if isinstance(value, (list, tuple)):
+                data[key] = list(value)
+            elif value is True:
+                data[key] = "on"
+            else:
+                data[key] = value
+
+    add(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data

@@ -2,6 +2,8 @@
 
 import os
 
+# The suite never reads the developer's local .env (written by `make run`, debug on).
+os.environ.setdefault("LADDER_ENV_FILE", "")
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-insecure-key-" + "x" * 40)
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
 # synchronously from that thread, which is safe here.

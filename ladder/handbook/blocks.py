@@ -52,7 +52,7 @@ def visible(text: str) -> str:
     return TAG.sub("", text).strip()
 
 
-HTML_TAG_LINE = re.compile(r"^\s*</?[a-zA-Z][^>]*>\s*$")
+HTML_TAG_LINE = re.compile(r"^\s*(?:</?[a-zA-Z][^>]*>\s*)+$")  # "<a id=\"x\"></a>" too
 
 
 def scan(body: str, first_line: int, warnings: list[Warning]) -> Heading:
@@ -179,6 +179,8 @@ def scan(body: str, first_line: int, warnings: list[Warning]) -> Heading:
             flush()
             continue
         if not para:
+            if bullets:
+                flush()  # a paragraph after a list comes after it, not before
             para_line = lineno
         para.append(raw)
     flush()

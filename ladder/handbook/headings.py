@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ladder.handbook.blocks import Heading, Para
 from ladder.handbook.parsed import ParsedLevel
 from ladder.handbook.phrases import section_name
-from ladder.handbook.text import clean_title, normalize_title
+from ladder.handbook.text import RANK_WORDS, clean_title, normalize_title
 
 FindLevel = Callable[[str], ParsedLevel | None]
 
@@ -16,7 +16,9 @@ FindLevel = Callable[[str], ParsedLevel | None]
 _SECTION_HEADING = re.compile(
     r"^(?P<prefix>.*?)\s*(?:job\s+|key\s+|core\s+)?"
     # Typos included: "Responsibilies", "Responsibilites", "Requirments".
-    r"(?P<section>responsib[a-z]*|requi?re?ments?|qualifications)"
+    # "… Responsibilities & Requirements": one list of both, kept as responsibilities.
+    r"(?P<section>responsib[a-z]*(?=\s*(?:&|and)\s*requi)|responsib[a-z]*|requi?re?ments?"
+    r"|qualifications)(?:\s*(?:&|and)\s*requi?re?ments?)?"
     r"\s*:?$",
     re.I,
 )
@@ -61,7 +63,7 @@ def heading_kind(text: str) -> tuple[str, str, str]:
     match = _GRADE_HEADING.match(plain)
     if match and "grade" in plain.lower():
         return "grade", clean_title(match.group("prefix")), ""
-    if GROUP_HEADING.search(plain) or _SPECIALTY_HEADING.search(plain) and len(plain) < 40:
+    if GROUP_HEADING.search(plain) or _SPECIALTY_HEADING.search(plain) and len(plain) < 80:
         if _SPECIALTY_HEADING.search(plain) and not re.search(
             r"^(?:.*\s)?(?:specialt(?:y|ies)|specialit(?:y|ies)|specializations?)\s*$", plain, re.I
         ):
@@ -150,6 +152,16 @@ def is_qualifier(prefix: str, find_level: FindLevel) -> bool:
     return not ROLE_NOUN.search(prefix)
 
 
+def second_name(prefix: str, level: ParsedLevel | None) -> bool:
+    """A grade or section heading directly under a level that has none yet, whose prefix is the
+    same rank by a longer name: "#### Director, Global Tax Accounting and Domestic Tax Job
+    Grade" under "### Director, Tax" is that level, not another."""
+    if not prefix or level is None or any(level.sections.values()):
+        return False
+    ranks = set(normalize_title(prefix).split()) & RANK_WORDS
+    return bool(ranks) and ranks == set(normalize_title(level.title).split()) & RANK_WORDS
+
+
 def prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:
     if not prefix:
         return True
@@ -174,6 +186,36 @@ def prefix_matches(prefix: str, level: ParsedLevel | None) -> bool:
     return len(rest) < len(a.split()) and set(rest) <= set(title_words)
 
 
+# A heading that is a level's whole responsibilities or requirements list by another name.
+_SECTION_SYNONYM = {
+    "responsibilities": re.compile(
+        r"^(?:(?:key|core|job|role)\s+)?(?:expectations|duties|accountabilities"
+        r"|what\s+you.?(?:ll|\s+will)\s+(?:do|be\s+doing)|what\s+you\s+do"
+        r"|in\s+this\s+role,?\s+you.?(?:ll|\s+will)(?:\s+do)?)\s*:?$",
+        re.I,
+    ),
+    "requirements": re.compile(
+        r"^(?:what\s+you.?(?:ll|\s+will)\s+bring|what\s+we.?re\s+looking\s+for"
+        r"|about\s+you|you\s+(?:have|bring)|who\s+you\s+are|skills(?:\s+and\s+experience)?"
+        r"|experience|minimum\s+qualifications)\s*:?$",
+        re.I,
+    ),
+}
+
+
+def is_specialty_group(group: str) -> bool:
+    return bool(_SPECIALTY_HEADING.search(group.split(" › ")[0]))
+
+
+def section_synonym(title: str) -> str | None:
+    """ "Expectations", "What you'll do" → responsibilities; "What you'll bring" → requirements."""
+    plain = clean_title(title)
+    for section, pattern in _SECTION_SYNONYM.items():
+        if pattern.match(plain):
+            return section
+    return None
+
+
 def guess_section(title: str) -> str:
     if _RESPONSIBILITIES_LIKE.search(title):
         return "responsibilities"
@@ -193,7 +235,7 @@ def names_a_role(title: str) -> bool:
     return bool(ROLE_NOUN.search(plain))
 
 
-def _owns_sections(node: Heading) -> bool:
+def owns_sections(node: Heading) -> bool:
     """A role heading whose grade or sections are its children."""
     return any(heading_kind(c.text)[0] in {"grade", "section"} for c in node.children)
 
@@ -227,7 +269,7 @@ def mend_tree(node: Heading) -> None:
                 for i, sub in enumerate(inner)
                 if heading_kind(sub.text)[0] == "generic"
                 and names_a_role(sub.text)
-                and (_owns_sections(sub) or (i + 1 < len(inner) and _orphan_of(inner[i + 1], sub)))
+                and (owns_sections(sub) or (i + 1 < len(inner) and _orphan_of(inner[i + 1], sub)))
             ),
             None,
         )

@@ -61,6 +61,9 @@ class ParsedItem:
     line: int
     children: list[ParsedItem] = field(default_factory=list)
     extends: ExtendsRef | None = None
+    # Prose about the list rather than an entry of it: a lead-in ("… are expected to:") or a
+    # pointer elsewhere on the page. It goes to the level's description, not its items.
+    note: bool = False
 
 
 @dataclass
@@ -106,6 +109,9 @@ class ParsedFamily:
     grade_statements: list[GradeStatement]
     warnings: list[Warning]
     name: str = ""  # file name, for messages
+    # "The roles described below are grades: 6, 7, 8": one grade per ladder level, in order.
+    grade_list: list[Decimal] = field(default_factory=list)
+    grade_list_line: int = 0
 
     def level_by_title(self, title: str) -> ParsedLevel | None:
         key = normalize_title(title)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from decimal import Decimal
 
 from ladder.handbook.blocks import (
     MAX_BULLETS,
@@ -24,10 +26,14 @@ from ladder.handbook.headings import (
     heading_kind,
     is_ancestor_titled,
     is_qualifier,
+    is_specialty_group,
     looks_like_role,
     mend_tree,
     names_a_role,
+    owns_sections,
     prefix_matches,
+    second_name,
+    section_synonym,
 )
 from ladder.handbook.parsed import (
     FAMILY_SECTIONS,
@@ -41,11 +47,14 @@ from ladder.handbook.parsed import (
     walk_items,
 )
 from ladder.handbook.phrases import (
+    ABOVE,
+    PAGE_SECTION,
     PREVIOUS_LEVEL,
     REPORTS_TO,
     grade_subjects,
     parse_extends,
     parse_extends_sentence,
+    parse_grade_list,
     parse_grade_text,
 )
 from ladder.handbook.text import (
@@ -74,6 +83,11 @@ class _Builder:
         self.loose_sections: dict[str, list[ParsedItem]] = {name: [] for name in SECTIONS}
         self.loose_line = 0
         self.heading_lines: dict[str, int] = {}
+        self.title = ""  # the family's title, once known
+        self.grade_list: list[Decimal] = []
+        # Each list given to a level, in page order: (section, items), by id of the level.
+        self.lists: dict[int, list[tuple[str, list[ParsedItem]]]] = {}
+        self.grade_list_line = 0
 
     def warn(self, line: int, kind: str, message: str) -> None:
         self.warnings.append(Warning(line, kind, message))
@@ -93,30 +107,56 @@ class _Builder:
     def find_level(self, title: str) -> ParsedLevel | None:
         return self.by_key.get(normalize_title(title))
 
+    def second_name(self, prefix: str, level: ParsedLevel | None) -> bool:
+        """A longer name for ``level`` (see :func:`second_name`), remembered for its next
+        headings."""
+        if level is None or not second_name(prefix, level):
+            return False
+        self.by_key.setdefault(normalize_title(prefix), level)
+        return True
+
     # -- blocks
 
     def items_of(self, node: Heading, section: str | None) -> list[ParsedItem]:
         out: list[ParsedItem] = []
-        for block in node.blocks:
+        for i, block in enumerate(node.blocks):
             if isinstance(block, tuple):
                 out.extend(nest(block[1], self.warnings))
+            elif isinstance(block, Para) and section is not None and _is_note(node.blocks, i):
+                out.append(ParsedItem(block.text, block.line, note=True))
             elif isinstance(block, Para) and section is not None:
                 # Prose inside a responsibilities/requirements section is still content; lines
-                # written one under the other (no bullets) are one item each.
+                # written one under the other (no bullets) are one item each, but a line that
+                # starts in lower case continues the line above (a hard-wrapped sentence).
                 if len(block.lines) > 1 and all(len(x) < 300 for x in block.lines):
-                    out.extend(ParsedItem(x, block.line + i) for i, x in enumerate(block.lines))
+                    for i, x in enumerate(block.lines):
+                        if i and re.match(r"^[a-z(]", x.strip()):
+                            out[-1].text = f"{out[-1].text.rstrip()} {x.strip()}"
+                        else:
+                            out.append(ParsedItem(x, block.line + i))
                 else:
                     out.append(ParsedItem(block.text, block.line))
         # An extends bullet outside a named section extends every section of its target.
         default = section if section in {"responsibilities", "requirements"} else None
         for item in walk_items(out):
-            item.extends = parse_extends(item.text, item.line, default)
+            item.extends = parse_extends(item.text, item.line, default) or next(
+                (
+                    ref
+                    for sentence in split_sentences(item.text)[1:]
+                    if (ref := parse_extends(sentence, item.line, default))
+                ),
+                None,
+            )
         return out
 
     def prose(self, node: Heading) -> list[Para]:
         return [b for b in node.blocks if isinstance(b, Para)]
 
     def grade_from_block(self, text: str, line: int, owner: str) -> bool:
+        values = parse_grade_list(text) if not owner else []
+        if len(values) >= 2 and not self.grade_list:
+            self.grade_list, self.grade_list_line = values, line
+            return True
         parsed = parse_grade_text(text)
         if parsed is None:
             return False
@@ -191,7 +231,48 @@ class _Builder:
                     item.extends.target = before[-1].title
                 else:
                     item.extends = None
+        notes = [item for item in items if item.note and item.extends is None]
+        if notes:
+            items = [item for item in items if not (item.note and item.extends is None)]
+            text = "\n\n".join(item.text for item in notes)
+            level.description = f"{level.description}\n\n{text}".strip()
+        if items:
+            self.lists.setdefault(id(level), []).append((section, items))
         level.sections[section].extend(items)
+
+    def mend_copied_headings(self) -> None:
+        """A level with two "Requirements" lists and no responsibilities, the first opening
+        with "Extends that of X Responsibilities": the first heading was copied and not edited,
+        so that list is the responsibilities (and the other way round)."""
+        for level in self.levels:
+            lists = self.lists.get(id(level), [])
+            for section in SECTIONS:
+                mine = [items for name, items in lists if name == section]
+                other = next(s for s in SECTIONS if s != section)
+                if len(mine) < 2 or level.sections[other] or mine[0][0].extends is None:
+                    continue
+                said = parse_extends(mine[0][0].text, mine[0][0].line, None)
+                if said and said.section == other:
+                    ids = {id(i) for i in mine[0]}
+                    level.sections[section] = [
+                        i for i in level.sections[section] if id(i) not in ids
+                    ]
+                    level.sections[other] = mine[0]
+                    for item in mine[0]:
+                        if item.extends is not None:
+                            item.extends.section = other
+
+
+_IN_PAGE_LINK = re.compile(r"\]\(#[^)]*\)")
+
+
+def _is_note(blocks: list, i: int) -> bool:
+    """A paragraph of a section that is about the list, not in it: a lead-in ending with ":"
+    right before the bullets, or a pointer to another part of the page ("expected to meet the
+    [base requirements](#base-pa-requirements) outlined above")."""
+    text = blocks[i].text.strip()
+    before_list = i + 1 < len(blocks) and isinstance(blocks[i + 1], tuple)
+    return (text.endswith(":") and before_list) or bool(_IN_PAGE_LINK.search(text))
 
 
 def parse_handbook(
@@ -234,12 +315,19 @@ def parse_handbook(
         )
     if not isinstance(raw_title, str):
         raise HandbookError("front matter title must be text", 2)
+    if base_url is None:
+        stated = front.get("base_url")
+        base_url = stated.strip() if isinstance(stated, str) and stated.strip() else None
     builder = _Builder(
         name, base_url if base_url is not None else infer_base_url(text), grade_range
     )
     builder.warnings = warnings
     fam_title = family_title(raw_title)
+    builder.title = fam_title
     _classify(builder, root, group=None, level=None, top=True)
+    builder.mend_copied_headings()
+    _demote_overview(builder)
+    _resolve_above(builder)
     intro = builder.prose(root)
     if not builder.levels and (
         any(builder.loose_sections.values())
@@ -251,7 +339,23 @@ def parse_handbook(
         builder.role_prose(single, root)
         for section, items in builder.loose_sections.items():
             single.sections[section].extend(items)
+    elif (
+        any(builder.loose_sections.values())
+        and names_a_role(fam_title)
+        and _extends_page(builder, fam_title)
+    ):
+        # Only variants have headings ("Area Vice President (Public Sector)" extends "that of
+        # the AVP"): the page's own role is a level too, and the page-wide sections are its own.
+        base = builder.level(fam_title, "", builder.loose_line or first_line)
+        builder.levels.insert(0, builder.levels.pop())
+        builder.description[0:0] = [p.text for p in intro]
+        builder.role_prose(base, root)
+        for section, items in builder.loose_sections.items():
+            base.sections[section].extend(items)
     else:
+        # "Extends that of Payroll" on a page titled "Payroll", "listed in the
+        # Responsibilities section above": the page-wide lists.
+        _splice_page_sections(builder, fam_title)
         builder.description[0:0] = [p.text for p in intro]
         # Family-wide sections above the levels: keep them in the description.
         for section, items in builder.loose_sections.items():
@@ -292,9 +396,89 @@ def parse_handbook(
         career_ladder=builder.family_sections["career_ladder"],
         hiring_process=builder.family_sections["hiring_process"],
         grade_statements=builder.grade_statements,
+        grade_list=builder.grade_list,
+        grade_list_line=builder.grade_list_line,
         warnings=builder.warnings,
         name=name,
     )
+
+
+def _names_page(target: str, page: str) -> bool:
+    """An extends target naming the page itself: its title, or the title's initials ("AVP")."""
+    words = [w for w in re.findall(r"[A-Za-z]+", page) if w.lower() not in {"of", "and", "the"}]
+    initials = "".join(w[0] for w in words).lower()
+    return normalize_title(target) == normalize_title(page) or target.lower() == initials
+
+
+def _extends_page(b: _Builder, page: str) -> bool:
+    """Whether a level extends the page's own title while no heading is a level of that title."""
+    if b.find_level(page):
+        return False
+    return any(
+        item.extends and _names_page(item.extends.target, page)
+        for level in b.levels
+        for item in walk_items(level.items())
+    )
+
+
+def _splice_page_sections(b: _Builder, page: str) -> None:
+    """Each reference to a page-wide list (an extends bullet naming the page while no level
+    has its title, "the Responsibilities section above") is replaced by that list; with no
+    such list on the page it stays as text."""
+    by_name = not b.find_level(page)
+    for level in b.levels:
+        for section, items in level.sections.items():
+            for i, item in reversed(list(enumerate(items))):
+                ref = item.extends
+                if ref is None or not (
+                    ref.target == PAGE_SECTION or (by_name and _names_page(ref.target, page))
+                ):
+                    continue
+                loose = b.loose_sections.get(ref.section or section, [])
+                if loose:
+                    items[i : i + 1] = copy.deepcopy(loose)
+                else:
+                    item.extends = None
+
+
+def _base_title(title: str) -> str:
+    """ "Lab Curriculum Developer, Education Services" / "X (Intermediate)" → the role."""
+    return normalize_title(re.sub(r"\s*\([^)]*\)\s*$", "", title.split(",")[0]))
+
+
+def _demote_overview(b: _Builder) -> None:
+    """A first heading that describes the role before the levels, then the same role as its
+    intermediate level ("Lab Curriculum Developer, Education Services", then "Lab Curriculum
+    Developer (Intermediate)"): the overview's lists are the page-wide lists, not a level."""
+    if len(b.levels) < 2 or any(b.loose_sections.values()):
+        return
+    first = b.levels[0]
+    base = _base_title(first.title)
+    twin = any(
+        _base_title(lv.title) == base
+        and (normalize_title(lv.title) == base or "(intermediate)" in lv.title.lower())
+        for lv in b.levels[1:]
+    )
+    if not twin or any(g.owner == first.title for g in b.grade_statements):
+        return
+    b.levels.remove(first)
+    for key in [k for k, lv in b.by_key.items() if lv is first]:
+        del b.by_key[key]
+    for section in SECTIONS:
+        b.loose_sections[section] = first.sections[section]
+    b.loose_line = first.line
+    if first.description:
+        b.description.append(first.description)
+    b.description.extend(_render_bullets(first.sections["general"]))
+
+
+def _resolve_above(b: _Builder) -> None:
+    """ "The same requirements as the ones outlined above": the level written just before, or
+    the page-wide list for the first level."""
+    for i, level in enumerate(b.levels):
+        for item in walk_items(level.items()):
+            if item.extends is not None and item.extends.target == ABOVE:
+                item.extends.target = b.levels[i - 1].title if i else PAGE_SECTION
 
 
 def _render_bullets(items: list[ParsedItem], depth: int = 0) -> list[str]:
@@ -339,12 +523,17 @@ def _classify(
             for block in child.blocks:
                 if isinstance(block, tuple):
                     b.description.append("\n".join(_render_bullets(nest(block[1], b.warnings))))
+                elif isinstance(block, Table):
+                    # "Levels" over a table of level and grade rows.
+                    _grade_table(b, block)
             _classify(b, child, name, None)
             continue
         if kind == "grade":
             owner = level
             if prefix:
-                owner = b.find_level(prefix) or (level if prefix_matches(prefix, level) else None)
+                owner = b.find_level(prefix) or (
+                    level if prefix_matches(prefix, level) or b.second_name(prefix, level) else None
+                )
                 if owner is None:
                     owner = b.level(prefix, group or "", child.line)
             text = " ".join(p.text for p in b.prose(child))
@@ -387,7 +576,10 @@ def _classify(
             owner = level
             if prefix and not prefix_matches(prefix, level):
                 owner = b.find_level(prefix)
-                if owner is None and level is not None and similar_titles(prefix, level.title):
+                if owner is None and (
+                    level is not None
+                    and (similar_titles(prefix, level.title) or b.second_name(prefix, level))
+                ):
                     b.warn(child.line, "tolerant-title", f"'{prefix}' read as '{level.title}'")
                     owner = level
                 if owner is None:
@@ -409,6 +601,12 @@ def _classify(
             and child.level > 2
             and not looks_like_role(b.find_level, child, level)
         ):
+            synonym = section_synonym(title)
+            if synonym and not level.sections[synonym]:
+                # "##### Expectations" under a level with no responsibilities: that is its list.
+                b.add_items(level, synonym, b.items_of(child, synonym))
+                _classify_subsections(b, child, level, synonym)
+                continue
             # A sub-heading inside a level ("Nice-to-haves", "Professional Experience").
             target = guess_section(title)
             items = b.items_of(child, target)
@@ -424,17 +622,44 @@ def _classify(
         if in_group and not has_role_content(child) and has_generic_children(child):
             _classify(b, child, f"{group} › {title}", None)
             continue
+        if in_group and _specialty_focus(b, child, group):
+            # "### US Federal" under "## … Specialties", with its own unnamed Requirements and
+            # Responsibilities: a focus area of the roles above, described for the family.
+            b.description.append(f"**{title}**")
+            b.description.extend(_family_lines(b, child))
+            continue
         focus_area = (
             in_group
+            and is_specialty_group(group)
             and not names_a_role(title)
             and b.find_level(title) is None
             and not has_sentences(child)
             and not any(heading_kind(c.text)[0] == "grade" for c in child.children)
+            # "#### Operations Requirements" under "### Operations": the heading is a role.
+            and not any(
+                heading_kind(c.text)[0] == "section"
+                and normalize_title(heading_kind(c.text)[1]) == normalize_title(title)
+                for c in child.children
+            )
+        ) or (
+            # "#### Analyst" under a "### Marketing" specialty of a page whose levels are all
+            # analysts: the family's own role in that specialty, not a level of its own.
+            in_group
+            and is_specialty_group(group)
+            and len(title.split()) == 1
+            and bool(b.levels)
+            and all(normalize_title(title) in normalize_title(lv.title).split() for lv in b.levels)
+            and b.find_level(title) is None
         )
         # A focus area of a specialty ("Strategic", "US Federal", "Email"): no role of its own,
         # so it is prose about the family, not a level.
         if not focus_area and (
-            in_group or has_role_content(child) and (child.children or has_sentences(child))
+            in_group
+            or has_role_content(child)
+            and (child.children or has_sentences(child))
+            # Outside a levels group, a heading is a level when it names a role or has a
+            # level's own sections ("## SMB Operations" with lists of how-tos is not one).
+            and (names_a_role(title) or owns_sections(child))
         ):
             if not in_group and not child.children and not has_sentences(child):
                 b.description.append(f"**{title}**")
@@ -489,11 +714,34 @@ def _level_specialties(b: _Builder, node: Heading, level: ParsedLevel) -> None:
             _level_specialties(b, sub, level)
 
 
+def _specialty_focus(b: _Builder, node: Heading, group: str) -> bool:
+    """A heading of a specialties group that names no role, states no grade and holds only
+    unnamed sections: a focus area, not a level."""
+    title = clean_title(node.text)
+    kinds = [heading_kind(c.text) for c in node.children]
+    return (
+        is_specialty_group(group)
+        and bool(kinds)
+        and all(kind == "section" and not prefix for kind, prefix, _ in kinds)
+        and not names_a_role(title)
+        and b.find_level(title) is None
+    )
+
+
 def _classify_subsections(
     b: _Builder, node: Heading, owner: ParsedLevel | None, section: str
 ) -> None:
+    listed = {normalize_title(i.text) for i in walk_items(b.items_of(node, None))}
     for child in node.children:
         kind, _prefix, _ = heading_kind(child.text)
+        title = clean_title(child.text)
+        if owner is None and kind == "generic" and normalize_title(title) in listed:
+            # "The job family includes four distinct positions: - A - B …", then a heading
+            # describing each: the positions are the family's levels.
+            level = b.level(title, "", child.line)
+            b.role_prose(level, child)
+            _classify(b, child, None, level)
+            continue
         if kind in {"family", "group"} or (
             kind == "generic" and has_role_content(child) and child.children
         ):
@@ -523,6 +771,17 @@ def _family_lines(b: _Builder, node: Heading) -> list[str]:
     return lines
 
 
+def _row_level_name(cell: str) -> str:
+    """The level a grade-table row names. A row that says only the seniority and links to the
+    level's own page (``[Senior](senior-technical-architect)``) names it by the page's slug."""
+    name = clean_title(cell)
+    link = LINK.search(cell)
+    slug = link.group(2).strip() if link else ""
+    if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+/?", slug) and len(name.split()) == 1:
+        return slug.strip("/").replace("-", " ")
+    return name
+
+
 def _grade_table(b: _Builder, table: Table) -> bool:
     """Rows like ``| [Senior](senior-x) | [Grade 7](…) |`` give grades to levels."""
     found = False
@@ -549,7 +808,7 @@ def _grade_table(b: _Builder, table: Table) -> bool:
         name_col = 0 if col != 0 else 1
         if name_col >= len(cells):
             continue
-        name = clean_title(cells[name_col])
+        name = _row_level_name(cells[name_col])
         if not name:
             continue
         grade, grade_max, link = parsed

@@ -32,12 +32,13 @@ _EXTENDS_SENTENCE = re.compile(
     re.I,
 )
 _IN_ADDITION = re.compile(
-    r"^in\s+addition\s+to\s+(?:the\s+)?(?:(?P<pre>responsibilities|requirements)\s+(?:of|for)\s+)"
-    r"(?:the\s+|an?\s+)?(?P<target>.+?)(?=\s+(?:below|above|listed|described)\b|,\s+(?:the|this|a|an|we|you)\b|[.;:]|$)",
+    r"^in\s+addition\s+to\s+(?:the\s+)?(?:(?P<pre>responsibilities|requirements|expectations)\s+(?:of|for)\s+)"
+    r"(?:the\s+|an?\s+)?(?P<target>.+?)(?=\s+(?:below|above|listed|described)\b|,\s+(?:the|this|a|an|we|you)\b"
+    r"|,\s+[^,]*?\b(?:are|is|will|should|must)\b|[.;:]|$)",
     re.I,
 )
 _GRADE_VALUE = re.compile(
-    r"\bgrades?\s*#?\s*(?P<a>\d+(?:\.\d+)?)(?:\s*(?:or|to|-|–|/|and)\s*(?:grade\s*)?#?\s*"
+    r"\bgrades?\s*(?:level\s*)?#?\s*(?P<a>\d+(?:\.\d+)?)(?:\s*(?:or|to|-|–|/|and)\s*(?:grade\s*)?#?\s*"
     r"(?P<b>\d+(?:\.\d+)?))?",
     re.I,
 )
@@ -52,7 +53,7 @@ _GRADE_SUBJECT = re.compile(
 
 def section_name(word: str) -> str:
     word = word.lower()
-    if word.startswith("responsib"):
+    if word.startswith(("responsib", "expectation")):
         return "responsibilities"
     return "requirements"
 
@@ -107,6 +108,30 @@ _ABOVE = re.compile(
 # A target that is a part of the page, not a level: "the Requirements section above".
 _NOT_A_LEVEL = re.compile(r"\bsection\b|\b(?:above|below|here)\s*$", re.I)
 PREVIOUS_LEVEL = "\x00previous level"  # resolved by the parser to the level written before
+PAGE_SECTION = "\x00page section"  # the page-wide list of that section, spliced in by the parser
+ABOVE = "\x00above"  # the level written before, or the page-wide list when there is none
+_SECTION_ABOVE = re.compile(
+    # "… are listed in the Responsibilities section above", "… extend the Requirements
+    # section above and include:"
+    r"\b(?:(?:listed|outlined|described)\s+in|extends?)\s+the\s+"
+    r"(?P<pre>responsibilities|requirements)\s+section\s+above\b",
+    re.I,
+)
+_SAME_ABOVE = re.compile(
+    # "The X shares the same responsibilities outlined above", "has all the same requirements
+    # as the ones outlined above plus the following:"
+    r"\b(?:has|have|shares?)\s+(?:all\s+)?(?:of\s+)?the\s+same\s+"
+    r"(?P<pre>responsibilities|requirements)\s+(?:as\s+(?:the\s+ones?|those)\s+)?"
+    r"(?:outlined|listed|described)\s+above\b",
+    re.I,
+)
+_SAME_AS = re.compile(
+    # "The Senior X has all the same responsibilities as the intermediate position plus …"
+    r"\b(?:has|have|shares?)\s+(?:all\s+)?(?:of\s+)?the\s+same\s+"
+    r"(?P<pre>responsibilities|requirements)\s+as\s+(?:the\s+|an?\s+)?(?P<target>.+?)"
+    r"(?:,?\s+plus\b.*|\s*[.:])?$",
+    re.I,
+)
 
 
 def _plain(text: str) -> str:
@@ -145,6 +170,16 @@ def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsR
         return _ref(target, section or found, line)
     if _ABOVE.match(plain):
         return ExtendsRef(PREVIOUS_LEVEL, section or section_name(_ABOVE.match(plain)["pre"]), line)
+    if match := _SECTION_ABOVE.search(plain):
+        return ExtendsRef(PAGE_SECTION, section_name(match["pre"]), line)
+    if match := _SAME_ABOVE.search(plain):
+        return ExtendsRef(ABOVE, section or section_name(match["pre"]), line)
+    if (match := _SAME_AS.search(plain)) and len(plain) < 300:
+        return _ref(
+            re.sub(r"\s+(?:position|role|level)$", "", match["target"]),
+            section or section_name(match["pre"]),
+            line,
+        )
     for pattern in (_IN_ADDITION, _ALL_OF, _INHERITS, _SECTION_EXTENDS, _INCLUDES_LEVEL):
         match = pattern.match(plain)
         if match:
@@ -197,6 +232,21 @@ def parse_grade_text(text: str) -> tuple[Decimal, Decimal | None, str] | None | 
     if grade_max is not None and grade_max <= grade:
         grade_max = None
     return grade, grade_max, link
+
+
+_GRADE_LIST = re.compile(
+    r"\bgrades\s*(?:are|of|:)?\s*:?\s*(?P<list>\d+(?:\.\d+)?(?:\s*(?:,\s*(?:and\s+)?|and\s+)\d+(?:\.\d+)?)+)",
+    re.I,
+)
+
+
+def parse_grade_list(text: str) -> list[Decimal]:
+    """A family-wide list, one grade per level in ladder order: "The roles described below are
+    grades: [6, 7, 8](link)". Empty when the sentence is not such a list."""
+    match = _GRADE_LIST.search(strip_links(text))
+    if not match:
+        return []
+    return [Decimal(v) for v in re.findall(r"\d+(?:\.\d+)?", match.group("list"))]
 
 
 def grade_subjects(text: str) -> list[str]:

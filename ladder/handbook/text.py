@@ -117,3 +117,31 @@ def infer_base_url(text: str) -> str:
     if not counts:
         return ""
     return max(sorted(counts), key=lambda base: counts[base])
+
+
+# Words that place a title on a ladder rather than name its field.
+SENIORITY_WORDS = frozenset(
+    {
+        "junior",
+        "associate",
+        "intermediate",
+        "senior",
+        "staff",
+        "principal",
+        "distinguished",
+        "lead",
+    }
+)
+RANK_WORDS = SENIORITY_WORDS | frozenset(
+    {
+        "manager",
+        "director",
+        "head",
+        "vice",
+        "president",
+        "executive",
+        "chief",
+        "fellow",
+        "intern",
+    }
+)

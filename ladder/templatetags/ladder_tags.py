@@ -25,3 +25,13 @@ def family_options(families: list[tuple[str, str]], selected: str = "") -> SafeS
         mark = " selected" if slug == selected else ""
         parts.append(f'<option value="{escape(slug)}"{mark}>{escape(title)}</option>')
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def file_name(path: str) -> str:
+    """The last part of a stored source path: pages never show where a file sat on the server.
+
+    >>> file_name("/srv/import/handbook/engineering--backend.md")
+    'engineering--backend.md'
+    """
+    return (path or "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]

@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
 @pytest.fixture
@@ -296,7 +296,6 @@ def test_export_round_trip_on_the_seed(seed):
     _round_trip(seed)
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present")
 def test_export_round_trip_on_every_corpus_page():
     family_import(sources=collect_sources([CORPUS / "handbook", CORPUS / "handbook-current"]))
     failures = []

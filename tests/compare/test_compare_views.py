@@ -101,7 +101,6 @@ def test_level_page_offers_whats_new_at_the_next_level(client: Client, seed):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        (url(MANAGER), "Pick at least two levels"),
         (url(MANAGER, SENIOR, MANAGER, SENIOR, MANAGER), "at most 4 levels"),
         (url(MANAGER, "nope/nothing"), "no level “nothing” in the family “nope”"),
         (url(MANAGER, "<script>alert(1)</script>"), "is not a level"),
@@ -118,6 +117,39 @@ def test_bad_parameters_are_explained_400_for_the_partial_never_500(
     partial = client.get(query, headers=HTMX)
     assert partial.status_code == 400
     assert message in partial.content.decode()
+
+
+def test_one_level_is_an_unfinished_selection_200_with_the_pickers_and_a_hint(client: Client, seed):
+    page = client.get(url(MANAGER))
+    assert page.status_code == 200
+    assert b"Pick a second level to compare with" in page.content
+    area = client.get(url(MANAGER), headers={**HTMX, "HX-Target": "compare-area"})
+    assert area.status_code == 200
+    body = area.content.decode()
+    assert body.lstrip().startswith('<div id="compare-area">')
+    assert 'id="level-0"' in body and 'id="family-1"' in body
+    assert "Pick a second level to compare with" in body
+    assert "cannot be shown" not in body
+
+
+def test_level_pickers_push_history_only_when_the_comparison_becomes_complete(client: Client, seed):
+    headers = {**HTMX, "HX-Target": "compare-area", "HX-Trigger-Name": "level"}
+    first = client.get(url(MANAGER) + "&shown=0", headers=headers)
+    assert "HX-Push-Url" not in first and first["HX-Replace-Url"] == url(MANAGER)
+    complete = client.get(url(MANAGER, SENIOR) + "&shown=1", headers=headers)
+    assert complete["HX-Push-Url"] == url(MANAGER, SENIOR)
+    # Arrowing through the levels of a complete comparison: no history entry per press.
+    director = "sales-operations/director-sales-operations"
+    moved = client.get(url(MANAGER, director) + "&shown=2", headers=HTMX)
+    assert "HX-Push-Url" not in moved and moved["HX-Replace-Url"] == url(MANAGER, director)
+    # Every level picker sends how many levels its page shows.
+    page = client.get(url(MANAGER, SENIOR)).content.decode()
+    assert page.count("""hx-vals='{"shown": "2"}'""") == 3
+
+
+def test_compare_counts_name_only_what_happened(client: Client, seed):
+    body = client.get(url(MANAGER, SENIOR)).content.decode()
+    assert "−0" not in body and "0 dropped" not in body and "0 added" not in body
 
 
 def test_family_picker_without_javascript_picks_that_familys_first_level(client: Client, seed):
@@ -137,6 +169,8 @@ def test_level_options_for_a_family(client: Client, seed):
 
 def test_compare_query_count_is_constant(client: Client, seed, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        client.get(url(MANAGER, SENIOR), headers=HTMX)
+        partial = client.get(url(MANAGER, SENIOR), headers=HTMX)
+    assert partial.status_code == 200
     with django_assert_max_num_queries(6):
-        client.get(url(MANAGER, SENIOR, "sales-operations/director-sales-operations"))
+        page = client.get(url(MANAGER, SENIOR, "sales-operations/director-sales-operations"))
+    assert page.status_code == 200

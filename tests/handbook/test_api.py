@@ -32,7 +32,9 @@ def test_family_detail_has_effective_lists_with_sources(
     client: Client, seed, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(8):
-        data = client.get("/api/families/sales-operations/").json()
+        response = client.get("/api/families/sales-operations/")
+    assert response.status_code == 200
+    data = response.json()
     assert data["title"] == "Sales Operations"
     assert data["performance_indicators"][0] == "IACV vs. plan > 1"
     levels = {lv["slug"]: lv for lv in data["levels"]}

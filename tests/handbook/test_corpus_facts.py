@@ -12,10 +12,9 @@ from ladder.models import JobFamily, Level
 from ladder.services import family_import
 from tests.conftest import ROOT
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present"),
 ]
 
 

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 from tests.dbstate import fingerprint
 
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,6 @@ def test_missing_path_is_a_clear_error():
     assert "/no/such/handbook.md: no such file or folder" in stderr
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present")
 def test_every_corpus_page_imports_in_one_run():
     out, err = run(str(CORPUS / "handbook"), str(CORPUS / "handbook-current"))
     assert err == ""

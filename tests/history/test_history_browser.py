@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.history.test_history_pages import CORPUS, import_in_order
+from tests.history.test_history_pages import import_in_order
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present"),
 ]
 
 

@@ -7,12 +7,10 @@ import pytest
 from ladder.history import diff_sources
 from tests.conftest import ROOT
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
 CURRENT = CORPUS / "handbook-current" / "sales" / "sales-operations" / "_index.md"
 OLD = CORPUS / "handbook" / "sales--sales-operations.md"
-
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from ladder.models import FamilyVersion, JobFamily, Level
 from ladder.services import family_import
 from tests.conftest import ROOT
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 VERSIONS = [
     CORPUS / "handbook" / "sales--sales-operations.md",
     ROOT / "fixtures" / "handbook" / "sales-operations.md",
@@ -19,7 +19,6 @@ VERSIONS = [
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present"),
 ]
 
 

@@ -38,6 +38,7 @@ def test_cached_until_the_next_import(client: Client, django_assert_max_num_quer
     assert "Lead and facilitate forecast calls" in first.content.decode()
     with django_assert_max_num_queries(1):  # only the content version
         again = client.get(url)
+    assert again.status_code == 200
     assert again.content == first.content
     version = content_version()
     edited = SEED.read_text().replace("Lead and facilitate forecast calls", "Run the forecast")
@@ -69,6 +70,7 @@ def test_a_cached_page_costs_no_query_and_keeps_its_headers(
     first = client.get(url)
     with django_assert_num_queries(0):  # the version and the page both come from the cache
         again = client.get(url)
+    assert again.status_code == 200
     assert again.content == first.content
     for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Type", "Vary"):
         assert again.headers.get(header) == first.headers.get(header), header
@@ -132,4 +134,5 @@ def test_a_process_local_cache_always_asks_the_database(
     family_import(sources=[Source(str(SEED), SEED.read_bytes())])
     client.get("/")
     with django_assert_num_queries(1):  # the version: another worker may have changed it
-        client.get("/")
+        response = client.get("/")
+    assert response.status_code == 200

@@ -24,7 +24,7 @@ from postings.parsing import ParsedPosting, parse_posting
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 ENGINEERING = sorted((CORPUS / "postings" / "jobboard-html").glob("*.html"))
 
 GRADES = {
@@ -144,7 +144,6 @@ def test_sales_management_postings_score_lower_and_are_not_confident(index):
         assert all(RANK[best.confidence] <= RANK[o.confidence] for o in ops), name
 
 
-@pytest.mark.skipif(not ENGINEERING, reason="shared corpus not present")
 @pytest.mark.parametrize("path", ENGINEERING, ids=lambda p: p.name[:32])
 def test_engineering_postings_never_match_sales_operations_confidently(index, path):
     matches = rank_levels(parse_posting(path.read_bytes(), path.name), index)

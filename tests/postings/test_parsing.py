@@ -21,7 +21,7 @@ from postings.parsing import (
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "fixtures" / "postings"
-CORPUS = ROOT.parent / "shared" / "corpus" / "postings"
+CORPUS = ROOT / "tests" / "data" / "corpus" / "postings"
 CORPUS_FILES = sorted(CORPUS.glob("jobboard-md/*.md")) + sorted(CORPUS.glob("jobboard-html/*.html"))
 
 
@@ -147,7 +147,6 @@ def test_plain_text_with_page_chrome_and_numbered_lists():
 # --------------------------------------------------------------------------- the real corpus
 
 
-@pytest.mark.skipif(not CORPUS_FILES, reason="shared corpus not present")
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name[:40])
 def test_every_corpus_posting_parses(path: Path):
     posting = parse_posting(path.read_bytes(), path.name)
@@ -169,7 +168,6 @@ def test_corpus_counts_as_stated():
     assert len(list(CORPUS.glob("jobboard-html/*.html"))) in (0, 6)
 
 
-@pytest.mark.skipif(not CORPUS_FILES, reason="shared corpus not present")
 def test_markdown_front_matter_and_bold_headings():
     path = CORPUS / "jobboard-md" / "sales-operations-primer-Ufjtd.md"
     posting = parse_posting(path.read_bytes(), path.name)

@@ -28,7 +28,7 @@ SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
 @pytest.fixture
 def staff_client() -> Client:
     user = User.objects.create_user("hana", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="HR editors"))
+    user.groups.add(Group.objects.get(name="HR editors"), Group.objects.get(name="Recruiters"))
     client = Client()
     client.force_login(user)
     return client

@@ -1,0 +1,183 @@
+"""Bulk writers of an import: every database-vendor branch of the ladder's writes lives here.
+
+An import writes tens of thousands of rows; Django's per-object paths cost more than the
+database did. SQLite gets multi-row ``INSERT … RETURNING``, PostgreSQL ``COPY`` and pipelined
+statements. The import service calls :func:`import_lock`, :func:`insert_levels`,
+:func:`update_levels` and :func:`insert_items`, and reads as the steps of an import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from simple_history.utils import bulk_create_with_history
+
+from ladder.models import Item, Level
+
+IMPORT_LOCK_ID = 0x1ADDE5  # any constant shared by every Ladder process
+
+
+def import_lock() -> None:
+    """Wait for any other import to finish (PostgreSQL advisory lock, released at commit)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
+
+
+def update_levels(field: str, rows: list[tuple[object, int]]) -> None:
+    """Set one column of many levels: (value, pk) rows, one plain statement run for each.
+
+    ``bulk_update`` builds a CASE expression per object, which cost seconds on a large ladder.
+    """
+    if not rows:
+        return
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {ops.quote_name(Level._meta.db_table)} "
+            f"SET {ops.quote_name(Level._meta.get_field(field).column)} = %s "
+            f"WHERE {ops.quote_name(Level._meta.pk.column)} = %s",
+            rows,
+        )
+
+
+def insert_levels(levels: Sequence[Level], *, when: datetime) -> None:
+    """New levels in bulk, each with its "created" history record (who imported it, when)."""
+    deferred = []
+    if connection.vendor == "postgresql":
+        # Django inserts many rows through arrays, and psycopg escapes every large effective
+        # document inside the array text (seconds per import); they follow in one pipelined
+        # statement instead.
+        deferred = [(level, level.effective) for level in levels]
+        for level in levels:
+            level.effective = {}
+    bulk_create_with_history(
+        list(levels), Level, batch_size=500, default_change_reason="import", default_date=when
+    )
+    if deferred:
+        from psycopg.types.json import Jsonb
+
+        update_levels("effective", [(Jsonb(data), level.pk) for level, data in deferred])
+        for level, data in deferred:
+            level.effective = data
+
+
+@dataclass(slots=True)
+class NewItem:
+    """An item row to insert; its parent is known only as another row until that is saved."""
+
+    values: tuple  # in the order of _ITEM_FIELDS, without the parent
+    parent: NewItem | None
+    pk: int | None = None
+
+
+_ITEM_FIELDS = (
+    "level",
+    "section",
+    "position",
+    "text",
+    "html",
+    "extends_level",
+    "extends_section",
+    "parent",
+)
+
+
+def insert_items(items: list[NewItem], *, when: datetime) -> None:
+    """Insert item rows, then each one's baseline history record (the imported text), so every
+    later edit of an item can be reverted to what the page said."""
+    if not items:
+        return
+    if connection.vendor == "postgresql":
+        _copy_tree(items)
+    else:
+        _insert_tree(items)
+    _item_baselines([item.pk for item in items], when)
+
+
+def _item_baselines(pks: list[int], when: datetime) -> None:
+    """One ``INSERT … SELECT`` per batch: the history rows are copies of the rows just written."""
+    history = Item.history.model
+    ops = connection.ops
+    columns = [f.column for f in Item._meta.concrete_fields]
+    quoted = ", ".join(ops.quote_name(c) for c in columns)
+    extra = ["history_date", "history_type", "history_change_reason"]
+    target = quoted + ", " + ", ".join(ops.quote_name(c) for c in extra)
+    pk = ops.quote_name(Item._meta.pk.column)
+    per_batch = 900  # below SQLite's parameter limit
+    # Stored exactly as the ORM stores dates (naive UTC text on SQLite), or date comparisons
+    # between these rows and ORM-written ones would go wrong.
+    stamp = ops.adapt_datetimefield_value(when)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), per_batch):
+            batch = pks[start : start + per_batch]
+            cursor.execute(
+                f"INSERT INTO {ops.quote_name(history._meta.db_table)} ({target}) "
+                f"SELECT {quoted}, %s, '+', 'import' "
+                f"FROM {ops.quote_name(Item._meta.db_table)} "
+                f"WHERE {pk} IN ({', '.join(['%s'] * len(batch))})",
+                [stamp, *batch],
+            )
+
+
+def _insert_tree(items: list[NewItem]) -> None:
+    """Insert items without a model instance per row (tens of thousands per import, and
+    building the instances cost more than the database did).
+
+    SQLite: multi-row ``INSERT … RETURNING`` (what ``bulk_create`` sends), depth by depth so
+    each child knows its parent's id. PostgreSQL: ``COPY`` (see ``_copy_tree``).
+    """
+    ops = connection.ops
+    fields = [Item._meta.get_field(name) for name in _ITEM_FIELDS]
+    table = ops.quote_name(Item._meta.db_table)
+    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_batch = min(500, (connection.features.max_query_params or 10_000) // len(fields))
+    returning = f"RETURNING {ops.quote_name(Item._meta.pk.column)}"
+    remaining = items
+    with connection.cursor() as cursor:
+        while remaining:
+            ready = [i for i in remaining if i.parent is None or i.parent.pk is not None]
+            for start in range(0, len(ready), per_batch):
+                batch = ready[start : start + per_batch]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))} "
+                    f"{returning}",
+                    [
+                        value
+                        for item in batch
+                        for value in (*item.values, item.parent.pk if item.parent else None)
+                    ],
+                )
+                for item, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                    item.pk = pk
+            remaining = [i for i in remaining if i.pk is None]
+
+
+def _copy_tree(items: list[NewItem]) -> None:
+    """PostgreSQL: ids taken from the table's sequence in one query, then one ``COPY``.
+
+    Parents come before their children in ``items``, so every parent id is known when its
+    children are written; many times faster than inserting row by row.
+    """
+    if not items:
+        return
+    table = Item._meta.db_table
+    pk = Item._meta.pk.column
+    columns = [pk] + [Item._meta.get_field(name).column for name in _ITEM_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk, len(items)],
+        )
+        for item, (value,) in zip(items, cursor.fetchall(), strict=True):
+            item.pk = value
+        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+        with cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+        ) as copy:
+            for item in items:
+                copy.write_row((item.pk, *item.values, item.parent.pk if item.parent else None))
