@@ -16,8 +16,8 @@ help:
 	@echo "make run    - install, migrate, load the seed handbook and postings, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - install test tools and run the suite on SQLite and on a throwaway PostgreSQL"
 	@echo "make bench  - print the benchmark figures"
+	@echo "make accuracy - importer and posting-matching accuracy on the hand-read answer keys (saved to bench/results/)"
 	@echo "make cluster - run PostgreSQL, Redis, nginx and two app nodes on loopback and check them"
-	@echo "make accuracy - importer accuracy on the hand-read answer key (saved to bench/results/)"
 	@echo "make lint   - ruff check and format check"
 
 $(VENV)/.installed: pyproject.toml
@@ -89,6 +89,7 @@ test: lint $(VENV)/.installed chromium postgres-binaries
 # Importer accuracy against tests/data/answer_key/ (a ratchet: tests fail below the saved figures).
 accuracy: $(VENV)/.installed
 	$(PY) bench/accuracy.py --save
+	$(PY) bench/accuracy_matching.py --save
 
 bench: $(VENV)/.installed postgres-binaries
 	$(PY) bench/run.py --save --postgres

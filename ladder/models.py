@@ -267,3 +267,27 @@ class HandbookUpload(models.Model):
     @property
     def names(self) -> list[str]:
         return [f["name"] for f in self.files]
+
+
+class SearchDocument(models.Model):
+    """One searchable text: a level (its title, group and description) or one of its own items.
+
+    Derived data, rewritten per family by ``ladder.search.search_index_refresh`` from the write
+    services. The full-text index lives beside it and is created by migration for the database
+    in use: an FTS5 table kept in step by triggers on SQLite, a generated ``tsvector`` column
+    with a GIN index on PostgreSQL (see ``ladder/search.py``).
+    """
+
+    family = models.ForeignKey(JobFamily, on_delete=models.CASCADE, related_name="+")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    # Blank for the level's own document; else the section of the item.
+    section = models.CharField(max_length=20, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # The level's grade range, copied so a grade filter needs no join.
+    grade = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    grade_max = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    title = models.TextField(blank=True)  # plain text, weighted above the body
+    body = models.TextField(blank=True)  # plain text as a reader sees it (no markdown)
+
+    def __str__(self) -> str:
+        return (self.title or self.body)[:80]

@@ -53,6 +53,7 @@ from ladder.inheritance import (
 )
 from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
 from ladder.rendering import markdown_to_html
+from ladder.search import search_index_refresh
 
 
 @dataclass
@@ -183,6 +184,8 @@ def family_import(
             # Families elsewhere that extend what changed: their lists change too.
             touched = _dependent_family_ids(written)
             family_refresh_effective(family_ids=touched - set(written))
+            # Search reads its own index: rewritten for these families in this transaction.
+            search_index_refresh(family_ids=written)
         except CycleError as exc:
             raise ImportFailed([str(exc)]) from None
         summary.family_slugs = sorted(latest)
@@ -196,6 +199,10 @@ def family_import(
             transaction.set_rollback(True)
         elif summary.changed:
             bump_content_version(LADDER, family_ids=touched)
+            if len(touched) <= INDEX_FOLLOW_MAX_FAMILIES:
+                # A few families: the matcher's cached index follows them. A large import is
+                # cheaper to index whole, by the next posting match.
+                _level_index_follow(family_ids=touched)
     return summary
 
 
@@ -560,9 +567,24 @@ def item_render(item: Item) -> None:
 
 def ladder_changed(*, family_ids: Iterable[int]) -> None:
     """Call inside the writing transaction after changing these families' levels or items."""
-    ids = _dependent_family_ids({pk for pk in family_ids if pk is not None})
+    edited = {pk for pk in family_ids if pk is not None}
+    ids = _dependent_family_ids(edited)
     family_refresh_effective(family_ids=ids)
+    # Only the edited families' own texts and grades changed: other documents stand (a
+    # deleted family's or level's went with it).
+    search_index_refresh(family_ids=edited)
     bump_content_version(LADDER, family_ids=ids)
+    # The matcher reads effective lists: every family whose lists changed, no other.
+    _level_index_follow(family_ids=ids)
+
+
+INDEX_FOLLOW_MAX_FAMILIES = 50
+
+
+def _level_index_follow(*, family_ids: set[int]) -> None:
+    from postings.services import level_index_follow  # postings builds on ladder
+
+    level_index_follow(family_ids=family_ids)
 
 
 def family_after_edit(*, family_ids: set[int]) -> None:
