@@ -10,13 +10,14 @@ PYTEST_ARGS ?=
 BASE_PYTHON ?= $(shell (command -v pyenv >/dev/null && pyenv which python 2>/dev/null) || command -v python3.13 || command -v python3)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint format seed migrate bench loadtest accuracy chromium postgres-binaries clean
+.PHONY: help run test test-sqlite test-postgres lint format seed migrate bench loadtest accuracy cluster chromium postgres-binaries clean
 
 help:
 	@echo "make run    - install, migrate, load the seed handbook and postings, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - install test tools and run the suite on SQLite and on a throwaway PostgreSQL"
 	@echo "make bench  - print the benchmark figures"
-	@echo "make accuracy - importer accuracy on the hand-read answer key (saved to bench/results/)"
+	@echo "make accuracy - importer and posting-matching accuracy on the hand-read answer keys (saved to bench/results/)"
+	@echo "make cluster - run PostgreSQL, Redis, nginx and two app nodes on loopback and check them"
 	@echo "make lint   - ruff check and format check"
 
 $(VENV)/.installed: pyproject.toml
@@ -76,18 +77,21 @@ test-postgres: $(VENV)/.installed chromium postgres-binaries
 	@echo "=== Test suite on PostgreSQL (throwaway cluster) ==="
 	$(PY) tests/pgcluster.py -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Both runs always execute; the target fails if either failed.
+# Both runs always execute, side by side (each is one process: two cores, half the wall time);
+# their lines are prefixed with the database; the target fails if either failed.
 test: lint $(VENV)/.installed chromium postgres-binaries
 	$(PY) manage.py makemigrations --check --dry-run --settings=tests.settings
-	@sqlite=0; postgres=0; \
-	  $(MAKE) --no-print-directory test-sqlite || sqlite=$$?; \
-	  $(MAKE) --no-print-directory test-postgres || postgres=$$?; \
+	@set -o pipefail; \
+	  ( $(MAKE) --no-print-directory test-sqlite 2>&1 | sed -u 's/^/[sqlite] /' ) & sqlite_pid=$$!; \
+	  ( $(MAKE) --no-print-directory test-postgres 2>&1 | sed -u 's/^/[postgres] /' ) & postgres_pid=$$!; \
+	  sqlite=0; postgres=0; wait $$sqlite_pid || sqlite=$$?; wait $$postgres_pid || postgres=$$?; \
 	  echo "=== SQLite: $$([ $$sqlite = 0 ] && echo passed || echo FAILED) · PostgreSQL: $$([ $$postgres = 0 ] && echo passed || echo FAILED) ==="; \
 	  [ $$sqlite = 0 ] && [ $$postgres = 0 ]
 
 # Importer accuracy against tests/data/answer_key/ (a ratchet: tests fail below the saved figures).
 accuracy: $(VENV)/.installed
 	$(PY) bench/accuracy.py --save
+	$(PY) bench/accuracy_matching.py --save
 
 bench: $(VENV)/.installed postgres-binaries
 	$(PY) bench/run.py --save --postgres
@@ -95,6 +99,13 @@ bench: $(VENV)/.installed postgres-binaries
 loadtest: $(VENV)/.installed postgres-binaries
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(PY) bench/loadtest.py
+
+# A company's deployment on loopback (PostgreSQL, Redis, nginx, two app nodes, a task worker)
+# and its four checks; figures go to bench/results/<date>-cluster.txt.
+cluster: $(VENV)/.installed postgres-binaries
+	@command -v redis-server >/dev/null && command -v wrk >/dev/null && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server nginx-light wrk; }
+	$(PY) bench/cluster.py
 
 clean:
 	rm -rf $(VENV) .env db.sqlite3* staticfiles tests/artifacts .pytest_cache .ruff_cache

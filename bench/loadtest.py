@@ -4,8 +4,10 @@
 
 Starts a throwaway PostgreSQL cluster, imports a generated 300-family corpus and the seed
 postings, serves the app with production settings under gunicorn on 127.0.0.1, and runs wrk
-(Debian's package) against a mix of ladder, level, compare, search and posting pages, then
-against a static file of the same size as a level page (the ceiling). Every request goes to
+(Debian's package) against a mix of ladder, level, compare, search and posting pages in
+three profiles: pages from the page cache, the page cache off (every request cold), and
+readers while an HR editor saves one edit a second through the write service; then against
+a static file of the same size as a level page (the ceiling). Every request goes to
 this machine only, and every run is bounded in time. Prints the figures and writes them to
 ``bench/results/<date>-loadtest.txt``.
 """
@@ -70,6 +72,54 @@ def wrk(url: str, script: Path | None, seconds: int, connections: int) -> dict[s
     return figures
 
 
+def serve(py: str, env: dict[str, str], port: int, workers: str, log) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:port, once it answers."""
+    server = subprocess.Popen(
+        [
+            str(Path(py).parent / "gunicorn"),
+            "ladder.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            workers,
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-" if os.environ.get("LOADTEST_ACCESS_LOG") else "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        # A file, not a pipe: nobody reads a pipe, and a full one blocks the workers.
+        stderr=log,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+            return server
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("loadtest: gunicorn did not come up") from None
+            time.sleep(0.3)
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def warm(base: str, paths: list[str]) -> None:
+    for path in paths:
+        urllib.request.urlopen(base + path, timeout=30).read()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
@@ -124,76 +174,78 @@ def main() -> int:
         static_file = ROOT / "staticfiles" / "loadtest-same-size.html"
         static_file.write_bytes(b"x" * level_size)
         workers = str(2 * (os.cpu_count() or 1) + 1)
-        log_file = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed with the server
-        server = subprocess.Popen(
-            [
-                str(Path(py).parent / "gunicorn"),
-                "ladder.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                workers,
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-" if os.environ.get("LOADTEST_ACCESS_LOG") else "/dev/null",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            # A file, not a pipe: nobody reads a pipe, and a full one blocks the workers.
-            stderr=log_file,
-        )
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=5).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("loadtest: gunicorn did not come up") from None
-                time.sleep(0.3)
+        log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed with the work folder
+        server = serve(py, env, port, workers, log)
         # Warm every page once (as a real site would be after its first visitors).
-        for path in paths:
-            urllib.request.urlopen(base + path, timeout=30).read()
+        warm(base, paths)
         static_seconds = min(args.seconds, 30)
         script = work / "paths.lua"
         script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
         lines = [
             f"Load test {dt.date.today()}: gunicorn {workers} workers x 4 threads, PostgreSQL, "
             f"{args.families} families, {len(paths)} URLs, wrk {args.connections} connections "
-            f"for {args.seconds} s on 127.0.0.1"
+            f"for {args.seconds} s per profile on 127.0.0.1"
         ]
-        # The ceiling is measured before and after the dynamic run and the higher figure
-        # kept, so a slow moment of the machine cannot flatter the ratio.
+        # The ceiling is measured before and after the dynamic runs and the higher figure
+        # kept, so a slow moment of the machine cannot flatter the ratios.
         statics = [
             wrk(base + "/static/loadtest-same-size.html", None, static_seconds, args.connections)
         ]
-        dynamic = wrk(base + "/", script, args.seconds, args.connections)
+        profiles: dict[str, dict[str, float]] = {}
+        # 1. Today's mix, pages served from the page cache after the warm-up.
+        profiles["cached pages"] = wrk(base + "/", script, args.seconds, args.connections)
+        # 2. The same mix with the page cache off: every request renders its page.
+        stop(server)
+        server = serve(py, {**env, "LADDER_PAGE_CACHE_SECONDS": "0"}, port, workers, log)
+        profiles["page cache off (every request cold)"] = wrk(
+            base + "/", script, args.seconds, args.connections
+        )
+        # 3. Readers plus one HR edit a second through the write service: each edit
+        # changes the content version, so readers find cold pages right after it.
+        stop(server)
+        server = serve(py, env, port, workers, log)
+        warm(base, paths)
+        editor = subprocess.Popen(
+            [py, "manage.py", "shell", "--no-imports", "-c", EDITOR_SNIPPET % args.seconds],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+        profiles["64 readers + 1 edit/s"] = wrk(base + "/", script, args.seconds, args.connections)
+        edits = (editor.communicate(timeout=120)[0] or "").split()
         statics.append(
             wrk(base + "/static/loadtest-same-size.html", None, static_seconds, args.connections)
         )
         static = max(statics, key=lambda figures: figures["rps"])
         before, after = (figures["rps"] for figures in statics)
         lines.append(
-            f"dynamic pages: {dynamic['rps']:.0f} req/s, p50 {dynamic['p50']:.1f} ms, "
-            f"p99 {dynamic['p99']:.1f} ms, {int(dynamic['errors'])} errors in "
-            f"{int(dynamic['requests'])} requests"
-        )
-        lines.append(
             f"static file of {level_size} bytes (ceiling, best of {before:.0f} before and "
             f"{after:.0f} after): {static['rps']:.0f} req/s, "
             f"p50 {static['p50']:.1f} ms, p99 {static['p99']:.1f} ms, "
             f"{int(static['errors'])} errors"
         )
-        lines.append(
-            f"dynamic / static: {dynamic['rps'] / static['rps']:.2f} (target >= 0.5); "
-            f"p99 target < 250 ms: {'met' if dynamic['p99'] < 250 else 'MISSED'}; "
-            f"errors target 0: {'met' if dynamic['errors'] == 0 else 'MISSED'}"
-        )
+        for name, dynamic in profiles.items():
+            ratio = dynamic["rps"] / static["rps"]
+            lines.append(
+                f"{name}: {dynamic['rps']:.0f} req/s, p50 {dynamic['p50']:.1f} ms, "
+                f"p99 {dynamic['p99']:.1f} ms, {int(dynamic['errors'])} errors in "
+                f"{int(dynamic['requests'])} requests; dynamic / static {ratio:.2f}"
+                + (" (target >= 0.5)" if "edit" in name or "cached" in name else "")
+                + f"; p99 < 250 ms {'met' if dynamic['p99'] < 250 else 'MISSED'}"
+                + f"; 0 errors {'met' if dynamic['errors'] == 0 else 'MISSED'}"
+            )
+        if len(edits) >= 3:
+            done, median, worst = int(edits[0]), float(edits[1]), float(edits[2])
+            lines.append(
+                f"edits during the last profile: {done} through item_save (one item "
+                f"text each, a different family each time), median {median:.0f} ms, "
+                f"worst {worst:.0f} ms per edit"
+            )
+        else:
+            lines.append("edits during the last profile: the editor failed (see gunicorn.log)")
         for line in lines:
             print(line, flush=True)
         errors = [
@@ -209,12 +261,8 @@ def main() -> int:
         static_file.unlink(missing_ok=True)
         return 0
     finally:
-        if server is not None and server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        if server is not None:
+            stop(server)
         cluster.stop("immediate")
         cluster.remove()
         shutil.rmtree(work, ignore_errors=True)
@@ -239,6 +287,32 @@ from django.test import Client
 page = Client(HTTP_HOST="127.0.0.1").get(levels[0].get_absolute_url(), secure=False)
 print(len(page.content))
 print("\\n".join(paths))
+"""
+
+# An HR editor: one item text changed a second through the write service, each time in
+# another family among those the readers visit, for the length of a wrk run. Prints the
+# number of edits and the median and worst milliseconds one took.
+EDITOR_SNIPPET = """
+import statistics, time
+from ladder.models import Item, JobFamily
+from ladder.services import item_save
+seconds = %d
+visited = JobFamily.objects.order_by("slug")[:100]  # the families the readers' URLs show
+items = list(Item.objects.filter(level__family__in=visited).exclude(text="")
+             .select_related("level__family").order_by("level__family__slug", "id"))
+items = items[::max(1, len(items) // (seconds + 5))]
+took = []
+start = time.monotonic()
+n = 0
+while time.monotonic() - start < seconds and n < len(items):
+    tick = time.monotonic()
+    item = items[n]
+    item.text = item.text.rstrip(".") + " (edited)"
+    item_save(item=item, reason="load test")
+    took.append((time.monotonic() - tick) * 1000)
+    n += 1
+    time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
+print(n, statistics.median(took) if took else 0, max(took) if took else 0)
 """
 
 

@@ -9,10 +9,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.views.main import ChangeList
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -32,11 +32,14 @@ from ladder.forms import (
 from ladder.handbook.sources import ImportFailed
 from ladder.inheritance import effective_entries
 from ladder.models import FamilyVersion, Grade, HandbookUpload, ImportRun, Item, JobFamily, Level
+from ladder.search import levels_matching
 from ladder.services import (
     family_delete,
     family_reimport_apply,
     family_reimport_preview,
     family_save,
+    grade_delete,
+    grade_save,
     item_delete,
     item_save,
     items_saved_with,
@@ -116,6 +119,16 @@ class GradeAdmin(admin.ModelAdmin):
     def level_count(self, obj):
         return obj.level_count
 
+    def save_model(self, request, obj, form, change):
+        grade_save(grade=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        grade_delete(grade=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for grade in queryset:
+            grade_delete(grade=grade, user=request.user)
+
 
 class LevelInline(admin.TabularInline):
     model = Level
@@ -157,7 +170,7 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .defer("source")
+            .for_pages()
             .annotate(level_count=Count("levels", distinct=True))
             .annotate(version_count=Count("versions", distinct=True))
         )
@@ -250,6 +263,8 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
                     {"name": name, "source": preview.source}, salt="ladder-reimport", compress=True
                 )
                 ctx["apply"] = ApplyReimportForm(initial={"token": token})
+                if not preview.title_differs:
+                    del ctx["apply"].fields["confirm_other_family"]  # nothing to confirm
             status = 400 if preview.error else 200
             return render(request, "admin/ladder/jobfamily/reimport.html", ctx, status=status)
         return render(
@@ -331,21 +346,63 @@ class ItemInline(admin.TabularInline):
         return formset
 
 
+class FamilyFilter(admin.SimpleListFilter):
+    """Levels of one family, chosen from a level's family link or the search.
+
+    A ladder has thousands of families: listing each in the sidebar cost most of the
+    changelist's time, so the sidebar shows the family chosen, and every row links to its own.
+    """
+
+    title = "family"
+    parameter_name = "family"
+
+    def lookups(self, request, model_admin):
+        slug = self.value()
+        if not slug:
+            return []
+        title = JobFamily.objects.filter(slug=slug).values_list("title", flat=True).first()
+        return [(slug, title or slug)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(family__slug=self.value())
+        return queryset
+
+
+class LevelChangeList(ChangeList):
+    """Item counts for the rows shown only (one grouped query over their items), instead of
+    an annotation that counts the items of every level before the page is cut."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        levels = list(self.result_list)
+        counts = dict(
+            Item.objects.filter(level__in=levels)
+            .values("level_id")
+            .annotate(n=Count("id"))
+            .values_list("level_id", "n")
+        )
+        for level in levels:
+            level.item_count = counts.get(level.pk, 0)
+        self.result_list = levels
+
+
 @admin.register(Level)
 class LevelAdmin(SimpleHistoryAdmin):
     form = LevelAdminForm
     list_display = [
         "title",
-        "family",
+        "family_column",
         "group",
         "grade_display_column",
         "grade_inferred",
         "reports_to_column",
         "item_count",
     ]
-    list_filter = ["family", "group", "grade", "grade_inferred"]
+    list_filter = [FamilyFilter, "grade", "grade_inferred"]
     list_select_related = ["family", "grade", "reports_to"]
-    search_fields = ["title", "slug", "group", "family__title", "items__text"]
+    # Item texts are searched through the full-text index (get_search_results).
+    search_fields = ["title", "slug", "group", "family__title"]
     autocomplete_fields = ["family", "reports_to"]
     readonly_fields = ["effective_preview", "version"]
     inlines = [ItemInline]
@@ -366,37 +423,12 @@ class LevelAdmin(SimpleHistoryAdmin):
         css = {"all": ["css/admin-ladder.css"]}
         js = ["js/admin-ladder.js"]
 
+    def get_changelist(self, request, **kwargs):
+        return LevelChangeList
+
     def get_queryset(self, request):
-        # A subquery, not Count("items"): searching item text joins the items again, and a
-        # count over that join multiplies; and a JOIN + GROUP BY over every column (the
-        # effective lists and the family's whole page among them) cost seconds for 600 levels.
-        items = (
-            Item.objects.filter(level=OuterRef("pk"))
-            .order_by()
-            .values("level")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        queryset = (
-            super()
-            .get_queryset(request)
-            .annotate(item_count=Coalesce(Subquery(items, output_field=IntegerField()), 0))
-        )
-        match = getattr(request, "resolver_match", None)
-        if match and match.url_name == "ladder_level_changelist":
-            # The list shows a few columns: never read the big ones.
-            queryset = queryset.defer(
-                "effective",
-                "description",
-                "family__source",
-                "family__description",
-                "family__performance_indicators",
-                "family__career_ladder",
-                "family__hiring_process",
-                "reports_to__effective",
-                "reports_to__description",
-            )
-        return queryset
+        # The changelist shows none of the large columns: effective lists stay in the database.
+        return super().get_queryset(request).defer("effective", "description")
 
     def action_checkbox(self, obj):
         # Django renders this checkbox through the form-widget templates, once per row: about
@@ -410,13 +442,16 @@ class LevelAdmin(SimpleHistoryAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        """Autocomplete (extends, reports to): the exact title first, then titles starting
-        with what was typed, then the rest; each shown with its family."""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            # Levels whose own items (or description) hold every word, from the search index.
+            found = found | queryset.filter(levels_matching(search_term))
         term = search_term.strip()
         if term and "autocomplete" in request.path:
-            queryset = (
-                queryset.select_related("family")
+            # Autocomplete (extends, reports to): the exact title first, then titles starting
+            # with what was typed, then the rest; each shown with its family.
+            found = (
+                found.select_related("family")
                 .annotate(
                     rank=Case(
                         When(title__iexact=term, then=Value(0)),
@@ -428,7 +463,12 @@ class LevelAdmin(SimpleHistoryAdmin):
                 )
                 .order_by("rank", "title", "family__title")
             )
-        return queryset, may_have_duplicates
+        return found, duplicates
+
+    @admin.display(ordering="family__title", description="family")
+    def family_column(self, obj):
+        url = reverse("admin:ladder_level_changelist") + f"?family={obj.family.slug}"
+        return format_html('<a href="{}" title="Levels of this family">{}</a>', url, obj.family)
 
     @admin.display(ordering="grade__number", description="grade")
     def grade_display_column(self, obj):
@@ -436,11 +476,11 @@ class LevelAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="reports to")
     def reports_to_column(self, obj):
-        return obj.reports_to.title if obj.reports_to_id else obj.reports_to_title or "—"
+        return obj.manager.title if obj.manager else "—"
 
-    @admin.display(ordering="item_count", description="items")
+    @admin.display(description="items")
     def item_count(self, obj):
-        return obj.item_count
+        return getattr(obj, "item_count", "—")
 
     @admin.display(description="preview")
     def effective_preview(self, obj):

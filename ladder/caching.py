@@ -30,6 +30,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from ladder.access import trusted_header_key
 from ladder.models import JobFamily, SiteVersion
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,13 @@ def page_key(request: HttpRequest) -> str | None:
     if request.method != "GET" or settings.LADDER_PAGE_CACHE_SECONDS <= 0:
         return None
     if _is_personal(request):
+        return None
+    if settings.LADDER_PRIVATE:
+        # Only visitors who are not signed in are served from here, and a private ladder shows
+        # them nothing; a page stored while the ladder was public must not reach them either.
+        return None
+    if settings.LADDER_TRUSTED_HEADER and trusted_header_key() in request.META:
+        # The proxy names a person: TrustedHeaderMiddleware signs them in further down.
         return None
     # get_host() checks ALLOWED_HOSTS, which the skipped CommonMiddleware would have done; in
     # the key so that no page rendered for one host name is served for another.

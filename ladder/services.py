@@ -53,6 +53,7 @@ from ladder.inheritance import (
 )
 from ladder.models import FamilyVersion, Grade, ImportRun, Item, JobFamily, Level
 from ladder.rendering import markdown_to_html
+from ladder.search import search_index_refresh
 
 
 @dataclass
@@ -143,6 +144,9 @@ def family_import(
         # already serialise writers.)
         import_lock()
         existing = {f.slug: f for f in JobFamily.objects.filter(slug__in=latest)}
+        # Families extending these ones, found before the import removes any level they
+        # extend (the link is then gone, and with it the way to find them).
+        extending = _dependent_family_ids(f.pk for f in existing.values())
         forced = set(force)
         changed = [
             f
@@ -181,8 +185,10 @@ def family_import(
             effective = _run_effective(resolved)
             written = _write(resolved, existing, summary, earlier, effective)
             # Families elsewhere that extend what changed: their lists change too.
-            touched = _dependent_family_ids(written)
+            touched = _dependent_family_ids(written) | extending
             family_refresh_effective(family_ids=touched - set(written))
+            # Search reads its own index: rewritten for these families in this transaction.
+            search_index_refresh(family_ids=written)
         except CycleError as exc:
             raise ImportFailed([str(exc)]) from None
         summary.family_slugs = sorted(latest)
@@ -196,6 +202,10 @@ def family_import(
             transaction.set_rollback(True)
         elif summary.changed:
             bump_content_version(LADDER, family_ids=touched)
+            if len(touched) <= INDEX_FOLLOW_MAX_FAMILIES:
+                # A few families: the matcher's cached index follows them. A large import is
+                # cheaper to index whole, by the next posting match.
+                _level_index_follow(family_ids=touched)
     return summary
 
 
@@ -463,7 +473,9 @@ def _dependent_family_ids(family_ids: Iterable[int]) -> set[int]:
         more = set(
             Item.objects.filter(extends_level__family_id__in=ids)
             .exclude(level__family_id__in=ids)
+            .order_by()  # no ordering: the default one joins families to sort by title
             .values_list("level__family_id", flat=True)
+            .distinct()
         )
         if not more:
             return ids
@@ -477,7 +489,9 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         more = set(
             Item.objects.filter(level__family_id__in=ids, extends_level__isnull=False)
             .exclude(extends_level__family_id__in=ids)
+            .order_by()
             .values_list("extends_level__family_id", flat=True)
+            .distinct()
         )
         if not more:
             break
@@ -491,6 +505,10 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         if item.parent_id:
             children.setdefault(item.parent_id, []).append(item)
 
+    def blank(item: Item) -> bool:
+        # An extends link whose level was deleted (the link is set to NULL): nothing to show.
+        return not item.text and not item.extends_level_id and item.pk not in children
+
     def node_item(item: Item) -> NodeItem:
         extends = []
         if item.extends_level_id and item.extends_level_id in levels:
@@ -498,7 +516,7 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         return NodeItem(
             text=item.text,
             html=item.html,
-            children=[node_item(c) for c in children.get(item.pk, [])],
+            children=[node_item(c) for c in children.get(item.pk, []) if not blank(c)],
             extends=extends,
         )
 
@@ -508,7 +526,7 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         pk: {s: [] for s in SECTIONS} for pk in levels
     }
     for item in items:
-        if item.parent_id is None:
+        if item.parent_id is None and not blank(item):
             sections[item.level_id][item.section].append(node_item(item))
     for pk, level in levels.items():
         graph[level.key] = Node(level.key, level.title, sections[pk])
@@ -560,9 +578,24 @@ def item_render(item: Item) -> None:
 
 def ladder_changed(*, family_ids: Iterable[int]) -> None:
     """Call inside the writing transaction after changing these families' levels or items."""
-    ids = _dependent_family_ids({pk for pk in family_ids if pk is not None})
+    edited = {pk for pk in family_ids if pk is not None}
+    ids = _dependent_family_ids(edited)
     family_refresh_effective(family_ids=ids)
+    # Only the edited families' own texts and grades changed: other documents stand (a
+    # deleted family's or level's went with it).
+    search_index_refresh(family_ids=edited)
     bump_content_version(LADDER, family_ids=ids)
+    # The matcher reads effective lists: every family whose lists changed, no other.
+    _level_index_follow(family_ids=ids)
+
+
+INDEX_FOLLOW_MAX_FAMILIES = 50
+
+
+def _level_index_follow(*, family_ids: set[int]) -> None:
+    from postings.services import level_index_follow  # postings builds on ladder
+
+    level_index_follow(family_ids=family_ids)
 
 
 def family_after_edit(*, family_ids: set[int]) -> None:
@@ -732,6 +765,22 @@ def family_save(*, family: JobFamily, user=None) -> JobFamily:
         family.save()
         ladder_changed(family_ids={family.pk})
     return family
+
+
+def grade_save(*, grade: Grade, user=None) -> Grade:
+    """Save a grade's label, description or link (shown on grade and level pages)."""
+    with transaction.atomic():
+        grade.save()
+        families = JobFamily.objects.filter(levels__grade=grade).values_list("pk", flat=True)
+        bump_content_version(LADDER, family_ids=set(families))
+    return grade
+
+
+def grade_delete(*, grade: Grade, user=None) -> None:
+    """Delete a grade no level holds (the database refuses otherwise)."""
+    with transaction.atomic():
+        grade.delete()
+        bump_content_version(LADDER)
 
 
 def family_delete(*, family: JobFamily, user=None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "django_tasks_db",
+    "axes",
     "ladder",
     "postings",
 ]
@@ -114,11 +116,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sign-in by a trusted proxy's header (off unless LADDER_TRUSTED_HEADER is set), then the
+    # private-ladder gate: both need request.user (ladder/access.py).
+    "ladder.access.TrustedHeaderMiddleware",
+    "ladder.access.PrivateLadderMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ladder.urls"
@@ -185,6 +193,10 @@ CACHES = {
         ).hexdigest()[:12],
     }
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same backend, except that a Redis outage reads as a miss instead of failing the
+    # page: everything Ladder caches can be rebuilt from the database (ladder/rediscache.py).
+    CACHES["default"]["BACKEND"] = "ladder.rediscache.RedisCache"
 if not CACHES["default"]["BACKEND"].endswith(("RedisCache", "PyMemcacheCache", "PyLibMCCache")):
     # Django's default of 300 entries culls a third of the cache whenever a site has more
     # pages than that; every level page is an entry.
@@ -253,7 +265,82 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-LOGIN_URL = "admin:login"
+# ---------------------------------------------------------------- a company's deployment
+# Private ladder, single sign-on, trusted-header sign-in and failed-login lockout; every knob
+# is an environment variable, all off by default (README, "Deploying for a company").
+
+# Every page and the JSON API need a signed-in user (ladder/access.py).
+LADDER_PRIVATE = env_bool("LADDER_PRIVATE", False)
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out person is refused before any password is checked.
+    "ladder.access.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Answers only the OpenID Connect callback, and only when LADDER_OIDC_ISSUER is set.
+    "ladder.oidc.OIDCBackend",
+    # Answers only TrustedHeaderMiddleware, which is off unless LADDER_TRUSTED_HEADER is set.
+    "ladder.access.TrustedHeaderBackend",
+]
+
+# OpenID Connect (mozilla-django-oidc): the provider's endpoints come from its discovery
+# document, so the issuer, client id and secret are all a company has to give.
+LADDER_OIDC_ISSUER = os.environ.get("LADDER_OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("LADDER_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("LADDER_OIDC_CLIENT_SECRET", "")
+if LADDER_OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "LADDER_OIDC_ISSUER needs LADDER_OIDC_CLIENT_ID and LADDER_OIDC_CLIENT_SECRET too"
+    )
+if LADDER_OIDC_ISSUER:
+    # Signing out is a form whose answer redirects to the provider's sign-out page, and
+    # browsers hold form redirects to the form-action list too.
+    SECURE_CSP["form-action"] = [CSP.SELF, urlsplit(LADDER_OIDC_ISSUER)._replace(path="").geturl()]
+OIDC_RP_SIGN_ALGO = os.environ.get("LADDER_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("LADDER_OIDC_SCOPES", "openid email profile")
+OIDC_TIMEOUT = env_int("LADDER_OIDC_TIMEOUT", 10)
+OIDC_USERNAME_ALGO = "ladder.oidc.username_from_claims"
+OIDC_AUTHENTICATE_CLASS = "ladder.oidc.AuthenticationRequestView"
+OIDC_STORE_ID_TOKEN = True  # the provider's sign-out page wants it back as a hint
+OIDC_OP_LOGOUT_URL_METHOD = "ladder.oidc.provider_logout_url"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?failed=sso"
+# The claim holding the person's groups, and which claimed group grants which Ladder group:
+# "claimed=Ladder group" pairs, comma-separated.
+LADDER_OIDC_GROUPS_CLAIM = os.environ.get("LADDER_OIDC_GROUPS_CLAIM", "groups")
+LADDER_OIDC_GROUPS = env_list(
+    "LADDER_OIDC_GROUPS", ["HR editors=HR editors", "Recruiters=Recruiters"]
+)
+for _pair in LADDER_OIDC_GROUPS:
+    if "=" not in _pair:
+        raise ImproperlyConfigured(
+            f"LADDER_OIDC_GROUPS must be claimed=Group pairs separated by commas, not {_pair!r}"
+        )
+
+# The addresses of the reverse proxies in front of Ladder (nginx, the SSO proxy): only their
+# X-Forwarded-For and sign-in header are believed.
+LADDER_TRUSTED_PROXIES = env_list("LADDER_TRUSTED_PROXIES", [])
+# Sign-in by a header that the company's SSO proxy sets (Django's RemoteUserMiddleware), only
+# from a trusted proxy: anyone else could send the header too.
+LADDER_TRUSTED_HEADER = os.environ.get("LADDER_TRUSTED_HEADER", "").strip()
+if LADDER_TRUSTED_HEADER and not LADDER_TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "LADDER_TRUSTED_HEADER needs LADDER_TRUSTED_PROXIES: the addresses of the proxy "
+        "that sets it (anyone else could send the header too)"
+    )
+
+# Failed-login lockout (django-axes): after LADDER_LOGIN_FAILURE_LIMIT wrong passwords for one
+# user name from one address, that pair waits LADDER_LOGIN_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env_int("LADDER_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("LADDER_LOGIN_COOLOFF_MINUTES", 30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Behind a proxy every request comes from the proxy: the visitor's address is the one the
+# proxy adds to X-Forwarded-For, or one wrong password would lock the name out for everyone.
+AXES_CLIENT_IP_CALLABLE = "ladder.access.client_ip"
 
 LOGGING = {
     "version": 1,

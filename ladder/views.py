@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
+from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -34,8 +36,10 @@ from ladder.departments import label as department_label
 from ladder.handbook import SECTIONS, HandbookError
 from ladder.history import diff_sources
 from ladder.inheritance import CycleError, EffectiveEntry, effective_entries
-from ladder.models import FamilyVersion, Grade, Item, JobFamily, Level, format_grade
+from ladder.models import FamilyVersion, Grade, JobFamily, Level, format_grade
 from ladder.rendering import markdown_to_html
+from ladder.search import SearchQuery, grade_choices, parse_query
+from ladder.search import search as run_search
 from ladder.services import family_choices
 
 SECTION_LABELS = {
@@ -48,16 +52,6 @@ FAMILY_SECTIONS = [
     ("career_ladder", "Career ladder"),
     ("hiring_process", "Hiring process"),
 ]
-
-SEARCH_MAX_CHARS = 200
-SEARCH_MAX_WORDS = 8
-SEARCH_CANDIDATES = 200  # rows fetched per kind before ranking in Python
-SEARCH_LEVELS = 20
-SEARCH_ITEMS = 50
-STOP_WORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "of", "on"]
-    + ["or", "the", "to", "with"]
-)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -73,12 +67,6 @@ def _grade_range(low: Decimal | None, high: Decimal | None) -> str:
     if high is None or high == low:
         return format_grade(low)
     return f"{format_grade(low)}–{format_grade(high)}"
-
-
-def _safe_link(url: str) -> str:
-    """Only web links from the handbook become hrefs (never ``javascript:`` and the like)."""
-    url = (url or "").strip()
-    return url if url.startswith(("https://", "http://", "/")) else ""
 
 
 def _level_url(key: str) -> str:
@@ -179,6 +167,27 @@ def _compare_rows_html(rows: list, width: int, changes_only: bool) -> SafeString
     return mark_safe("".join(parts))  # noqa: S308 - cell HTML is built from sanitised items
 
 
+def _level_sections(lv: Level, new_first: bool) -> list[dict]:
+    """A level page's sections: its effective entries, own and inherited counted."""
+    sections = []
+    for name in SECTIONS:
+        entries = _entries(effective_entries(lv.effective, name, lv.family.slug), lv.key)
+        if new_first:
+            entries.sort(key=lambda entry: not entry["own"])
+        own = sum(1 for entry in entries if entry["own"])
+        sections.append(
+            {
+                "name": name,
+                "label": SECTION_LABELS[name],
+                "entries": entries,
+                "items_html": _items_html(entries),
+                "own_count": own,
+                "inherited_count": len(entries) - own,
+            }
+        )
+    return sections
+
+
 def _track_key(level: Level):
     # Ungraded levels go last on their track; then grade, then handbook order.
     grade = level.grade.number if level.grade_id else None
@@ -254,22 +263,16 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @cached_page
 def family(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
-    levels = list(
-        fam.levels.select_related("grade", "reports_to__family")
-        .defer("effective", "reports_to__effective", "reports_to__family__source")
-        .order_by("position")
-    )
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
+    levels = list(fam.levels.for_page().defer("effective").order_by("position"))
     by_id = {lv.id: lv for lv in levels}
     chart_levels = []
     for lv in levels:
         reports_to = title = url = ""
         if lv.reports_to_id in by_id:
-            reports_to = by_id[lv.reports_to_id].slug
-        elif lv.reports_to_id:
-            title, url = lv.reports_to.title, lv.reports_to.get_absolute_url()
-        elif lv.reports_to_title:
-            title, url = lv.reports_to_title, _safe_link(lv.reports_to_link)
+            reports_to = by_id[lv.reports_to_id].slug  # drawn as a line on the chart
+        elif manager := lv.manager:
+            title, url = manager.title, manager.url
         lv.family = fam  # every level is of this family: no query for its URL
         chart_levels.append(
             ChartLevel(
@@ -312,72 +315,19 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @cached_page
 def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpResponse:
-    lv = get_object_or_404(
-        Level.objects.select_related("family", "grade", "reports_to__family").defer(
-            "family__source", "reports_to__effective", "reports_to__family__source"
-        ),
-        family__slug=family_slug,
-        slug=level_slug,
-    )
+    lv = get_object_or_404(Level.objects.for_page(), family__slug=family_slug, slug=level_slug)
     fam = lv.family
-    reports = list(
-        lv.reports.select_related("family", "grade")
-        .defer("effective", "family__source")
-        .order_by("family__title", "position")
-    )
+    reports = list(lv.reports.for_lists().order_by("family__title", "position"))
     # Every level of the family in one query: the track (previous / next) and the picker.
-    family_levels = list(
-        fam.levels.select_related("grade")
-        .only("id", "slug", "title", "position", "group", "family_id", "grade__number", "grade_max")
-        .order_by("position")
-    )
+    family_levels = list(fam.levels.outline().order_by("position"))
     for other in family_levels:
         other.family = fam
     track = sorted((other for other in family_levels if other.group == lv.group), key=_track_key)
     here = next(i for i, other in enumerate(track) if other.id == lv.id)
-    extends = _extended_levels(
-        lv.items.filter(extends_level__isnull=False)
-        .select_related("extends_level__family")
-        .only(
-            "level_id",
-            "section",
-            "position",
-            "extends_level__title",
-            "extends_level__slug",
-            "extends_level__family__slug",
-        )
-    ).get(lv.id, [])
-
-    if lv.reports_to_id:
-        manager = {"title": lv.reports_to.title, "url": lv.reports_to.get_absolute_url()}
-    elif lv.reports_to_title:
-        manager = {
-            "title": lv.reports_to_title,
-            "url": _safe_link(lv.reports_to_link),
-            "external": True,
-        }
-    else:
-        manager = None
-
+    extends = _extended_levels(lv.items.extends_links()).get(lv.id, [])
     # "What is new first": own items, then inherited ones, each in handbook order (a stable
     # sort), so the handbook order is one link away.
     new_first = request.GET.get("order") == "new"
-    sections = []
-    for name in SECTIONS:
-        entries = _entries(effective_entries(lv.effective, name, fam.slug), lv.key)
-        if new_first:
-            entries.sort(key=lambda entry: not entry["own"])
-        own = sum(1 for entry in entries if entry["own"])
-        sections.append(
-            {
-                "name": name,
-                "label": SECTION_LABELS[name],
-                "entries": entries,
-                "items_html": _items_html(entries),
-                "own_count": own,
-                "inherited_count": len(entries) - own,
-            }
-        )
     ctx = {
         "level": lv,
         "family": fam,
@@ -387,12 +337,12 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         "next_compare_url": (
             _compare_url([lv, track[here + 1]], changes_only=True) if here + 1 < len(track) else ""
         ),
-        "manager": manager,
+        "manager": lv.manager,
         "reports": reports,
         "previous": track[here - 1] if here > 0 else None,
         "next": track[here + 1] if here + 1 < len(track) else None,
         "extends": extends,
-        "sections": sections,
+        "sections": _level_sections(lv, new_first),
         "description_html": markdown_to_html(lv.description, fam.base_url, inline=False),
         "new_first": new_first,
     }
@@ -414,8 +364,7 @@ def grade(request: HttpRequest, number: str) -> HttpResponse:
     # A level graded "8–9" belongs to grade 9 as well.
     levels = list(
         Level.objects.filter(Q(grade=current) | Q(grade__number__lt=value, grade_max__gte=value))
-        .select_related("family", "grade")
-        .defer("effective", "family__source")
+        .for_lists()
         .order_by("family__title", "position")
     )
     if not levels:
@@ -438,178 +387,48 @@ def grade(request: HttpRequest, number: str) -> HttpResponse:
 # --------------------------------------------------------------------------- search
 
 
-def search_words(query: str) -> list[str]:
-    """The distinct words of a query worth matching, lower-cased, at most a few.
-
-    >>> search_words("Lead the FORECAST calls, forecast")
-    ['lead', 'forecast', 'calls']
-    """
-    words: list[str] = []
-    for word in re.findall(r"\w+", query.lower()):
-        if word not in words:
-            words.append(word)
-    meaningful = [w for w in words if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
-    return (meaningful or words)[:SEARCH_MAX_WORDS]
-
-
-plain_text = plain  # markdown item text as a reader sees it (one implementation)
-
-
-def highlight(text: str, words: list[str]) -> SafeString:
-    """Escape ``text`` and wrap each match of ``words`` in ``<mark>``.
-
-    Matches are found in the raw text and every piece is escaped on its own, so a query can
-    never inject markup or split an HTML entity.
-
-    >>> str(highlight("Lead <b>forecast</b> calls", ["forecast"]))
-    'Lead &lt;b&gt;<mark>forecast</mark>&lt;/b&gt; calls'
-    """
-    if not words:
-        return escape(text)
-    pattern = re.compile(
-        "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE
-    )
-    pieces: list[str] = []
-    last = 0
-    for match in pattern.finditer(text):
-        pieces.append(escape(text[last : match.start()]))
-        pieces.append(f"<mark>{escape(match.group())}</mark>")
-        last = match.end()
-    pieces.append(escape(text[last:]))
-    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped
-
-
-def rank(text: str, words: list[str], phrase: str) -> float:
-    """Higher for more distinct words, whole-word matches, the exact phrase, shorter text."""
-    lowered = text.lower()
-    found = [w for w in words if w in lowered]
-    if not found:
-        return 0.0
-    score = 10.0 * len(found)
-    score += sum(3.0 for w in found if re.search(rf"\b{re.escape(w)}\b", lowered))
-    if len(found) == len(words):
-        score += 5.0
-    if len(words) > 1 and phrase and phrase in lowered:
-        score += 8.0
-    return score - min(len(text), 400) / 400.0
-
-
-def _hits(field: str, words: list[str]):
-    """How many of the words a column contains, as a portable SQL expression."""
-    cases = [
-        Case(
-            When(**{f"{field}__icontains": word}, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        for word in words
-    ]
-    total = cases[0]
-    for case in cases[1:]:
-        total = total + case
-    return total
-
-
-def _any_word(field: str, words: list[str]) -> Q:
-    condition = Q()
-    for word in words:
-        condition |= Q(**{f"{field}__icontains": word})
-    return condition
-
-
-# What a search result shows of a level (its effective lists are large and not needed).
-SEARCH_LEVEL_FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "group",
-    "position",
-    "grade_max",
-    "family__slug",
-    "family__title",
-    "grade__number",
-)
-
-
-def run_search(query: str) -> dict:
-    """Levels and items matching the words of ``query``, best first.
-
-    The database narrows and pre-orders with portable ``icontains`` lookups (the same on
-    SQLite and PostgreSQL); the final ranking happens here, over a capped candidate list.
-    """
-    query = query.strip()[:SEARCH_MAX_CHARS]
-    words = search_words(query)
-    result = {"query": query, "words": words, "levels": [], "items": [], "total": 0}
-    if not words:
-        return result
-    phrase = " ".join(re.findall(r"\w+", query.lower()))
-
-    # Candidates are ranked as plain tuples; model objects are built only for what is shown
-    # (building hundreds of them was most of a search's time on a large ladder).
-    level_rows = (
-        Level.objects.filter(_any_word("title", words))
-        .annotate(hits=_hits("title", words))
-        .order_by("-hits", "family__title", "position")
-        .values_list("id", "title")[:SEARCH_CANDIDATES]
-    )
-    levels = sorted(
-        ((rank(title, words, phrase), title, pk) for pk, title in level_rows),
-        key=lambda row: (-row[0], row[1]),
-    )
-    shown_levels = (
-        Level.objects.select_related("family", "grade")
-        .only(*SEARCH_LEVEL_FIELDS)
-        .in_bulk([pk for _score, _title, pk in levels[:SEARCH_LEVELS]])
-    )
-    result["levels"] = [
-        {"level": shown_levels[pk], "title": highlight(title, words)}
-        for _score, title, pk in levels[:SEARCH_LEVELS]
-    ]
-
-    item_rows = (
-        Item.objects.filter(_any_word("text", words))
-        .annotate(hits=_hits("text", words))
-        .order_by("-hits", "level__family__title", "level__position", "section", "position")
-        .values_list("id", "text", "level__title", "position")[:SEARCH_CANDIDATES]
-    )
-    items = []
-    for pk, raw, level_title, position in item_rows:
-        text = plain_text(raw)
-        score = rank(text, words, phrase)
-        if score > 0:  # the word may only have matched inside a link's address
-            items.append((score, level_title, position, text, pk))
-    items.sort(key=lambda row: (-row[0], row[1], row[2]))
-    shown_items = (
-        Item.objects.select_related("level__family", "level__grade")
-        .only("id", "section", "position", *(f"level__{name}" for name in SEARCH_LEVEL_FIELDS))
-        .in_bulk([row[-1] for row in items[:SEARCH_ITEMS]])
-    )
-    result["items"] = [
-        {
-            "item": shown_items[pk],
-            "level": shown_items[pk].level,
-            "html": highlight(text, words),
-            "section": SECTION_LABELS.get(shown_items[pk].section, shown_items[pk].section),
-            "url": f"{shown_items[pk].level.get_absolute_url()}#{shown_items[pk].section}",
-        }
-        for _score, _level, _position, text, pk in items[:SEARCH_ITEMS]
-    ]
-    result["total"] = len(result["levels"]) + len(result["items"])
-    result["more"] = len(levels) > SEARCH_LEVELS or len(items) > SEARCH_ITEMS
-    return result
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 @cached_page
 def search(request: HtmxHttpRequest) -> HttpResponse:
-    ctx = run_search(request.GET.get("q", ""))
-    ctx["hide_header_search"] = True
+    query = parse_query(request.GET)
+    results = run_search(query)
+    for hit in results.hits:
+        hit.family_url = _search_page_url(replace(query, family=hit.family_slug), 1)
+    ctx = {
+        "query": query.text,
+        "words": query.words,
+        "results": results,
+        "errors": query.errors,
+        "family": query.family,
+        "grade": format_grade(query.grade) if query.grade is not None else "",
+        "first_url": _search_page_url(query, 1),
+        "previous_url": _search_page_url(query, query.page - 1) if query.page > 1 else "",
+        "next_url": (_search_page_url(query, query.page + 1) if query.page < results.pages else ""),
+        "hide_header_search": True,
+    }
     template = "ladder/search.html"
     # A history restore after a back-button press wants the whole page, not the fragment.
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
+    else:
+        # The filters are outside the partial: only the whole page needs them. A ladder has
+        # thousands of families, too many for a picker: a result's family name links to the
+        # search within it, and the chosen one is named here.
+        ctx["grades"] = grade_choices()
+        if query.family:
+            ctx["family_title"] = (
+                JobFamily.objects.filter(slug=query.family).values_list("title", flat=True).first()
+            )
+            ctx["every_family_url"] = _search_page_url(replace(query, family=""), 1)
     return render(request, template, ctx)
+
+
+def _search_page_url(query: SearchQuery, page: int) -> str:
+    params = {"q": query.text, "family": query.family, "page": page if page > 1 else ""}
+    if query.grade is not None:
+        params["grade"] = format_grade(query.grade)
+    return reverse("ladder:search") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
 # --------------------------------------------------------------------------- compare
@@ -651,8 +470,7 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
     if switched:
         for lv in (
             Level.objects.filter(family__slug__in=set(switched.values()))
-            .select_related("family")
-            .only("slug", "position", "family__slug")
+            .names()
             .order_by("family__slug", "position")
         ):
             firsts.setdefault(lv.family.slug, lv.slug)
@@ -666,11 +484,7 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
         condition = Q()
         for family_slug, level_slug in wanted_keys:
             condition |= Q(family__slug=family_slug, slug=level_slug)
-        for lv in (
-            Level.objects.filter(condition)
-            .select_related("family", "grade", "reports_to")
-            .defer("family__source", "reports_to__effective")
-        ):
+        for lv in Level.objects.filter(condition).for_page():
             found[(lv.family.slug, lv.slug)] = lv
     levels = []
     for family_slug, level_slug in wanted_keys:
@@ -683,10 +497,10 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
 
 
 def _reports_to(lv: Level) -> dict:
-    if lv.reports_to_id:
-        return {"title": lv.reports_to.title, "url": ""}
-    if lv.reports_to_title:
-        return {"title": lv.reports_to_title, "url": _safe_link(lv.reports_to_link)}
+    manager = lv.manager
+    if manager is not None:
+        # A level of the ladder needs no link here: the comparison names it.
+        return {"title": manager.title, "url": "" if manager.level else manager.url}
     return {"title": "", "url": ""}
 
 
@@ -702,8 +516,7 @@ def _picker_options(family_slugs: set[str]) -> dict[str, list[Level]]:
     if family_slugs:
         for lv in (
             Level.objects.filter(family__slug__in=family_slugs)
-            .select_related("family")
-            .only("slug", "title", "position", "family__slug")
+            .names()
             .order_by("family__slug", "position")
         ):
             options[lv.family.slug].append(lv)
@@ -797,7 +610,7 @@ def compare_level_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cached_page
 def family_history(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
     versions = list(fam.versions.defer("source").order_by("-number"))
     ctx = {
         "family": fam,
@@ -820,7 +633,7 @@ def _version_diff(old: FamilyVersion, new: FamilyVersion):
 @require_GET
 @cached_page
 def family_history_diff(request: HttpRequest, slug: str, a: int, b: int) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
     versions = {v.number: v for v in fam.versions.filter(number__in=[a, b])}
     if a not in versions or b not in versions:
         raise Http404("no such version")

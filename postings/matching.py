@@ -3,19 +3,24 @@
 Pure and fast: plain data in (:class:`~postings.parsing.ParsedPosting`, :class:`LevelProfile`),
 plain data out (:class:`Match`, :class:`ItemPair`). No Django.
 
-Two stages, so one posting against thousands of levels stays in milliseconds:
+The job family first, then the level on that family's own scale, because that is how a
+recruiter reads a posting, and because across a whole ladder (150+ families) level-by-level
+scores let one shared word ("executive", "engineer") pull in the wrong family:
 
-1. *Every* level gets a cheap score from arrays built once per ladder (:func:`build_index`):
-   a TF-IDF cosine over word stems (an inverted index, numpy scatter-add), title similarity
-   (one rapidfuzz ``cdist`` row), seniority distance and years-vs-grade fit.
-2. The best :data:`CANDIDATES` levels are scored in detail: their items and the posting's
-   asked items are compared in one ``cdist`` over the distinct texts (inherited items repeat
-   across levels, so there are far fewer than levels × items).
+1. *Every family* gets a score from arrays built once per ladder (:func:`build_index`): how
+   well the posting's title words (seniority words removed: :func:`title_words`) match the
+   family's title or one of its level titles, weighted by how rare each word is among titles;
+   and a TF-IDF cosine of the posting's text against the family's whole text (its titles and
+   every item of its levels).
+2. In the best :data:`CANDIDATE_FAMILIES` families, each level is placed by seniority on the
+   family's own scale (the title's rank word, a manager title without reports read as an
+   individual contributor), years asked against the level's grade, and its own title words.
+3. Only the levels returned get their items paired with the posting's (rapidfuzz), for the
+   explanation and the comparison pages.
 
-The final score blends (:data:`WEIGHTS`) item coverage both ways, the cosine, title and job-family
-words, seniority and years. Confidence is not the score alone: a posting whose title does not
-name the level's job family (an "Inside Sales Manager" against Sales *Operations*, a Data
-Engineer against anything in sales) is never "high", and without any family word it is "low".
+Which signals are used, and the figures each one moved on the hand-read key, are in the README
+("Matching postings"). Confidence is "high" only when the title names the family's job and the
+family's text agrees; "low" when neither the title nor the text points at the family.
 
 >>> from postings.parsing import parse_posting
 >>> posting = parse_posting("Sales Analyst\\n\\nRequirements:\\n- SQL and Excel skills\\n")
@@ -30,27 +35,54 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from postings.embedding import embed, normalise, token_sums
 from postings.parsing import ASKED, ParsedPosting
 
-CANDIDATES = 30  # levels scored item by item after the cheap first pass
+CANDIDATES = 30  # levels returned when no limit is given
+CANDIDATE_FAMILIES = 10  # families whose levels are placed one by one after the first pass
 COVERED, PARTLY = 70.0, 50.0  # item similarity (0-100) for "covered" and "partly"
-# Item similarity → credit: nothing below 40 (unrelated sentences share a few words), full
-# credit from 80.
-_CREDIT_FLOOR, _CREDIT_FULL = 40.0, 80.0
-WEIGHTS = {
-    "items": 0.35,  # posting items covered by the level (0.65) and level items asked (0.35)
-    "cosine": 0.10,  # TF-IDF cosine of the whole texts
-    "title": 0.25,  # title similarity (0.5) and job-family words in the title (0.5)
-    "seniority": 0.18,  # seniority(title) distance: 0 → 1, 3+ steps → 0
-    "years": 0.12,  # years asked vs the grade's usual band
-}
-HIGH, MEDIUM = 0.60, 0.45  # confidence thresholds on the blended score (with family rules)
+# Family score: title words against the family's titles, and the family's whole text. The
+# weights were chosen on the hand-read key (README, "Matching postings"): either alone places
+# about 40 % of the postings, together about 50 %; the text breaks the ties of a generic title.
+FAMILY_WEIGHTS = {"title": 0.5, "text": 0.5}
+# The family's text agreement: half the TF-IDF cosine (shared words; this high counts as full
+# agreement, real ones are 0.05-0.45), half the embedding cosine (meaning; WordLlama cosines of
+# long texts sit high, 0.4-0.9, so below the floor is none and from the top full agreement).
+_TEXT_FULL = 0.35
+_MEANING_FLOOR, _MEANING_FULL = 0.6, 0.85
+# Level score inside a family: seniority on the family's scale, years vs grade, title words.
+LEVEL_WEIGHTS = {"seniority": 0.5, "years": 0.25, "title": 0.25}
+# A title without a seniority word says little about seniority ("Site Reliability Engineer" is
+# posted for every level): then the years asked decide, when the posting states them.
+LEVEL_WEIGHTS_BY_YEARS = {"seniority": 0.15, "years": 0.6, "title": 0.25}
+# The suggestion's score: mostly the family (the family is what a wrong match gets wrong).
+SCORE_WEIGHTS = {"family": 0.9, "level": 0.1}
+# Confidence: "high" needs the title to name the family's job (title fit) and its text to
+# agree (text share); "medium" needs one of them.
+HIGH_COVER, HIGH_TITLE, HIGH_TEXT = 0.999, 0.5, 0.5
+HIGH_TEXT_BEHIND = 0.1  # how far the family's text agreement may trail the best family's
+MEDIUM_TITLE, MEDIUM_TEXT = 0.5, 0.6
+# A family's second-best level counts this much less than its best: the next suggestions show
+# other families' best levels (a recruiter's alternatives) before the same family's neighbours.
+OTHER_LEVEL_DISCOUNT = 0.1
+# A title's meaning (embedding cosine of its job words with the family's and levels' titles)
+# counts, at this share, when it says more than the shared words: "Talent Acquisition" and
+# "Recruiter" share none. Above about 0.8 it outvotes words too often.
+TITLE_MEANING = 0.7
+# Title fit: mostly the Dice of the rarity-weighted words (both titles' words count), a little
+# of the cover (how much of the ladder title the posting names), which keeps "Sr Manager, Go to
+# Market and Sales Operations" close to "Senior Manager, Sales Operations".
+_COVER_SHARE = 0.15
+QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
+# Explanations quote item pairs whose meaning is this close too (embedding cosine; unrelated
+# sentences sharing "sales" sit at 0.3-0.5, restatements at 0.55+), among the best few.
+PAIR_MEANING, PAIR_CANDIDATES = 0.55, 8
 
 # A string of words reads better than a 90-line literal.
 _STOP = frozenset(
@@ -60,8 +92,31 @@ _STOP = frozenset(
     other all any can must may should would also well more most such using use via e.g i.e
     plus ideal preferred required requirements responsibilities job position company""".split()  # noqa: SIM905
 )
-# Words in a family title that say nothing about the job family.
-_FAMILY_NOISE = frozenset({"role", "roles", "job", "family", "families", "level", "levels"})
+# Words of a title that say how senior, or nothing at all, rather than what the job is.
+_TITLE_SENIORITY = frozenset(
+    """intern internship junior jr associate intermediate mid senior sr staff principal lead
+    distinguished i ii iii iv""".split()  # noqa: SIM905
+)
+_TITLE_FILLER = frozenset(
+    """of and the for in to a an with at on role roles responsibilities job family families
+    matrix level levels description""".split()  # noqa: SIM905
+)
+# What a posting's rank says in words, for explanations.
+_RANK_WORDS = {
+    0: "Intern",
+    1: "Junior",
+    2: "Intermediate",
+    3: "Senior",
+    4: "Lead/Staff/Principal",
+    5: "Manager",
+    6: "Senior Manager",
+    7: "Director",
+    8: "Senior Director",
+    9: "VP/Head of",
+    10: "SVP",
+    11: "C-level",
+}
+_PLAIN_RANK, _MANAGER_RANK, _IC_SENIOR_RANK = 2, 5, 3
 _NOT_PEOPLE_MANAGERS = re.compile(
     r"\b(?:account|accounts|program|project|product|partner|success|territory|channel account"
     r"|key account|relationship|case|office|community|marketing|campaign|category) manager\b"
@@ -174,6 +229,78 @@ def seniority(title: str) -> int:
     return 2
 
 
+def _title_word(word: str) -> str:
+    # Plurals and "-ering" fold ("Engineers", "Engineering" → "engineer"); other suffixes stay,
+    # because "Accounting" is not "Account" and "Marketing" is not "Market".
+    if word.endswith("ering"):
+        word = word[:-3]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+def _title_sequence(title: str) -> list[str]:
+    lowered = re.sub(r"\([^)]*\)", " ", _normal_title(title))
+    return [
+        _title_word(w)
+        for w in re.findall(r"[a-z0-9]+", lowered)
+        if w not in _TITLE_SENIORITY and w not in _TITLE_FILLER
+    ]
+
+
+def _join_compounds(words: list[str], known: Container[str]) -> list[str]:
+    """Two adjacent words written as one elsewhere ("Full Stack" and "Fullstack") become one."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] + word in known:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
+def title_words(title: str, known: Container[str] = ()) -> frozenset[str]:
+    """What a title says the job is: its words without seniority words, filler or a
+    parenthesis; plurals and "-ering" folded, "Vice President" read as "VP", and two words
+    that ``known`` holds as one joined.
+
+    >>> sorted(title_words("Sr. Staff Machine Learning Engineers (Remote)"))
+    ['engineer', 'learning', 'machine']
+    >>> sorted(title_words("Vice President, Backend Engineering"))
+    ['backend', 'engineer', 'vp']
+    >>> sorted(title_words("Full Stack Engineer", known={"fullstack"}))
+    ['engineer', 'fullstack']
+    """
+    return frozenset(_join_compounds(_title_sequence(title), known))
+
+
+def posting_rank(posting: ParsedPosting) -> tuple[int, str]:
+    """The posting's rank on the :func:`seniority` scale, and why in words. A manager or
+    director title whose posting describes no one to manage is read as a senior individual
+    contributor ("Sales Director" carrying a quota alone).
+
+    >>> from postings.parsing import ParsedPosting
+    >>> posting_rank(ParsedPosting("Sales Director", "", "", "text"))
+    (3, 'Director in the title but no reports described: a senior individual contributor')
+    """
+    rank = seniority(posting.title)
+    if rank >= _MANAGER_RANK and not posting.people_management:
+        return _IC_SENIOR_RANK, (
+            f"{_RANK_WORDS[rank]} in the title but no reports described: "
+            "a senior individual contributor"
+        )
+    if rank == _PLAIN_RANK and not _states_rank(posting.title):
+        return rank, "No seniority word in the title"
+    return rank, _RANK_WORDS[rank]
+
+
+def _states_rank(title: str) -> bool:
+    """Does the title carry a seniority word at all ("Intermediate" does; "Data Engineer" does
+    not, and then says nothing about seniority)?"""
+    lowered = _NOT_PEOPLE_MANAGERS.sub("specialist", _normal_title(title))
+    return any(re.search(pattern, lowered) for pattern, _ in _SENIORITY)
+
+
 def expected_years(grade: float | None) -> tuple[int, int | None] | None:
     """The years of experience a grade usually asks for, as (low, high); high is None for
     "11+". Grade 5 ≈ 0-2, 6 ≈ 2-4, 7 ≈ 4-6, 8 ≈ 5-8, 9 ≈ 7-10, 10 ≈ 9-12, 11 ≈ 11+.
@@ -197,14 +324,6 @@ def _years_fit(posting: ParsedPosting, grade: float | None) -> float:
     low, high = band
     gap = max(0, low - asked_high, asked_low - (high if high is not None else asked_low))
     return max(0.0, 1 - gap / 4)
-
-
-def _credit(scores: np.ndarray) -> float:
-    """Mean credit of item similarities: 0 up to the floor, 1 from "full", linear between."""
-    if not scores.size:
-        return 0.0
-    credit = (scores.astype(np.float32) - _CREDIT_FLOOR) / (_CREDIT_FULL - _CREDIT_FLOOR)
-    return float(np.clip(credit, 0, 1).mean())
 
 
 def _status(score: float) -> str:
@@ -268,27 +387,82 @@ class Profiles(Sequence[LevelProfile]):
 
 @dataclass
 class LevelIndex:
-    """Everything about the levels that does not depend on the posting; build once, reuse."""
+    """Everything about the ladder that does not depend on the posting; build once, reuse."""
 
     profiles: Profiles
+    families: list[str]  # family key (the part of a level key before "/"), in first-seen order
+    family_titles: list[str]
+    level_family: np.ndarray  # per level: index into families
+    family_levels: Ragged  # per family: its level indexes, in ladder order
+    # TF-IDF of each family's whole text (titles and every distinct item of its levels)
     vocabulary: dict[str, int]
     idf: np.ndarray
-    postings: dict[int, tuple[np.ndarray, np.ndarray]]  # term → (level indexes, weights)
+    # term t's families and weights: term_rows / term_weights[term_offsets[t]:term_offsets[t+1]]
+    # (flat arrays, not a dict of small arrays: the index is unpickled from the cache per match)
+    term_offsets: np.ndarray
+    term_rows: np.ndarray
+    term_weights: np.ndarray
     norms: np.ndarray
-    family_words: list[frozenset[str]]
-    titles: list[str]  # normalised, for rapidfuzz
-    ranks: np.ndarray  # seniority() of each title
+    family_vectors: np.ndarray  # per family: the embedding of its whole text (postings.embedding)
+    # Title words: one set per family title, then one per level title (level i → sets[F + i])
+    # (word ids and Ragged rows rather than sets and dicts of arrays: they unpickle at once)
+    title_vocabulary: list[str]
+    title_ids: dict[str, int]
+    title_idf: np.ndarray  # per word
+    title_holders: Ragged  # per word: the sets holding it
+    title_sets: Ragged  # per set: its word ids
+    title_weights: np.ndarray  # per set: the sum of its words' idf
+    title_vectors: np.ndarray  # per title set: the embedding of its job words
+    ranks: np.ndarray  # seniority() of each level title
     item_texts: list[str]  # distinct normalised item texts of all levels
     level_items: Ragged  # per level: indexes into item_texts, in item order
+    # False for levels replaced by index_replace (their rows stay, unranked); None: all live.
+    alive: np.ndarray | None = None
+
+
+def family_key(level_key: str) -> str:
+    return level_key.split("/", 1)[0]
+
+
+def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, tuple, np.ndarray]:
+    """An inverted TF-IDF index over ``bags``: vocabulary, idf, (term offsets, rows, weights)
+    with term t's rows and weights between offsets t and t + 1, and the rows' norms.
+
+    >>> vocabulary, idf, (offsets, rows, weights), norms = _tfidf_rows([Counter("ab"),
+    ...                                                                 Counter("b")])
+    >>> t = vocabulary["b"]
+    >>> sorted(vocabulary), rows[offsets[t] : offsets[t + 1]].tolist()
+    (['a', 'b'], [0, 1])
+    """
+    terms = sorted(set().union(*bags)) if bags else []
+    vocabulary = {term: i for i, term in enumerate(terms)}
+    # One flat (row, term, count) triple per distinct term of a bag: numpy does the rest.
+    lengths = np.fromiter((len(bag) for bag in bags), dtype=np.int64, count=len(bags))
+    rows = np.repeat(np.arange(len(bags), dtype=np.int32), lengths)
+    tids = np.fromiter(
+        (vocabulary[t] for bag in bags for t in bag), dtype=np.int32, count=int(lengths.sum())
+    )
+    counts = np.fromiter(
+        (c for bag in bags for c in bag.values()), dtype=np.float32, count=int(lengths.sum())
+    )
+    df = np.bincount(tids, minlength=len(terms)).astype(np.float32)
+    n = max(1, len(bags))
+    idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    weights = ((1 + np.log(counts)) * idf[tids]).astype(np.float32)
+    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(bags))).astype(np.float32)
+    norms[norms == 0] = 1.0
+    order = np.argsort(tids, kind="stable")
+    offsets = np.searchsorted(tids[order], np.arange(len(terms) + 1)).astype(np.int64)
+    return vocabulary, idf, (offsets, rows[order], weights[order]), norms
 
 
 def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
-    """The matcher's view of every level; build once per ladder version and cache it.
+    """The matcher's view of every family and level; build once per ladder version and cache it.
 
     >>> index = build_index([LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements",
     ...                                   "SQL"),))])
-    >>> len(index.profiles), index.item_texts
-    (1, ['sql'])
+    >>> index.families, index.item_texts
+    (['f'], ['sql'])
     """
     # Inherited items repeat across levels: tokenise each distinct text once.
     words: dict[str, list[str]] = {}
@@ -296,31 +470,59 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         for _, text in profile.items:
             if text not in words:
                 words[text] = tokens(text)
-    counts = []
-    for profile in profiles:
-        bag = Counter(tokens(profile.title))
-        for _, text in profile.items:
-            bag.update(words[text])
-        counts.append(bag)
-    df: Counter[str] = Counter()
-    for bag in counts:
-        df.update(bag.keys())
-    n = max(1, len(profiles))
-    terms = sorted(df)
-    vocabulary = {term: i for i, term in enumerate(terms)}
-    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in terms], dtype=np.float32)
-    rows: dict[int, tuple[list[int], list[float]]] = {}
-    norms = np.ones(len(profiles), dtype=np.float32)
-    for level, bag in enumerate(counts):
-        total = 0.0
-        for term, count in bag.items():
-            tid = vocabulary[term]
-            weight = (1 + math.log(count)) * float(idf[tid])
-            total += weight * weight
-            idx, weights = rows.setdefault(tid, ([], []))
-            idx.append(level)
-            weights.append(weight)
-        norms[level] = math.sqrt(total) or 1.0
+    families: dict[str, int] = {}
+    family_titles: list[str] = []
+    members: list[list[int]] = []
+    for level, profile in enumerate(profiles):
+        f = families.setdefault(family_key(profile.key), len(families))
+        if f == len(members):
+            members.append([])
+            family_titles.append(profile.family)
+        members[f].append(level)
+
+    # A family's text: its titles (three times: they name the job) and its distinct items.
+    # Token-vector sums of each distinct item, once: a family's meaning vector is the sum of
+    # its titles' (its own three times) and its distinct items', as if read as one text.
+    item_list = list(words)
+    item_row = {text: row for row, text in enumerate(item_list)}
+    item_sums, _ = token_sums(item_list)
+    bags = []
+    title_texts = []
+    family_items: list[list[int]] = []
+    for f, levels in enumerate(members):
+        titles = " ".join(dict.fromkeys([family_titles[f]] + [profiles[i].title for i in levels]))
+        bag = Counter(tokens(titles) * 3)
+        seen: dict[str, None] = {}
+        for i in levels:
+            for _, text in profiles[i].items:
+                if text not in seen:
+                    seen[text] = None
+                    bag.update(words[text])
+        bags.append(bag)
+        title_texts += [f"{family_titles[f]}.", f"{titles}."]
+        family_items.append([item_row[text] for text in seen])
+    title_sums, _ = token_sums(title_texts)
+    family_sums = 3 * title_sums[0::2] + title_sums[1::2]
+    for f, rows in enumerate(family_items):
+        if rows:
+            family_sums[f] += item_sums[rows].sum(axis=0)
+    vocabulary, idf, (term_offsets, term_rows, term_weights), norms = _tfidf_rows(bags)
+
+    sequences = [_title_sequence(t) for t in family_titles + [p.title for p in profiles]]
+    single = {word for sequence in sequences for word in sequence}
+    set_words = [sorted(set(_join_compounds(seq, single))) for seq in sequences]
+    title_vocabulary = sorted({word for words_of_title in set_words for word in words_of_title})
+    title_ids = {word: i for i, word in enumerate(title_vocabulary)}
+    set_rows = [[title_ids[word] for word in words_of_title] for words_of_title in set_words]
+    holders: list[list[int]] = [[] for _ in title_vocabulary]
+    for i, row in enumerate(set_rows):
+        for word in row:
+            holders[word].append(i)
+    n_sets = max(1, len(set_rows))
+    title_idf = np.array(
+        [math.log((1 + n_sets) / (1 + len(h))) + 1 for h in holders], dtype=np.float32
+    )
+
     item_ids: dict[str, int] = {}
     level_items = Ragged(
         [
@@ -328,24 +530,162 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
             for p in profiles
         ]
     )
-    family_words: dict[str, frozenset[str]] = {}
-    for p in profiles:
-        if p.family not in family_words:
-            family_words[p.family] = frozenset(tokens(p.family)) - _FAMILY_NOISE
     return LevelIndex(
         profiles=Profiles(profiles),
+        families=list(families),
+        family_titles=family_titles,
+        level_family=np.array([families[family_key(p.key)] for p in profiles], dtype=np.int32),
+        family_levels=Ragged(members),
         vocabulary=vocabulary,
         idf=idf,
-        postings={
-            tid: (np.array(idx, dtype=np.int32), np.array(w, dtype=np.float32))
-            for tid, (idx, w) in rows.items()
-        },
+        term_offsets=term_offsets,
+        term_rows=term_rows,
+        term_weights=term_weights,
         norms=norms,
-        family_words=[family_words[p.family] for p in profiles],
-        titles=[_normal(p.title) for p in profiles],
+        family_vectors=normalise(family_sums),
+        title_vocabulary=title_vocabulary,
+        title_ids=title_ids,
+        title_idf=title_idf,
+        title_holders=Ragged(holders),
+        title_sets=Ragged(set_rows),
+        title_weights=np.array([title_idf[row].sum() for row in set_rows], dtype=np.float32),
+        title_vectors=embed([" ".join(words_of_title) for words_of_title in set_words]),
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
+    )
+
+
+# --------------------------------------------------------------------------- one family anew
+
+
+def _ragged_concat(left: Ragged, rows: Sequence[Sequence[int]]) -> Ragged:
+    right = Ragged(rows)
+    out = Ragged([])
+    out.offsets = np.concatenate([left.offsets, right.offsets[1:] + left.offsets[-1]])
+    out.flat = np.concatenate([left.flat, right.flat])
+    return out
+
+
+def index_replace(
+    index: LevelIndex, *, families: Sequence[str], profiles: Sequence[LevelProfile]
+) -> LevelIndex:
+    """A new index: the levels of ``families`` (key prefixes, family slugs) replaced by
+    ``profiles``, every other level's rows reused as they are; milliseconds, not a rebuild.
+
+    Replaced rows stay in place, marked dead (renumbering every level would cost what a
+    rebuild does); the new levels are appended. Terms keep the idf of the last full build
+    (one family moves document frequencies by a few levels in thousands); a new term gets
+    its idf from the levels holding it now. ``build_index`` again gives the exact figures.
+
+    >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
+    >>> two = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "Excel"),))
+    >>> new = index_replace(build_index([one]), families=["f"], profiles=[two])
+    >>> [p.items for p, live in zip(new.profiles, new.alive) if live]
+    [(('requirements', 'Excel'),)]
+    """
+    prefixes = tuple(f"{slug}/" for slug in families)
+    old = index.profiles
+    alive = np.ones(len(old), dtype=bool) if index.alive is None else index.alive.copy()
+    if prefixes:
+        alive &= np.array([not key.startswith(prefixes) for key in old.keys], dtype=bool)
+    fresh = build_index(profiles)  # the new levels alone: their words, bags and texts
+
+    profiles_ = Profiles([])
+    profiles_.keys = old.keys + fresh.profiles.keys
+    profiles_.titles = old.titles + fresh.profiles.titles
+    profiles_.families = old.families + fresh.profiles.families
+    profiles_.grades = old.grades + fresh.profiles.grades
+    profiles_.pairs = old.pairs + fresh.profiles.pairs
+    profiles_.items = _ragged_concat(
+        old.items,
+        [list(fresh.profiles.items[i] + len(old.pairs)) for i in range(len(fresh.profiles))],
+    )
+
+    start = len(old)
+    n = int(alive.sum()) + len(profiles)
+    vocabulary = dict(index.vocabulary)
+    idf = list(index.idf)
+    postings = dict(index.postings)
+    squares = np.zeros(len(profiles), dtype=np.float64)
+    for term, tid_fresh in fresh.vocabulary.items():
+        rows, _ = fresh.postings[tid_fresh]
+        tid = vocabulary.get(term)
+        if tid is None:
+            tid = vocabulary[term] = len(idf)
+            idf.append(math.log((1 + n) / (1 + len(rows))) + 1)
+        # fresh weights carry the fresh idf: take the count part back out, apply the kept idf
+        counts = fresh.postings[tid_fresh][1] / fresh.idf[tid_fresh]
+        weights = (counts * idf[tid]).astype(np.float32)
+        squares[rows] += weights.astype(np.float64) ** 2
+        if tid in postings:
+            idx, w = postings[tid]
+            postings[tid] = (
+                np.concatenate([idx, (rows + start).astype(np.int32)]),
+                np.concatenate([w, weights]),
+            )
+        else:
+            postings[tid] = ((rows + start).astype(np.int32), weights)
+    norms = np.sqrt(squares).astype(np.float32)
+    norms[norms == 0] = 1.0
+    texts = len(index.item_texts)
+    return LevelIndex(
+        profiles=profiles_,
+        vocabulary=vocabulary,
+        idf=np.array(idf, dtype=np.float32),
+        postings=postings,
+        norms=np.concatenate([index.norms, norms]),
+        family_words=index.family_words + fresh.family_words,
+        titles=index.titles + fresh.titles,
+        ranks=np.concatenate([index.ranks, fresh.ranks]),
+        item_texts=index.item_texts + fresh.item_texts,
+        level_items=_ragged_concat(
+            index.level_items,
+            [list(fresh.level_items[i] + texts) for i in range(len(fresh.profiles))],
+        ),
+        alive=np.concatenate([alive, np.ones(len(profiles), dtype=bool)]),
+    )
+
+
+def index_compact(index: LevelIndex) -> LevelIndex:
+    """The same index without the rows ``index_replace`` marked dead, renumbered; array work,
+    no text is tokenised again (the terms' idf stay those of the last full build).
+
+    >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
+    >>> index = index_replace(build_index([one]), families=["f"], profiles=[one])
+    >>> len(index.profiles), len(index_compact(index).profiles)
+    (2, 1)
+    """
+    if index.alive is None:
+        return index
+    keep = np.flatnonzero(index.alive)
+    remap = np.full(len(index.alive), -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    old = index.profiles
+    profiles = Profiles([])
+    profiles.keys = [old.keys[i] for i in keep]
+    profiles.titles = [old.titles[i] for i in keep]
+    profiles.families = [old.families[i] for i in keep]
+    profiles.grades = [old.grades[i] for i in keep]
+    profiles.pairs = old.pairs
+    profiles.items = Ragged([old.items[i] for i in keep])
+    postings = {}
+    for tid, (rows, weights) in index.postings.items():
+        moved = remap[rows]
+        live = moved >= 0
+        # A term left on no level keeps its (empty) row: the vocabulary still names it.
+        postings[tid] = (moved[live].astype(np.int32), weights[live])
+    return LevelIndex(
+        profiles=profiles,
+        vocabulary=index.vocabulary,
+        idf=index.idf,
+        postings=postings,
+        norms=index.norms[keep],
+        family_words=[index.family_words[i] for i in keep],
+        titles=[index.titles[i] for i in keep],
+        ranks=index.ranks[keep],
+        item_texts=index.item_texts,
+        level_items=Ragged([index.level_items[i] for i in keep]),
     )
 
 
@@ -446,8 +786,20 @@ def unasked_items(
 # --------------------------------------------------------------------------- ranking
 
 
-def _cosine(index: LevelIndex, text: str) -> np.ndarray:
-    scores = np.zeros(len(index.profiles), dtype=np.float32)
+def _family_text(index: LevelIndex, text: str) -> np.ndarray:
+    """How well ``text`` agrees with every family's whole text, 0-1: shared rare words
+    (TF-IDF cosine) and meaning (embedding cosine), half each."""
+    words = np.minimum(1.0, _family_words(index, text) / _TEXT_FULL)
+    # einsum, not "@": a matrix-vector product goes to a multi-threaded BLAS, which on a busy
+    # two-core machine waited 10+ ms for its threads; einsum's own loop takes well under 1 ms.
+    meaning = np.einsum("fd,d->f", index.family_vectors, embed([text])[0])
+    meaning = np.clip((meaning - _MEANING_FLOOR) / (_MEANING_FULL - _MEANING_FLOOR), 0, 1)
+    return np.minimum(1.0, 0.5 * words + 0.5 * meaning)
+
+
+def _family_words(index: LevelIndex, text: str) -> np.ndarray:
+    """TF-IDF cosine of ``text`` against every family's whole text."""
+    scores = np.zeros(len(index.families), dtype=np.float32)
     query_norm = 0.0
     for term, count in Counter(tokens(text)).items():
         tid = index.vocabulary.get(term)
@@ -455,20 +807,76 @@ def _cosine(index: LevelIndex, text: str) -> np.ndarray:
             continue
         weight = (1 + math.log(count)) * float(index.idf[tid])
         query_norm += weight * weight
-        idx, weights = index.postings[tid]
-        scores[idx] += weight * weights
+        start, end = index.term_offsets[tid], index.term_offsets[tid + 1]
+        scores[index.term_rows[start:end]] += weight * index.term_weights[start:end]
     return scores / (index.norms * (math.sqrt(query_norm) or 1.0))
 
 
-def _confidence(score: float, family_in_title: float, family_in_text: bool) -> str:
-    # Only a posting whose title names the level's whole job family can be "high"; one that
-    # names none of it and never mentions the family is "low" however many generic items
-    # ("strong communication skills") it shares.
-    if score >= HIGH and family_in_title == 1.0:
+def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per title set (families' titles, then levels'): how much of the posting title's words it
+    holds and how much of its words the posting title holds, weighted by rarity, averaged (the
+    fit: 1 is the same job words; a shared common word such as "manager" alone scores little);
+    and the second part alone (the cover: 1 when the posting title names every job word of it).
+    """
+    fit = np.zeros(len(index.title_sets), dtype=np.float32)
+    # A word no title holds is as rare as a word can be: it counts fully against every title.
+    unseen = math.log(1 + len(index.title_sets)) + 1
+    ids = [index.title_ids.get(w) for w in words]
+    asked = sum(unseen if i is None else float(index.title_idf[i]) for i in ids)
+    if not asked:
+        return fit, fit.copy()
+    shared = np.zeros(len(index.title_sets), dtype=np.float32)
+    for i in ids:
+        if i is not None:
+            shared[index.title_holders[i]] += index.title_idf[i]
+    cover = shared / np.maximum(index.title_weights, 1e-6)
+    dice = 2 * shared / (asked + np.maximum(index.title_weights, 1e-6))
+    return (1 - _COVER_SHARE) * dice + _COVER_SHARE * cover, cover
+
+
+def _head_word(title: str) -> str:
+    """The last job word of a title, which names what the job is in English ("Recruiting
+    Coordinator" is a coordinator)."""
+    lowered = re.sub(r"\([^)]*\)", " ", title.lower())
+    lowered = re.split(r"\s[-–—|/]\s|,", lowered)[0]
+    words = [
+        _title_word(w)
+        for w in re.findall(r"[a-z0-9]+", lowered)
+        if w not in _TITLE_SENIORITY and w not in _TITLE_FILLER
+    ]
+    return words[-1] if words else ""
+
+
+def _confidence(
+    title: float, cover: float, text: float, head: bool = True, text_best: float = 0.0
+) -> str:
+    # Only a posting whose title names the family's whole job (every job word of the family's
+    # or one of its levels' titles, including the title's head word), and whose text reads
+    # like this family about as well as like any other, can be "high"; one whose title names
+    # another job and whose text points nowhere in particular is "low" however high its rank
+    # among weak candidates.
+    if (
+        head
+        and cover >= HIGH_COVER
+        and title >= HIGH_TITLE
+        and text >= max(HIGH_TEXT, text_best - HIGH_TEXT_BEHIND)
+    ):
         return "high"
-    if score >= MEDIUM and (family_in_title >= 0.5 or family_in_text):
+    if title >= MEDIUM_TITLE or (title > 0 and text >= MEDIUM_TEXT):
         return "medium"
     return "low"
+
+
+@dataclass
+class _Placed:
+    level: int
+    score: float
+    family_title: float
+    family_cover: float
+    family_text: float
+    title_level: int  # the level whose title words matched best (-1: the family's own title)
+    seniority: float
+    years: float
 
 
 def rank_levels(
@@ -477,109 +885,191 @@ def rank_levels(
     limit: int | None = None,
 ) -> list[Match]:
     """Levels for a posting, best first, each with a score in [0, 1], a confidence, the item
-    pairs and a short explanation. Only the first pass's best :data:`CANDIDATES` levels are
-    returned (the others score lower on every part). Pass a :class:`LevelIndex`
-    (:func:`build_index`) when ranking many postings against the same ladder.
+    pairs and a short explanation. Families are ranked first; the levels of the best
+    :data:`CANDIDATE_FAMILIES` are then placed on each family's scale. At most ``limit`` (else
+    :data:`CANDIDATES`) levels are returned. Pass a :class:`LevelIndex` (:func:`build_index`)
+    when ranking many postings against the same ladder.
 
     >>> rank_levels(posting, build_index(profiles), limit=3)  # doctest: +SKIP
-    [Match(key='sales-operations/senior-manager-sales-operations', score=0.71, ...), ...]
+    [Match(key='sales-operations/senior-manager-sales-operations', score=0.86, ...), ...]
     """
     index = _index_of(levels)
     if not index.profiles:
         return []
     asked = posting_items(posting)
-    title = _normal(posting.title)
-    title_words = set(title.split())
-    body_words = set(tokens(posting.text or " ".join(t for _, t in asked)))
-    rank = seniority(posting.title)
+    words = title_words(posting.title, index.title_ids)
+    rank, rank_reason = posting_rank(posting)
+    weights = LEVEL_WEIGHTS
+    if posting.years_min is not None and not _states_rank(posting.title):
+        weights = LEVEL_WEIGHTS_BY_YEARS
+    n_families = len(index.families)
 
-    # First pass over every level: arrays only.
-    cosine = _cosine(index, f"{posting.title} {posting.title} " + " ".join(t for _, t in asked))
-    title_sim = process.cdist([title], index.titles, scorer=fuzz.token_set_ratio, workers=1)[0]
-    seniority_fit = np.clip(1 - np.abs(index.ranks - rank) / 3, 0, 1)
-    first = (
-        WEIGHTS["items"] * np.minimum(1, cosine * 2)  # stands in for item coverage
-        + WEIGHTS["cosine"] * np.minimum(1, cosine * 2)
-        + WEIGHTS["title"] * title_sim / 100
-        + WEIGHTS["seniority"] * seniority_fit
+    # First pass, every family: arrays only.
+    text_share = _family_text(index, " ".join([posting.title] * 3 + [t for _, t in asked]))
+    fits, covers = _title_fit(index, words)
+    level_fits = fits[n_families:]
+    family_title = fits[:n_families].copy()
+    np.maximum.at(family_title, index.level_family, level_fits)
+    meaning = np.einsum("td,d->t", index.title_vectors, embed([" ".join(sorted(words))])[0])
+    family_meaning = np.clip(meaning[:n_families], 0, 1)
+    np.maximum.at(family_meaning, index.level_family, np.clip(meaning[n_families:], 0, 1))
+    family_title = np.maximum(family_title, TITLE_MEANING * family_meaning)
+    family_cover = covers[:n_families].copy()
+    np.maximum.at(family_cover, index.level_family, covers[n_families:])
+    family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
+    text_best = float(text_share.max())
+    count = min(CANDIDATE_FAMILIES, n_families)
+    top = np.argpartition(-family_score, count - 1)[:count] if count < n_families else range(count)
+
+    # Second pass: the levels of those families, placed on each family's own scale.
+    head_id = index.title_ids.get(_head_word(posting.title))
+    head_in: dict[int, bool] = {}
+    placed: list[_Placed] = []
+    for f in (int(i) for i in top):
+        members = [int(i) for i in index.family_levels[f]]
+        best_title = max(members, key=lambda i: level_fits[i])
+        title_level = best_title if level_fits[best_title] >= fits[f] else -1
+        head_in[f] = head_id is not None and (
+            head_id in index.title_sets[f]
+            or any(head_id in index.title_sets[n_families + i] for i in members)
+        )
+        for level in members:
+            fit = float(np.clip(1 - abs(float(index.ranks[level]) - rank) / 3, 0, 1))
+            years = _years_fit(posting, index.profiles.grades[level])
+            level_score = (
+                weights["seniority"] * fit
+                + weights["years"] * years
+                + weights["title"] * float(level_fits[level])
+            )
+            score = (
+                SCORE_WEIGHTS["family"] * float(family_score[f])
+                + SCORE_WEIGHTS["level"] * level_score
+            )
+            placed.append(
+                _Placed(
+                    level,
+                    round(max(0.0, min(1.0, score)), 4),
+                    float(family_title[f]),
+                    float(family_cover[f]),
+                    float(text_share[f]),
+                    # The level's own title when it matches as well as the best one.
+                    level
+                    if title_level >= 0 and level_fits[level] >= level_fits[title_level]
+                    else title_level,
+                    fit,
+                    years,
+                )
+            )
+    best_of_family: dict[int, float] = {}
+    for p in placed:
+        f = int(index.level_family[p.level])
+        best_of_family[f] = max(best_of_family.get(f, 0.0), p.score)
+    for p in placed:
+        if p.score < best_of_family[int(index.level_family[p.level])]:
+            p.score = round(max(0.0, p.score - OTHER_LEVEL_DISCOUNT), 4)
+    # Equal scores: a level with a grade first (it places the posting on the scale).
+    placed.sort(
+        key=lambda p: (
+            -p.score,
+            index.profiles.grades[p.level] is None,
+            index.profiles.keys[p.level],
+        )
     )
-    count = min(CANDIDATES, len(index.profiles))
-    top = np.argpartition(-first, count - 1)[:count] if count < len(first) else np.arange(count)
+    placed = placed[: limit or CANDIDATES]
 
-    # Second pass: items of the candidates against the posting's, distinct texts only.
-    used = sorted({int(i) for level in top for i in index.level_items[int(level)]})
+    # Items only for what is returned: the distinct texts of those levels, in one cdist.
+    used = sorted({int(i) for p in placed for i in index.level_items[p.level]})
     column = {item: col for col, item in enumerate(used)}
     scores = _similarity([_normal(t) for _, t in asked], [index.item_texts[i] for i in used])
-
     matches = []
-    for level in (int(i) for i in top):
-        profile = index.profiles[level]
-        cols = [column[int(i)] for i in index.level_items[level]]
+    for p in placed:
+        profile = index.profiles[p.level]
+        cols = [column[int(i)] for i in index.level_items[p.level]]
         grid = scores[:, cols] if asked else np.zeros((0, len(cols)), dtype=np.uint8)
         pairs = _pairs(asked, [t for _, t in profile.items], grid)
-        forward = _credit(grid.max(axis=1)) if grid.size else 0.0
-        backward = _credit(grid.max(axis=0)) if grid.size else 0.0
-        family = index.family_words[level]
-        in_title = len(family & title_words) / len(family) if family else 0.0
-        in_text = bool(family) and family <= body_words
-        title_score = 0.5 * float(title_sim[level]) / 100 + 0.5 * in_title
-        years = _years_fit(posting, profile.grade)
-        score = (
-            WEIGHTS["items"] * (0.65 * forward + 0.35 * backward)
-            + WEIGHTS["cosine"] * min(1.0, float(cosine[level]) * 2)
-            + WEIGHTS["title"] * title_score
-            + WEIGHTS["seniority"] * float(seniority_fit[level])
-            + WEIGHTS["years"] * years
-        )
-        score = round(max(0.0, min(1.0, score)), 4)
         matches.append(
             Match(
                 key=profile.key,
                 title=profile.title,
                 grade=profile.grade,
-                score=score,
-                confidence=_confidence(score, in_title, in_text),
-                explanation=_explain(posting, profile, pairs, in_title, rank),
+                score=p.score,
+                confidence=_confidence(
+                    p.family_title,
+                    p.family_cover,
+                    p.family_text,
+                    head_in[int(index.level_family[p.level])],
+                    text_best,
+                ),
+                explanation=_explain(posting, index, profile, pairs, p, words, rank_reason),
                 pairs=pairs,
             )
         )
-    matches.sort(key=lambda m: (-m.score, m.key))
-    return matches[:limit] if limit else matches
+    return matches
+
+
+def _set_words(index: LevelIndex, title_set: int) -> frozenset[str]:
+    return frozenset(index.title_vocabulary[int(i)] for i in index.title_sets[title_set])
 
 
 def _explain(
     posting: ParsedPosting,
+    index: LevelIndex,
     profile: LevelProfile,
     pairs: list[ItemPair],
-    in_title: float,
-    rank: int,
+    placed: _Placed,
+    words: frozenset[str],
+    rank_reason: str,
 ) -> list[str]:
     covered = sum(p.status == "covered" for p in pairs)
     partly = sum(p.status == "partly" for p in pairs)
-    level_rank = seniority(profile.title)
-    family = (
-        "same job family"
-        if in_title == 1
-        else "partly the same job family"
-        if in_title
-        else "another job family"
-    )
-    steps = "same seniority" if level_rank == rank else f"seniority {level_rank - rank:+d} steps"
+    f = int(index.level_family[placed.level])
+    if placed.title_level >= 0:
+        named = index.profiles.titles[placed.title_level]
+        shared = words & _set_words(index, len(index.families) + placed.title_level)
+    else:
+        named = index.family_titles[f]
+        shared = words & _set_words(index, f)
+    if shared:
+        title = (
+            f"title: {', '.join(sorted(shared))} as in “{named}” "
+            f"({placed.family_title:.0%} of the job words)"
+        )
+    else:
+        title = f"title: no job word in common with {index.family_titles[f]}"
+        if placed.family_title > 0:
+            title += f", {placed.family_title:.0%} close in meaning"
     lines = [
         f"{covered} of {len(pairs)} posting items covered, {partly} partly",
-        f"title: {family} ({profile.family}); {steps}",
+        title,
+        f"text: {placed.family_text:.0%} agreement with the {index.family_titles[f]} family",
     ]
-    band = expected_years(profile.grade)
-    if band and posting.years_min is not None:
+    grade = f"grade {profile.grade:g}" if profile.grade is not None else "a level with no grade"
+    seniority_line = f"{rank_reason} → {grade} on this family's scale ({profile.title})"
+    if posting.years_min is not None:
         asked = (
             f"{posting.years_min}+"
             if posting.years_max is None
             else f"{posting.years_min}-{posting.years_max}"
         )
-        usual = f"{band[0]}+" if band[1] is None else f"{band[0]}-{band[1]}"
-        lines.append(f"{asked} years asked; grade {profile.grade:g} usually {usual}")
-    best = sorted((p for p in pairs if p.status != "missing"), key=lambda p: -p.score)[:2]
-    lines += [f"“{quote(p.posting_text)}” ≈ “{quote(p.level_text or '')}”" for p in best]
+        seniority_line += f"; {asked} years asked"
+        band = expected_years(profile.grade)
+        if band:
+            usual = f"{band[0]}+" if band[1] is None else f"{band[0]}-{band[1]}"
+            seniority_line += f", grade {profile.grade:g} usually {usual}"
+    lines.append(seniority_line)
+    # Only pairs that truly match: similar wording (covered) and a similar meaning too, since
+    # sharing a few words ("sales", "team") is not saying the same thing.
+    covered_pairs = sorted((p for p in pairs if p.status == "covered"), key=lambda p: -p.score)
+    covered_pairs = covered_pairs[:PAIR_CANDIDATES]
+    vectors = embed([t for p in covered_pairs for t in (p.posting_text, p.level_text or "")])
+    best = [
+        p
+        for i, p in enumerate(covered_pairs)
+        if float(vectors[2 * i] @ vectors[2 * i + 1]) >= PAIR_MEANING
+    ][:2]
+    lines += [
+        f"“{quote(p.posting_text, QUOTE)}” ≈ “{quote(p.level_text or '', QUOTE)}”" for p in best
+    ]
     return lines
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,16 @@ from ladder.caching import POSTINGS, bump_content_version, content_version
 from ladder.handbook import SECTIONS
 from ladder.handbook.sources import Source, read_files
 from ladder.inheritance import effective_entries, walk_entries
-from ladder.models import Level
-from postings.matching import LevelIndex, LevelProfile, Match, build_index, rank_levels
+from ladder.models import JobFamily, Level
+from postings.matching import (
+    LevelIndex,
+    LevelProfile,
+    Match,
+    build_index,
+    index_compact,
+    index_replace,
+    rank_levels,
+)
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
 from postings.parsing import PostingItem as ParsedItem
@@ -223,39 +232,173 @@ def profile_of(level: Level) -> LevelProfile:
 
 
 INDEX_BUILD_SECONDS = 60  # the longest one build may hold the others off
+# How long readers may keep using the previous index while a writer refreshes its families.
+INDEX_REFRESH_SECONDS = 10
+# Edits kept as deltas over the whole index before a writer stores it whole again.
+MAX_DELTAS = 100
+LATEST_INDEX_KEY = "ladder:level-index:latest"
+
+
+def _index_key(version: int) -> str:
+    return f"ladder:level-index:{version}"
+
+
+def _base_key(token: str) -> str:
+    return f"ladder:level-index:base:{token}"
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What a content version's index is: a whole index stored once (``base``, megabytes
+    at 3,000 families) and the families rebuilt since, in order (kilobytes each).
+
+    A writer's refresh stores a new state, never the whole index; each worker keeps the
+    index it assembled and applies only the deltas it has not seen.
+    """
+
+    base: str  # token of the whole index in the cache
+    deltas: tuple[tuple[tuple[str, ...], tuple[LevelProfile, ...]], ...] = ()
+
+
+def _levels_for_index():
+    return Level.objects.select_related("family", "grade").order_by("family__slug", "position")
 
 
 def _build_level_index() -> LevelIndex:
-    levels = Level.objects.select_related("family", "grade").order_by("family__slug", "position")
-    return build_index([profile_of(level) for level in levels])
+    return build_index([profile_of(level) for level in _levels_for_index()])
+
+
+# The index this worker assembled last: (base token, deltas applied, index). Loading the whole
+# index cost more than a match; an index is only ever extended by the next deltas of the same
+# base, so this copy is right for any state naming that base with at least as many deltas.
+_memo: tuple[str, int, LevelIndex] | None = None
+
+
+def _assemble(state: IndexState | None) -> LevelIndex | None:
+    """The index a state describes, from this worker's copy when it can (None: base gone)."""
+    global _memo
+    if state is None:
+        return None
+    if _memo is not None and _memo[0] == state.base and _memo[1] <= len(state.deltas):
+        _, applied, index = _memo
+    else:
+        index = cache.get(_base_key(state.base))
+        if index is None:
+            return None
+        applied = 0
+    for families, profiles in state.deltas[applied:]:
+        index = index_replace(index, families=families, profiles=profiles)
+    _memo = (state.base, len(state.deltas), index)
+    return index
 
 
 def level_index() -> LevelIndex:
-    """Every level as the matcher's index; cached until the ladder next changes.
+    """Every level as the matcher's index; cached per content version.
 
-    Building it takes seconds on a large ladder, and right after an edit every worker wants
-    it at once: one builds, the others wait for its result instead of building copies.
+    An edit adds its families to the cached index as a delta (``level_index_follow``), so
+    after an edit readers get that index, or the previous one for the moment the refresh
+    takes, never a global rebuild. A rebuild happens only when nothing is cached at all
+    (first start, eviction): one worker builds, the others wait for its result.
     """
-    key = f"ladder:level-index:{content_version()}"
-    index = cache.get(key)
+    version = content_version()
+    key = _index_key(version)
+    index = _assemble(cache.get(key))
     if index is not None:
+        return index
+    latest = cache.get(LATEST_INDEX_KEY)
+    # A writer's refresh for this version is on its way (or this worker's version number is a
+    # few seconds stale): the newest index is at most that one edit behind.
+    if (
+        latest is not None
+        and (latest > version or cache.get(f"{key}:refreshing"))
+        and (index := _assemble(cache.get(_index_key(latest)))) is not None
+    ):
         return index
     building = f"{key}:building"
     if not cache.add(building, 1, INDEX_BUILD_SECONDS):
         deadline = time.monotonic() + INDEX_BUILD_SECONDS
         while time.monotonic() < deadline and cache.get(building) is not None:
             time.sleep(0.05)
-            if (index := cache.get(key)) is not None:
+            if (index := _assemble(cache.get(key))) is not None:
                 return index
-        if (index := cache.get(key)) is not None:
+        if (index := _assemble(cache.get(key))) is not None:
             return index
         # The builder failed or died: build here.
     try:
         index = _build_level_index()
-        cache.set(key, index, 3600)
+        _publish_index(version, index)
     finally:
         cache.delete(building)
     return index
+
+
+def _publish_index(version: int, index: LevelIndex) -> None:
+    """Store a whole index as the one of ``version`` (after a build or a compaction)."""
+    global _memo
+    token = uuid.uuid4().hex
+    cache.set(_base_key(token), index, None)
+    _publish_state(version, IndexState(token))
+    _memo = (token, 0, index)
+
+
+def _publish_state(version: int, state: IndexState) -> None:
+    previous = cache.get(LATEST_INDEX_KEY)
+    old = cache.get(_index_key(previous)) if previous is not None else None
+    cache.set(_index_key(version), state, 24 * 3600)
+    if previous is None or previous < version:
+        cache.set(LATEST_INDEX_KEY, version, None)
+    if old is not None and old.base != state.base:
+        # Replaced by a compaction: workers a whole base behind build anew.
+        cache.delete(_base_key(old.base))
+
+
+def level_index_follow(*, family_ids: Iterable[int]) -> None:
+    """Call in a writing transaction, after ``bump_content_version()``: once it commits, the
+    cached level index follows the new content version with only these families' levels
+    rebuilt (``postings.matching.index_replace``), in milliseconds.
+
+    >>> level_index_follow(family_ids={family.pk})  # doctest: +SKIP
+    """
+    version = content_version()  # inside the transaction: the writer's own new number
+    ids = set(family_ids)
+    # Set now, before the new number is published at commit: readers of the new version find
+    # it and keep the previous index for the moment the refresh takes, instead of building.
+    cache.set(f"{_index_key(version)}:refreshing", 1, INDEX_REFRESH_SECONDS)
+    transaction.on_commit(lambda: level_index_refresh(family_ids=ids, version=version), robust=True)
+
+
+def level_index_refresh(*, family_ids: Iterable[int], version: int) -> bool:
+    """Store the index of ``version`` as the previous version's with these families rebuilt:
+    one more delta (their levels' profiles), not the whole index.
+
+    Returns False (and lets the next reader build the index whole) when the cached index is
+    not the one just before ``version``: an edit in between would otherwise be lost.
+    """
+    marker = f"{_index_key(version)}:refreshing"
+    try:
+        latest = cache.get(LATEST_INDEX_KEY)
+        previous = cache.get(_index_key(version - 1)) if latest == version - 1 else None
+        if previous is None:
+            return False
+        ids = set(family_ids)
+        state = previous
+        if ids:
+            levels = _levels_for_index().filter(family_id__in=ids)
+            slugs = tuple(JobFamily.objects.filter(pk__in=ids).values_list("slug", flat=True))
+            delta = (slugs, tuple(profile_of(level) for level in levels))
+            state = IndexState(previous.base, (*previous.deltas, delta))
+        if len(state.deltas) >= MAX_DELTAS:
+            # Every hundredth edit stores the index whole again (seconds on a large ladder,
+            # at this writer's commit): deltas, and the rows they replaced, stay bounded.
+            index = _assemble(state)
+            if index is None:
+                return False
+            _publish_index(version, index_compact(index))
+        else:
+            _publish_state(version, state)
+        return True
+    finally:
+        cache.delete(marker)
 
 
 def posting_matches(posting: Posting, limit: int = 5) -> list[Match]:

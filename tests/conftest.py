@@ -93,6 +93,23 @@ def seeded_ladder(db):
 
 
 @pytest.fixture
+def imported_corpus(db) -> None:
+    """Every real handbook page of tests/data/corpus, imported through the import service."""
+    from ladder.handbook.sources import collect_sources
+    from ladder.services import family_import
+
+    family_import(sources=collect_sources([CORPUS / "handbook", CORPUS / "handbook-current"]))
+
+
+@pytest.fixture
+def staff_user(db):
+    """Signed in to the admin but in no group: may look, may not edit."""
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user("sam", password="pw", is_staff=True)
+
+
+@pytest.fixture
 def hr_editor(db):
     from django.contrib.auth.models import Group, User
 

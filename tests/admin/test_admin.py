@@ -97,6 +97,40 @@ def test_level_list_with_filters_and_search(seed):
     assert "Associate Sales Operations Analyst" not in body
 
 
+def test_level_list_follows_a_family_link_and_finds_item_texts_by_the_index(seed):
+    client = logged_in(editor())
+    body = client.get("/admin/ladder/level/").content.decode()
+    assert 'href="/admin/ladder/level/?family=sales-operations"' in body
+    body = client.get("/admin/ladder/level/?family=sales-operations").content.decode()
+    assert "Associate Sales Operations Analyst" in body
+    assert body.count('class="field-title"') == Level.objects.count()
+    # "facilitate" is in an item of the Sr. Analyst only, never in a title.
+    body = client.get("/admin/ladder/level/?q=facilitating+forecast").content.decode()
+    assert "Sr. Sales Operations Analyst" in body
+    assert "Associate Sales Operations Analyst" not in body
+    level = Level.objects.get(slug="sr-sales-operations-analyst")
+    assert f'<td class="field-item_count">{level.items.count()}</td>' in body
+
+
+def test_level_list_costs_the_same_queries_with_ten_times_the_families(seed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.ladder.test_views import import_big
+
+    client = logged_in(editor())
+
+    def count() -> int:
+        client.get("/admin/ladder/level/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/admin/ladder/level/").status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    import_big()
+    assert count() == small
+
+
 def test_change_page_shows_effective_preview_with_sources(seed):
     level = Level.objects.get(slug="senior-channel-operations-manager")
     body = logged_in(editor()).get(level_url(level)).content.decode()

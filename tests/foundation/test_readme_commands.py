@@ -27,13 +27,15 @@ import pytest
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
-# The PostgreSQL section needs a server of its own; tests/pgcluster.py covers that path.
-POSTGRES_HEADING = "## Running on PostgreSQL"
+# Sections whose commands need servers of their own: tests/pgcluster.py covers PostgreSQL, the
+# company deployment is what `make cluster` runs (bench/cluster.py).
+SERVER_HEADINGS = ("## Running on PostgreSQL", "## Deploying for a company")
 
 
 def readme_commands(text: str) -> list[str]:
     """Every ``manage.py`` command the README shows, in code blocks and inline code."""
-    text = text.split(POSTGRES_HEADING)[0] + "\n" + _after_next_heading(text)
+    for heading in SERVER_HEADINGS:
+        text = text.split(heading)[0] + "\n" + _after_next_heading(text, heading)
     commands: list[str] = []
     for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
         for line in block.splitlines():
@@ -46,9 +48,10 @@ def readme_commands(text: str) -> list[str]:
     return commands
 
 
-def _after_next_heading(text: str) -> str:
-    _, _, rest = text.partition(POSTGRES_HEADING)
-    return "\n## ".join(rest.split("\n## ")[1:])
+def _after_next_heading(text: str, heading: str) -> str:
+    _, _, rest = text.partition(heading)
+    later = rest.split("\n## ")[1:]
+    return "## " + "\n## ".join(later) if later else ""
 
 
 def _environment() -> dict[str, str]:

@@ -67,7 +67,7 @@ def test_search_as_you_type_swaps_results_without_reloading(
     page.evaluate("window.__marker = 1")
     page.locator("#search-q").press_sequentially("forecast", delay=20)
     page.wait_for_selector("#search-results mark")
-    page.wait_for_url(re.compile(r"/search/\?q=forecast$"))
+    page.wait_for_url(re.compile(r"/search/\?q=forecast(&|$)"))
     assert page.evaluate("window.__marker") == 1  # the page was not reloaded
     assert "Lead and facilitate forecast calls" in page.locator("#search-results").inner_text()
     assert page.locator("#search-results h1").count() == 0
@@ -75,7 +75,13 @@ def test_search_as_you_type_swaps_results_without_reloading(
 
     page.locator("#search-q").fill("")
     page.locator("#search-q").press_sequentially("quota", delay=20)
-    page.wait_for_url(re.compile(r"q=quota$"))
+    page.wait_for_url(re.compile(r"q=quota(&|$)"))
     page.wait_for_selector("#search-results mark:text-is('quota')")
+    assert page.evaluate("window.__marker") == 1
+    # A filter swaps the results too, and the address keeps it.
+    page.select_option("#search-grade", "10")
+    page.wait_for_url(re.compile(r"q=quota&grade=10"))
+    page.wait_for_selector("#search-results .search-status")
+    assert "grade 10" in page.locator("#search-results .result-meta").first.inner_text()
     assert page.evaluate("window.__marker") == 1
     assert console_errors == []

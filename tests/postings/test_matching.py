@@ -12,15 +12,19 @@ from pathlib import Path
 import pytest
 
 from postings.matching import (
+    OTHER_LEVEL_DISCOUNT,
     LevelProfile,
     build_index,
     compare_items,
     expected_years,
+    posting_rank,
+    quote,
     rank_levels,
     seniority,
+    title_words,
     unasked_items,
 )
-from postings.parsing import ParsedPosting, parse_posting
+from postings.parsing import ParsedPosting, PostingItem, parse_posting
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -225,3 +229,100 @@ def test_unasked_items_are_the_level_items_no_posting_item_matches():
     level = [("requirements", "Deep SFDC expertise"), ("responsibilities", "Run QBRs each quarter")]
     assert unasked_items([("requirements", "SFDC expertise")], level) == [level[1]]
     assert unasked_items([], level) == level
+
+
+def _family(slug: str, name: str, titles: dict[str, float], items: tuple[str, ...]) -> list:
+    return [
+        LevelProfile(f"{slug}/{_slug(t)}", t, name, g, tuple(("requirements", i) for i in items))
+        for t, g in titles.items()
+    ]
+
+
+TWO_FAMILIES = _family(
+    "executive-business-administrator",
+    "Executive Business Administrator",
+    {"Executive Business Administrator": 6.0, "Senior Executive Business Administrator": 7.0},
+    ("Manage the calendar and travel of executives", "Prepare board meeting materials"),
+) + _family(
+    "account-executive",
+    "Account Executive",
+    {"Account Executive": 6.0, "Senior Account Executive": 7.0, "Manager, Account Executives": 9},
+    ("Close new business against a quarterly quota", "Run demos and negotiate contracts"),
+)
+
+
+def test_title_words_drop_seniority_and_fold_plurals_only():
+    assert title_words("Sr. Staff Backend Engineers (Remote)") == {"backend", "engineer"}
+    assert title_words("Manager, Backend Engineering") == {"manager", "backend", "engineer"}
+    # Accounting is not an account, marketing is not a market.
+    assert title_words("Accounting Manager") == {"accounting", "manager"}
+    assert title_words("Mid Market Account Executive") == {"market", "account", "executive"}
+
+
+def test_a_shared_word_does_not_pick_the_family_the_title_words_do():
+    posting = ParsedPosting(
+        "Senior Account Executive",
+        "",
+        "",
+        "text",
+        [],
+        years_min=5,
+        people_management=False,
+        text="Close new business against a quota",
+    )
+    best = rank_levels(posting, TWO_FAMILIES)[0]
+    assert best.key == "account-executive/senior-account-executive"
+    assert best.grade == 7.0
+
+
+def test_a_familys_other_levels_give_way_to_other_families_best_levels():
+    posting = ParsedPosting("Senior Account Executive", "", "", "text", [], years_min=5)
+    matches = rank_levels(posting, TWO_FAMILIES)
+    own = [m for m in matches if m.key.startswith("account-executive/")]
+    assert own[0].key == "account-executive/senior-account-executive"
+    assert all(m.score <= own[0].score - OTHER_LEVEL_DISCOUNT for m in own[1:])
+
+
+def test_a_director_title_without_reports_is_placed_as_a_senior_individual_contributor():
+    alone = ParsedPosting("Account Executive Director", "", "", "text", [])
+    leading = ParsedPosting(
+        "Account Executive Director", "", "", "text", [], people_management=True
+    )
+    assert posting_rank(alone)[0] == seniority("Senior Account Executive")
+    assert posting_rank(leading)[0] == seniority("Director, Sales")
+    assert rank_levels(alone, TWO_FAMILIES)[0].title == "Senior Account Executive"
+    assert rank_levels(leading, TWO_FAMILIES)[0].title == "Manager, Account Executives"
+
+
+def test_explanations_quote_at_word_boundaries_and_give_the_seniority_reasoning(index):
+    best = rank_levels(seed("sr-manager-sales-operations.html"), index)[0]
+    quotes = [line for line in best.explanation if line.startswith("“")]
+    for line in quotes:
+        for quoted in line.split("” ≈ “"):
+            quoted = quoted.strip("“”")
+            assert len(quoted) <= 81
+            if quoted.endswith("…"):
+                assert not quoted[:-1].endswith(" ")
+    assert any("on this family's scale" in line for line in best.explanation)
+    assert any("years asked" in line for line in best.explanation)
+    assert quote("Build dashboards and forecasts for the sales team", 30) == (
+        "Build dashboards and forecasts…"
+    )
+    assert quote("short", 30) == "short"
+
+
+@pytest.mark.parametrize(
+    "title", ["", "Senior", "日本語の求人", "(Remote)", "Sr.", "Data Engineer" * 50]
+)
+def test_odd_titles_and_empty_levels_rank_without_error(title):
+    levels = [
+        LevelProfile("f/a", "Senior", "", None, ()),
+        LevelProfile("g/b", "(Intermediate)", "Ωmega — 日本", 7.0, (("requirements", ""),)),
+        LevelProfile("h/c", "Data Engineer", "Data", 6.0, (("requirements", "SQL"),)),
+    ]
+    items = [PostingItem("requirements", "SQL")] if title else []
+    matches = rank_levels(ParsedPosting(title, "", "", "text", items), levels)
+    assert {m.key for m in matches} == {"f/a", "g/b", "h/c"}
+    assert all(0 <= m.score <= 1 and m.explanation for m in matches)
+    # Only a title naming the job can be confident.
+    assert all(m.confidence != "high" for m in matches if m.key != "h/c")

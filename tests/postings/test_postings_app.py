@@ -160,8 +160,10 @@ def test_one_worker_builds_the_level_index_the_others_wait_for_it(ladder, monkey
     built = services._build_level_index()
     cache.add(f"{key}:building", 1, 30)  # another worker is building it
 
+    version = services.content_version()  # read here: the timer's thread has no transaction
+
     def builder_finishes() -> None:
-        cache.set(key, built, 60)
+        services._publish_index(version, built)
         cache.delete(f"{key}:building")
 
     monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("built a copy"))

@@ -1,0 +1,197 @@
+"""The matcher's level index after an edit: that family's levels rebuilt, no global rebuild."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from ladder.handbook.sources import Source
+from ladder.models import Item
+from ladder.services import family_import, item_save, ladder_changed
+from postings import services
+from postings.matching import (
+    LevelProfile,
+    build_index,
+    index_compact,
+    index_replace,
+    rank_levels,
+)
+from postings.parsing import parse_posting
+from tests.conftest import ROOT
+
+SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
+POSTINGS = ROOT / "fixtures" / "postings"
+
+
+def _profiles(family: str, items: dict[str, list[str]]) -> list[LevelProfile]:
+    return [
+        LevelProfile(
+            f"{family}/{title.lower().replace(' ', '-')}",
+            title,
+            family.title(),
+            6.0 + n,
+            tuple(("requirements", text) for text in texts),
+        )
+        for n, (title, texts) in enumerate(items.items())
+    ]
+
+
+SALES = {
+    "Sales Analyst": ["SQL and Excel reporting", "Forecast calls with sales leaders"],
+    "Sales Manager": ["Lead a team of analysts", "Own the quarterly forecast"],
+}
+DATA_BEFORE = {
+    "Data Analyst": ["Build dashboards in Looker", "SQL modelling"],
+    "Data Engineer": ["Pipelines in Airflow", "Python and dbt"],
+}
+DATA_AFTER = {
+    "Data Analyst": ["Build dashboards in Tableau", "SQL modelling", "Forecast revenue"],
+    "Data Scientist": ["Forecast churn with Python models", "Experiment design"],
+}
+
+
+def test_replacing_a_family_ranks_as_a_full_build_does():
+    sales = _profiles("sales", SALES)
+    before = build_index(sales + _profiles("data", DATA_BEFORE))
+    replaced = index_replace(before, families=["data"], profiles=_profiles("data", DATA_AFTER))
+    full = build_index(sales + _profiles("data", DATA_AFTER))
+    for text in (
+        "Data Scientist\n\nRequirements:\n- Forecast churn with Python models\n",
+        "Sales Analyst\n\nRequirements:\n- SQL and Excel reporting\n",
+        "Data Engineer\n\nRequirements:\n- Pipelines in Airflow\n",
+    ):
+        posting = parse_posting(text)
+        got = [(m.key, m.confidence) for m in rank_levels(posting, replaced)]
+        want = [(m.key, m.confidence) for m in rank_levels(posting, full)]
+        assert got == want, text
+        compacted = [(m.key, m.confidence) for m in rank_levels(posting, index_compact(replaced))]
+        assert compacted == want, text
+        assert "data/data-engineer" not in {key for key, _ in got}  # replaced levels never rank
+
+
+def test_replacing_twice_keeps_one_live_copy_of_each_level():
+    index = build_index(_profiles("sales", SALES) + _profiles("data", DATA_BEFORE))
+    for _ in range(3):
+        index = index_replace(index, families=["data"], profiles=_profiles("data", DATA_AFTER))
+    live = [p.key for p, alive in zip(index.profiles, index.alive, strict=True) if alive]
+    assert sorted(live) == sorted(
+        p.key for p in _profiles("sales", SALES) + _profiles("data", DATA_AFTER)
+    )
+    posting = parse_posting("Data Scientist\n\nRequirements:\n- Experiment design\n")
+    keys = [m.key for m in rank_levels(posting, index)]
+    assert len(keys) == len(set(keys)) == 4
+
+
+@pytest.fixture
+def ladder(db):
+    family_import(sources=[Source(SEED.name, SEED.read_bytes())])
+    return Item.objects.get(text="Lead and facilitate forecast calls")
+
+
+def _live(index) -> list:
+    alive = [True] * len(index.profiles) if index.alive is None else index.alive
+    return [profile for profile, live in zip(index.profiles, alive, strict=True) if live]
+
+
+def _texts(index) -> set[str]:
+    return {text for profile in _live(index) for _, text in profile.items}
+
+
+def test_an_edit_refreshes_the_cached_index_for_its_family_only(
+    ladder, monkeypatch, django_capture_on_commit_callbacks
+):
+    first = services.level_index()  # built whole: nothing was cached
+    assert "Lead and facilitate forecast calls" in {t for p in first.profiles for _, t in p.items}
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    with django_capture_on_commit_callbacks(execute=True):
+        ladder.text = "Lead and facilitate quarterly budget calls"
+        item_save(item=ladder)
+    index = services.level_index()
+    assert "Lead and facilitate quarterly budget calls" in _texts(index)
+    assert "Lead and facilitate forecast calls" not in _texts(index)
+    assert int(index.alive.sum()) == len(first.profiles)
+
+
+def test_readers_keep_the_previous_index_while_the_refresh_is_on_its_way(
+    ladder, monkeypatch, django_capture_on_commit_callbacks
+):
+    first = services.level_index()
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    # The edit commits, but its refresh has not landed yet (callbacks not run).
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ladder_changed(family_ids={ladder.level.family_id})
+    assert callbacks
+    assert services.level_index() is not None  # the previous index, not a rebuild
+    assert [p.key for p in services.level_index().profiles] == [p.key for p in first.profiles]
+
+
+def test_without_a_cached_index_to_build_on_the_next_reader_builds_it(
+    ladder, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ladder_changed(family_ids={ladder.level.family_id})
+    cache.delete(services.LATEST_INDEX_KEY)
+    index = services.level_index()
+    assert len(index.profiles) == 17 and index.alive is None
+
+
+def test_a_posting_import_carries_the_index_to_the_new_version(
+    ladder, monkeypatch, django_capture_on_commit_callbacks
+):
+    services.level_index()
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.posting_import(
+            sources=[
+                services.Source(p.name, p.read_bytes()) for p in sorted(POSTINGS.iterdir())[:1]
+            ]
+        )
+    posting = services.Posting.objects.get()
+    assert len(services.posting_matches(posting)) == 5
+
+
+def test_a_worker_reuses_the_index_it_read_until_another_is_stored(ladder, monkeypatch):
+    first = services.level_index()
+    calls = []
+    real_get = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        calls.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    assert services.level_index() is first  # the same state: nothing loaded
+    assert not [key for key in calls if key.startswith("ladder:level-index:base:")]
+    services._publish_index(services.content_version(), services._build_level_index())
+    assert services.level_index() is not first  # a new whole index: read again
+
+
+def test_an_edit_stores_a_delta_and_every_hundredth_the_index_whole(
+    ladder, monkeypatch, django_capture_on_commit_callbacks
+):
+    services.level_index()
+    monkeypatch.setattr(services, "MAX_DELTAS", 3)
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    bases = []
+    for n in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            ladder.text = f"Lead and facilitate forecast calls, take {n}"
+            item_save(item=ladder)
+        state = cache.get(services._index_key(services.content_version()))
+        bases.append((state.base, len(state.deltas)))
+        assert f"Lead and facilitate forecast calls, take {n}" in _texts(services.level_index())
+    assert [count for _, count in bases] == [1, 2, 0, 1]  # the third edit compacted
+    assert bases[0][0] == bases[1][0] != bases[2][0] == bases[3][0]
+    assert services.level_index().alive is not None  # one delta since the compaction
+    assert (
+        len(
+            [
+                p
+                for p, live in zip(
+                    services.level_index().profiles, services.level_index().alive, strict=True
+                )
+                if live
+            ]
+        )
+        == 17
+    )
