@@ -572,15 +572,20 @@ def build_index(profiles: Sequence[LevelProfile], alive: np.ndarray | None = Non
 
 
 def index_replace(
-    index: LevelIndex, *, families: Sequence[str], profiles: Sequence[LevelProfile]
+    index: LevelIndex,
+    *,
+    families: Sequence[str] = (),
+    profiles: Sequence[LevelProfile] = (),
+    deltas: Sequence[tuple[Sequence[str], Sequence[LevelProfile]]] = (),
 ) -> LevelIndex:
     """A new index: the levels of ``families`` (key prefixes, family slugs) replaced by
     ``profiles``. Replaced rows stay in place, marked dead; the new levels are appended.
 
     The family-first index is built again over every row (the families' texts, meaning vectors
     and title words are ladder-wide), so this takes what :func:`build_index` takes: a second at
-    the corpus's 145 families, seconds at 3,000. A per-family patch of those arrays is still
-    to be written; the ranking is exactly a full build's.
+    the corpus's 145 families, seconds at 3,000, however many ``deltas`` (earlier
+    ``(families, profiles)`` replacements) come first. A per-family patch of those arrays is
+    still to be written; the ranking is exactly a full build's.
 
     >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
     >>> two = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "Excel"),))
@@ -588,14 +593,17 @@ def index_replace(
     >>> [p.items for p, live in zip(new.profiles, new.alive) if live]
     [(('requirements', 'Excel'),)]
     """
-    prefixes = tuple(f"{slug}/" for slug in families)
-    old = index.profiles
-    alive = np.ones(len(old), dtype=bool) if index.alive is None else index.alive.copy()
-    if prefixes:
-        alive &= np.array([not key.startswith(prefixes) for key in old.keys], dtype=bool)
-    return build_index(
-        [*old, *profiles], alive=np.concatenate([alive, np.ones(len(profiles), dtype=bool)])
-    )
+    rows = list(index.profiles)
+    alive = np.ones(len(rows), dtype=bool) if index.alive is None else index.alive.copy()
+    # Several replacements (``deltas``, in order, then ``families``/``profiles``) cost one
+    # build: a reader catching up on many edits builds once, not once per edit.
+    for slugs, replacements in [*deltas, (families, profiles)]:
+        prefixes = tuple(f"{slug}/" for slug in slugs)
+        if prefixes:
+            alive &= np.array([not p.key.startswith(prefixes) for p in rows], dtype=bool)
+        rows += replacements
+        alive = np.concatenate([alive, np.ones(len(replacements), dtype=bool)])
+    return build_index(rows, alive=alive)
 
 
 def index_compact(index: LevelIndex) -> LevelIndex:

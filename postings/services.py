@@ -286,8 +286,9 @@ def _assemble(state: IndexState | None) -> LevelIndex | None:
         if index is None:
             return None
         applied = 0
-    for families, profiles in state.deltas[applied:]:
-        index = index_replace(index, families=families, profiles=profiles)
+    if state.deltas[applied:]:
+        # All the edits not seen yet in one replacement: one build, not one per edit.
+        index = index_replace(index, deltas=state.deltas[applied:])
     _memo = (state.base, len(state.deltas), index)
     return index
 
