@@ -456,8 +456,12 @@ def _tfidf_rows(bags: Sequence[Counter[str]]) -> tuple[dict, np.ndarray, tuple, 
     return vocabulary, idf, (offsets, rows[order], weights[order]), norms
 
 
-def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
+def build_index(profiles: Sequence[LevelProfile], alive: np.ndarray | None = None) -> LevelIndex:
     """The matcher's view of every family and level; build once per ladder version and cache it.
+
+    ``alive`` (one flag per profile) keeps rows that no longer count (levels replaced by
+    :func:`index_replace`): they stay numbered but are in no family and weigh in no figure, so
+    the index ranks exactly as one built from the live profiles alone.
 
     >>> index = build_index([LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements",
     ...                                   "SQL"),))])
@@ -470,6 +474,7 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         for _, text in profile.items:
             if text not in words:
                 words[text] = tokens(text)
+    live = np.ones(len(profiles), dtype=bool) if alive is None else np.asarray(alive, bool)
     families: dict[str, int] = {}
     family_titles: list[str] = []
     members: list[list[int]] = []
@@ -478,7 +483,10 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         if f == len(members):
             members.append([])
             family_titles.append(profile.family)
-        members[f].append(level)
+        if live[level]:
+            if not members[f]:  # a family's title is its live levels' (it may be renamed)
+                family_titles[f] = profile.family
+            members[f].append(level)
 
     # A family's text: its titles (three times: they name the job) and its distinct items.
     # Token-vector sums of each distinct item, once: a family's meaning vector is the sum of
@@ -509,16 +517,19 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
     vocabulary, idf, (term_offsets, term_rows, term_weights), norms = _tfidf_rows(bags)
 
     sequences = [_title_sequence(t) for t in family_titles + [p.title for p in profiles]]
-    single = {word for sequence in sequences for word in sequence}
+    # Titles that count: the families that have live levels, and the live levels.
+    counted = np.concatenate([[bool(m) for m in members], live]).astype(bool)
+    single = {word for seq, c in zip(sequences, counted, strict=True) if c for word in seq}
     set_words = [sorted(set(_join_compounds(seq, single))) for seq in sequences]
     title_vocabulary = sorted({word for words_of_title in set_words for word in words_of_title})
     title_ids = {word: i for i, word in enumerate(title_vocabulary)}
     set_rows = [[title_ids[word] for word in words_of_title] for words_of_title in set_words]
     holders: list[list[int]] = [[] for _ in title_vocabulary]
     for i, row in enumerate(set_rows):
-        for word in row:
-            holders[word].append(i)
-    n_sets = max(1, len(set_rows))
+        if counted[i]:
+            for word in row:
+                holders[word].append(i)
+    n_sets = max(1, int(counted.sum()))
     title_idf = np.array(
         [math.log((1 + n_sets) / (1 + len(h))) + 1 for h in holders], dtype=np.float32
     )
@@ -553,30 +564,28 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
+        alive=None if alive is None else live,
     )
 
 
 # --------------------------------------------------------------------------- one family anew
 
 
-def _ragged_concat(left: Ragged, rows: Sequence[Sequence[int]]) -> Ragged:
-    right = Ragged(rows)
-    out = Ragged([])
-    out.offsets = np.concatenate([left.offsets, right.offsets[1:] + left.offsets[-1]])
-    out.flat = np.concatenate([left.flat, right.flat])
-    return out
-
-
 def index_replace(
-    index: LevelIndex, *, families: Sequence[str], profiles: Sequence[LevelProfile]
+    index: LevelIndex,
+    *,
+    families: Sequence[str] = (),
+    profiles: Sequence[LevelProfile] = (),
+    deltas: Sequence[tuple[Sequence[str], Sequence[LevelProfile]]] = (),
 ) -> LevelIndex:
     """A new index: the levels of ``families`` (key prefixes, family slugs) replaced by
-    ``profiles``, every other level's rows reused as they are; milliseconds, not a rebuild.
+    ``profiles``. Replaced rows stay in place, marked dead; the new levels are appended.
 
-    Replaced rows stay in place, marked dead (renumbering every level would cost what a
-    rebuild does); the new levels are appended. Terms keep the idf of the last full build
-    (one family moves document frequencies by a few levels in thousands); a new term gets
-    its idf from the levels holding it now. ``build_index`` again gives the exact figures.
+    The family-first index is built again over every row (the families' texts, meaning vectors
+    and title words are ladder-wide), so this takes what :func:`build_index` takes: a second at
+    the corpus's 145 families, seconds at 3,000, however many ``deltas`` (earlier
+    ``(families, profiles)`` replacements) come first. A per-family patch of those arrays is
+    still to be written; the ranking is exactly a full build's.
 
     >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
     >>> two = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "Excel"),))
@@ -584,72 +593,21 @@ def index_replace(
     >>> [p.items for p, live in zip(new.profiles, new.alive) if live]
     [(('requirements', 'Excel'),)]
     """
-    prefixes = tuple(f"{slug}/" for slug in families)
-    old = index.profiles
-    alive = np.ones(len(old), dtype=bool) if index.alive is None else index.alive.copy()
-    if prefixes:
-        alive &= np.array([not key.startswith(prefixes) for key in old.keys], dtype=bool)
-    fresh = build_index(profiles)  # the new levels alone: their words, bags and texts
-
-    profiles_ = Profiles([])
-    profiles_.keys = old.keys + fresh.profiles.keys
-    profiles_.titles = old.titles + fresh.profiles.titles
-    profiles_.families = old.families + fresh.profiles.families
-    profiles_.grades = old.grades + fresh.profiles.grades
-    profiles_.pairs = old.pairs + fresh.profiles.pairs
-    profiles_.items = _ragged_concat(
-        old.items,
-        [list(fresh.profiles.items[i] + len(old.pairs)) for i in range(len(fresh.profiles))],
-    )
-
-    start = len(old)
-    n = int(alive.sum()) + len(profiles)
-    vocabulary = dict(index.vocabulary)
-    idf = list(index.idf)
-    postings = dict(index.postings)
-    squares = np.zeros(len(profiles), dtype=np.float64)
-    for term, tid_fresh in fresh.vocabulary.items():
-        rows, _ = fresh.postings[tid_fresh]
-        tid = vocabulary.get(term)
-        if tid is None:
-            tid = vocabulary[term] = len(idf)
-            idf.append(math.log((1 + n) / (1 + len(rows))) + 1)
-        # fresh weights carry the fresh idf: take the count part back out, apply the kept idf
-        counts = fresh.postings[tid_fresh][1] / fresh.idf[tid_fresh]
-        weights = (counts * idf[tid]).astype(np.float32)
-        squares[rows] += weights.astype(np.float64) ** 2
-        if tid in postings:
-            idx, w = postings[tid]
-            postings[tid] = (
-                np.concatenate([idx, (rows + start).astype(np.int32)]),
-                np.concatenate([w, weights]),
-            )
-        else:
-            postings[tid] = ((rows + start).astype(np.int32), weights)
-    norms = np.sqrt(squares).astype(np.float32)
-    norms[norms == 0] = 1.0
-    texts = len(index.item_texts)
-    return LevelIndex(
-        profiles=profiles_,
-        vocabulary=vocabulary,
-        idf=np.array(idf, dtype=np.float32),
-        postings=postings,
-        norms=np.concatenate([index.norms, norms]),
-        family_words=index.family_words + fresh.family_words,
-        titles=index.titles + fresh.titles,
-        ranks=np.concatenate([index.ranks, fresh.ranks]),
-        item_texts=index.item_texts + fresh.item_texts,
-        level_items=_ragged_concat(
-            index.level_items,
-            [list(fresh.level_items[i] + texts) for i in range(len(fresh.profiles))],
-        ),
-        alive=np.concatenate([alive, np.ones(len(profiles), dtype=bool)]),
-    )
+    rows = list(index.profiles)
+    alive = np.ones(len(rows), dtype=bool) if index.alive is None else index.alive.copy()
+    # Several replacements (``deltas``, in order, then ``families``/``profiles``) cost one
+    # build: a reader catching up on many edits builds once, not once per edit.
+    for slugs, replacements in [*deltas, (families, profiles)]:
+        prefixes = tuple(f"{slug}/" for slug in slugs)
+        if prefixes:
+            alive &= np.array([not p.key.startswith(prefixes) for p in rows], dtype=bool)
+        rows += replacements
+        alive = np.concatenate([alive, np.ones(len(replacements), dtype=bool)])
+    return build_index(rows, alive=alive)
 
 
 def index_compact(index: LevelIndex) -> LevelIndex:
-    """The same index without the rows ``index_replace`` marked dead, renumbered; array work,
-    no text is tokenised again (the terms' idf stay those of the last full build).
+    """The same index without the rows :func:`index_replace` marked dead, renumbered.
 
     >>> one = LevelProfile("f/a", "Analyst", "Sales", 6.0, (("requirements", "SQL"),))
     >>> index = index_replace(build_index([one]), families=["f"], profiles=[one])
@@ -658,35 +616,7 @@ def index_compact(index: LevelIndex) -> LevelIndex:
     """
     if index.alive is None:
         return index
-    keep = np.flatnonzero(index.alive)
-    remap = np.full(len(index.alive), -1, dtype=np.int64)
-    remap[keep] = np.arange(len(keep))
-    old = index.profiles
-    profiles = Profiles([])
-    profiles.keys = [old.keys[i] for i in keep]
-    profiles.titles = [old.titles[i] for i in keep]
-    profiles.families = [old.families[i] for i in keep]
-    profiles.grades = [old.grades[i] for i in keep]
-    profiles.pairs = old.pairs
-    profiles.items = Ragged([old.items[i] for i in keep])
-    postings = {}
-    for tid, (rows, weights) in index.postings.items():
-        moved = remap[rows]
-        live = moved >= 0
-        # A term left on no level keeps its (empty) row: the vocabulary still names it.
-        postings[tid] = (moved[live].astype(np.int32), weights[live])
-    return LevelIndex(
-        profiles=profiles,
-        vocabulary=index.vocabulary,
-        idf=index.idf,
-        postings=postings,
-        norms=index.norms[keep],
-        family_words=[index.family_words[i] for i in keep],
-        titles=[index.titles[i] for i in keep],
-        ranks=index.ranks[keep],
-        item_texts=index.item_texts,
-        level_items=Ragged([index.level_items[i] for i in keep]),
-    )
+    return build_index([p for p, live in zip(index.profiles, index.alive, strict=True) if live])
 
 
 # The last index built from a plain sequence, keyed by the identity of its (frozen) profiles:
@@ -907,16 +837,23 @@ def rank_levels(
     # First pass, every family: arrays only.
     text_share = _family_text(index, " ".join([posting.title] * 3 + [t for _, t in asked]))
     fits, covers = _title_fit(index, words)
+    if index.alive is not None:  # replaced levels weigh in nothing
+        fits[n_families:] *= index.alive
+        covers[n_families:] *= index.alive
     level_fits = fits[n_families:]
     family_title = fits[:n_families].copy()
     np.maximum.at(family_title, index.level_family, level_fits)
     meaning = np.einsum("td,d->t", index.title_vectors, embed([" ".join(sorted(words))])[0])
+    if index.alive is not None:
+        meaning[n_families:] *= index.alive
     family_meaning = np.clip(meaning[:n_families], 0, 1)
     np.maximum.at(family_meaning, index.level_family, np.clip(meaning[n_families:], 0, 1))
     family_title = np.maximum(family_title, TITLE_MEANING * family_meaning)
     family_cover = covers[:n_families].copy()
     np.maximum.at(family_cover, index.level_family, covers[n_families:])
     family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
+    # A family whose levels were all replaced away is never a candidate.
+    family_score[np.diff(index.family_levels.offsets) == 0] = -1.0
     text_best = float(text_share.max())
     count = min(CANDIDATE_FAMILIES, n_families)
     top = np.argpartition(-family_score, count - 1)[:count] if count < n_families else range(count)
