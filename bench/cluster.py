@@ -409,21 +409,28 @@ def wait_for_port(port: int, what: str, seconds: float = 30) -> None:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.1)
-    raise SystemExit(f"cluster: {what} did not start on port {port}")
+    raise CheckFailed(f"{what} did not start on port {port}")
+
+
+class CheckFailed(Exception):
+    """The deployment did not do what a check needs; the logs say why."""
 
 
 def wait_for_http(port: int, what: str, path: str = "/healthz", seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
+    last = "no answer"
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", path)
-            if conn.getresponse().status == 200:
+            status = conn.getresponse().status
+            if status == 200:
                 return
-        except OSError:
-            pass
+            last = f"status {status}"
+        except OSError as exc:
+            last = str(exc)
         time.sleep(0.2)
-    raise SystemExit(f"cluster: {what} did not answer {path} with 200 on port {port}")
+    raise CheckFailed(f"{what} did not answer {path} with 200 on port {port} ({last})")
 
 
 def start_wrk(port: int, script: Path, connections: int, seconds: int = 600) -> subprocess.Popen:
@@ -495,7 +502,7 @@ def admin_session(port: int):
         timeout=10,
     )
     if answer.status_code != 302:
-        raise SystemExit("cluster: could not sign in to the admin on node A")
+        raise CheckFailed("could not sign in to the admin on node A")
     return session
 
 
@@ -733,6 +740,13 @@ def main() -> int:
         return 0
     except subprocess.CalledProcessError as exc:
         print(f"cluster: {' '.join(map(str, exc.cmd))} failed:\n{exc.stderr}", file=sys.stderr)
+        return 1
+    except CheckFailed as exc:
+        print(f"cluster: {exc}", file=sys.stderr)
+        for log in sorted(work.glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-15:]
+            if tail:
+                print(f"--- {log.name} (last lines)", *tail, sep="\n", file=sys.stderr)
         return 1
     finally:
         deployment.stop()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.backends import RemoteUserBackend
 from django.contrib.auth.middleware import RemoteUserMiddleware
@@ -114,3 +115,17 @@ class TrustedHeaderBackend(RemoteUserBackend):
             user.set_unusable_password()
             user.save(update_fields=["password"])
         return user
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, for sign-ins that come with a request (every web sign-in).
+
+    Code that checks a password without a request (the test client's ``login``, a shell) has
+    no address to count failures against; axes would refuse it outright, so it is let through
+    to the password check like any other backend's caller.
+    """
+
+    def authenticate(self, request: HttpRequest | None, *args, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)

@@ -7,11 +7,12 @@ import zipfile
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -37,6 +38,8 @@ from ladder.services import (
     family_reimport_apply,
     family_reimport_preview,
     family_save,
+    grade_delete,
+    grade_save,
     item_delete,
     item_save,
     items_saved_with,
@@ -54,6 +57,24 @@ from ladder.uploads import (
 admin.site.site_header = "Ladder administration"
 admin.site.site_title = "Ladder admin"
 admin.site.index_title = "Career ladder and postings"
+
+
+class LadderAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete answers that name a level's family: titles repeat across families."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Level):
+            result["text"] = f"{obj.title} — {obj.family.title}"
+        return result
+
+
+def _autocomplete_view(request: HttpRequest) -> HttpResponse:
+    return LadderAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# Set before the admin's URLs are built, which bind ``site.autocomplete_view``.
+admin.site.autocomplete_view = _autocomplete_view
 
 
 @admin.action(description="Export levels as CSV (grades and effective item counts)")
@@ -98,6 +119,16 @@ class GradeAdmin(admin.ModelAdmin):
     def level_count(self, obj):
         return obj.level_count
 
+    def save_model(self, request, obj, form, change):
+        grade_save(grade=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        grade_delete(grade=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for grade in queryset:
+            grade_delete(grade=grade, user=request.user)
+
 
 class LevelInline(admin.TabularInline):
     model = Level
@@ -139,7 +170,7 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .defer("source")
+            .for_pages()
             .annotate(level_count=Count("levels", distinct=True))
             .annotate(version_count=Count("versions", distinct=True))
         )
@@ -232,6 +263,8 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
                     {"name": name, "source": preview.source}, salt="ladder-reimport", compress=True
                 )
                 ctx["apply"] = ApplyReimportForm(initial={"token": token})
+                if not preview.title_differs:
+                    del ctx["apply"].fields["confirm_other_family"]  # nothing to confirm
             status = 400 if preview.error else 200
             return render(request, "admin/ladder/jobfamily/reimport.html", ctx, status=status)
         return render(
@@ -291,7 +324,9 @@ class ItemInline(admin.TabularInline):
     formset = ItemInlineFormSet
     fk_name = "level"
     fields = ["section", "position", "parent", "text", "extends_level", "extends_section"]
-    autocomplete_fields = ["extends_level"]
+    # Autocomplete boxes render only the chosen option: a select of every item of the level
+    # in every row made a 165-item level's form 3.6 MB.
+    autocomplete_fields = ["extends_level", "parent"]
     ordering = ["section", "position", "id"]
     extra = 1
     formfield_overrides = {
@@ -395,11 +430,39 @@ class LevelAdmin(SimpleHistoryAdmin):
         # The changelist shows none of the large columns: effective lists stay in the database.
         return super().get_queryset(request).defer("effective", "description")
 
+    def action_checkbox(self, obj):
+        # Django renders this checkbox through the form-widget templates, once per row: about
+        # half of the list's time. The same markup, written out.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            obj,
+        )
+
     def get_search_results(self, request, queryset, search_term):
         found, duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
             # Levels whose own items (or description) hold every word, from the search index.
             found = found | queryset.filter(levels_matching(search_term))
+        term = search_term.strip()
+        if term and "autocomplete" in request.path:
+            # Autocomplete (extends, reports to): the exact title first, then titles starting
+            # with what was typed, then the rest; each shown with its family.
+            found = (
+                found.select_related("family")
+                .annotate(
+                    rank=Case(
+                        When(title__iexact=term, then=Value(0)),
+                        When(title__istartswith=term, then=Value(1)),
+                        When(family__title__istartswith=term, then=Value(2)),
+                        default=Value(3),
+                        output_field=IntegerField(),
+                    )
+                )
+                .order_by("rank", "title", "family__title")
+            )
         return found, duplicates
 
     @admin.display(ordering="family__title", description="family")
@@ -413,7 +476,7 @@ class LevelAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="reports to")
     def reports_to_column(self, obj):
-        return obj.reports_to.title if obj.reports_to_id else obj.reports_to_title or "—"
+        return obj.manager.title if obj.manager else "—"
 
     @admin.display(description="items")
     def item_count(self, obj):

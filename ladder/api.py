@@ -31,19 +31,15 @@ def _items(entries: list[EffectiveEntry]) -> list[dict]:
 
 
 def level_json(level: Level, request: HttpRequest) -> dict:
+    manager = level.manager
     reports_to = None
-    if level.reports_to_id:
-        target = level.reports_to
+    if manager is not None:
         reports_to = {
-            "title": target.title,
-            "slug": target.slug,
-            "url": request.build_absolute_uri(target.get_absolute_url()),
-        }
-    elif level.reports_to_title:
-        reports_to = {
-            "title": level.reports_to_title,
-            "slug": None,
-            "url": level.reports_to_link or None,
+            "title": manager.title,
+            "slug": manager.level.slug if manager.level else None,
+            "url": request.build_absolute_uri(manager.url)
+            if manager.level
+            else manager.url or None,
         }
     extends = []
     for item in sorted(level.items.all(), key=lambda i: (SECTIONS.index(i.section), i.position)):

@@ -86,6 +86,9 @@ _ITEM_FIELDS = (
 )
 
 
+ANALYZE_AFTER = 5000  # item rows: an import that size changes the tables' statistics
+
+
 def insert_items(items: list[NewItem], *, when: datetime) -> None:
     """Insert item rows, then each one's baseline history record (the imported text), so every
     later edit of an item can be reverted to what the page said."""
@@ -96,6 +99,13 @@ def insert_items(items: list[NewItem], *, when: datetime) -> None:
     else:
         _insert_tree(items)
     _item_baselines([item.pk for item in items], when)
+    if connection.vendor == "postgresql" and len(items) >= ANALYZE_AFTER:
+        # The planner's statistics still describe the tables before this import (autovacuum
+        # sees only committed rows): the queries later in the same transaction (dependent
+        # families, effective lists) got nested loops over tens of thousands of rows.
+        tables = [Item._meta.db_table, Item.history.model._meta.db_table, Level._meta.db_table]
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
 
 
 def _item_baselines(pks: list[int], when: datetime) -> None:

@@ -155,7 +155,7 @@ def levels_csv(levels) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for level in levels:
-        reports_to = level.reports_to.title if level.reports_to_id else level.reports_to_title
+        reports_to = level.manager.title if level.manager else ""
         writer.writerow(
             [
                 level.family.title,

@@ -101,11 +101,18 @@ class LevelAdminForm(forms.ModelForm):
                 if before is not None and getattr(before, name) != getattr(current, name):
                     changed.append(name.removesuffix("_id").replace("_", " "))
             who = current.history.first()
-            by = f" by {who.history_user}" if who and who.history_user else ""
+            user = who.history_user if who else None
+            # "saved by hr" read as a phrase, not a name: quote the account and say whose.
+            if user is None:
+                saver = "Someone else"
+            elif user.get_full_name():
+                saver = f"{user.get_full_name()} (account “{user.get_username()}”)"
+            else:
+                saver = f"The account “{user.get_username()}”"
             when = f" at {who.history_date:%Y-%m-%d %H:%M} UTC" if who else ""
             what = ", ".join(changed) or "its items"
             raise ValidationError(
-                f"Someone else saved this level{by}{when} while you were editing "
+                f"{saver} saved this level{when} while you were editing "
                 f"(changed: {what}). Your changes were not saved: reload the page to see "
                 "the current version, then make your edit again."
             )

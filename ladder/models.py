@@ -8,6 +8,8 @@ queries however deep the inheritance goes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -46,6 +48,12 @@ def format_grade(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+class JobFamilyQuerySet(models.QuerySet):
+    def for_pages(self) -> JobFamilyQuerySet:
+        """Without the stored markdown source, which no page shows."""
+        return self.defer("source")
+
+
 class JobFamily(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -64,6 +72,8 @@ class JobFamily(models.Model):
     stamp = models.PositiveBigIntegerField(default=0, editable=False)
     # Who changed what, when; the source markdown is kept per version in FamilyVersion.
     history = HistoricalRecords(excluded_fields=["source", "stamp"])
+
+    objects = JobFamilyQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -94,6 +104,54 @@ class FamilyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family} v{self.number}"
+
+
+def safe_link(url: str) -> str:
+    """Only web links from the handbook become hrefs (never ``javascript:`` and the like)."""
+    url = (url or "").strip()
+    return url if url.startswith(("https://", "http://", "/")) else ""
+
+
+@dataclass(frozen=True)
+class Manager:
+    """Whom a level reports to: a level of the ladder, or a title the handbook names."""
+
+    title: str
+    link: str = ""  # the handbook's (safe) link for a role outside the ladder
+    level: Level | None = None  # None: a role the ladder has no level for
+
+    @property
+    def external(self) -> bool:
+        return self.level is None
+
+    @property
+    def url(self) -> str:
+        # Asked for only when shown: a title alone needs no query for the level's family.
+        return self.level.get_absolute_url() if self.level is not None else self.link
+
+
+class LevelQuerySet(models.QuerySet):
+    """The few shapes pages read levels in, so no view keeps its own field lists."""
+
+    def for_page(self) -> LevelQuerySet:
+        """One level to show in full: its family, grade and manager, lists included."""
+        return self.select_related("family", "grade", "reports_to__family").defer(
+            "family__source", "reports_to__effective", "reports_to__family__source"
+        )
+
+    def for_lists(self) -> LevelQuerySet:
+        """Levels named in a list (grade page, who reports to whom): no effective lists."""
+        return self.select_related("family", "grade").defer("effective", "family__source")
+
+    def outline(self) -> LevelQuerySet:
+        """What a track or a picker needs: title, slug, position, group and grade."""
+        return self.select_related("grade").only(
+            "id", "slug", "title", "position", "group", "family_id", "grade__number", "grade_max"
+        )
+
+    def names(self) -> LevelQuerySet:
+        """Slug, title and position with the family's slug: enough for a link."""
+        return self.select_related("family").only("slug", "title", "position", "family__slug")
 
 
 class Level(models.Model):
@@ -127,6 +185,8 @@ class Level(models.Model):
     # Effective lists are derived data: recomputed, never restored from history.
     history = HistoricalRecords(excluded_fields=["effective", "content_hash"])
 
+    objects = LevelQuerySet.as_manager()
+
     class Meta:
         ordering = ["family", "position"]
         constraints = [
@@ -150,6 +210,16 @@ class Level(models.Model):
         return f"{self.family.slug}/{self.slug}"
 
     @property
+    def manager(self) -> Manager | None:
+        """The one reading of reports-to (pages, chart, API, export, admin)."""
+        if self.reports_to_id:
+            target = self.reports_to
+            return Manager(target.title, level=target)
+        if self.reports_to_title:
+            return Manager(self.reports_to_title, safe_link(self.reports_to_link))
+        return None
+
+    @property
     def grade_display(self) -> str:
         if self.grade is None:
             return ""
@@ -157,6 +227,23 @@ class Level(models.Model):
         if self.grade_max is not None:
             text += f"–{format_grade(self.grade_max)}"
         return text
+
+
+class ItemQuerySet(models.QuerySet):
+    def extends_links(self) -> ItemQuerySet:
+        """The extends links, with the title and address of the level each one names."""
+        return (
+            self.filter(extends_level__isnull=False)
+            .select_related("extends_level__family")
+            .only(
+                "level_id",
+                "section",
+                "position",
+                "extends_level__title",
+                "extends_level__slug",
+                "extends_level__family__slug",
+            )
+        )
 
 
 class Item(models.Model):
@@ -183,6 +270,8 @@ class Item(models.Model):
         help_text="The section of that level; blank for every section.",
     )
     history = HistoricalRecords()
+
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "section", "position"]

@@ -144,6 +144,9 @@ def family_import(
         # already serialise writers.)
         import_lock()
         existing = {f.slug: f for f in JobFamily.objects.filter(slug__in=latest)}
+        # Families extending these ones, found before the import removes any level they
+        # extend (the link is then gone, and with it the way to find them).
+        extending = _dependent_family_ids(f.pk for f in existing.values())
         forced = set(force)
         changed = [
             f
@@ -182,7 +185,7 @@ def family_import(
             effective = _run_effective(resolved)
             written = _write(resolved, existing, summary, earlier, effective)
             # Families elsewhere that extend what changed: their lists change too.
-            touched = _dependent_family_ids(written)
+            touched = _dependent_family_ids(written) | extending
             family_refresh_effective(family_ids=touched - set(written))
             # Search reads its own index: rewritten for these families in this transaction.
             search_index_refresh(family_ids=written)
@@ -470,7 +473,9 @@ def _dependent_family_ids(family_ids: Iterable[int]) -> set[int]:
         more = set(
             Item.objects.filter(extends_level__family_id__in=ids)
             .exclude(level__family_id__in=ids)
+            .order_by()  # no ordering: the default one joins families to sort by title
             .values_list("level__family_id", flat=True)
+            .distinct()
         )
         if not more:
             return ids
@@ -484,7 +489,9 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         more = set(
             Item.objects.filter(level__family_id__in=ids, extends_level__isnull=False)
             .exclude(extends_level__family_id__in=ids)
+            .order_by()
             .values_list("extends_level__family_id", flat=True)
+            .distinct()
         )
         if not more:
             break
@@ -498,6 +505,10 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         if item.parent_id:
             children.setdefault(item.parent_id, []).append(item)
 
+    def blank(item: Item) -> bool:
+        # An extends link whose level was deleted (the link is set to NULL): nothing to show.
+        return not item.text and not item.extends_level_id and item.pk not in children
+
     def node_item(item: Item) -> NodeItem:
         extends = []
         if item.extends_level_id and item.extends_level_id in levels:
@@ -505,7 +516,7 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         return NodeItem(
             text=item.text,
             html=item.html,
-            children=[node_item(c) for c in children.get(item.pk, [])],
+            children=[node_item(c) for c in children.get(item.pk, []) if not blank(c)],
             extends=extends,
         )
 
@@ -515,7 +526,7 @@ def load_graph(family_ids: Iterable[int]) -> tuple[dict[str, Node], dict[str, Le
         pk: {s: [] for s in SECTIONS} for pk in levels
     }
     for item in items:
-        if item.parent_id is None:
+        if item.parent_id is None and not blank(item):
             sections[item.level_id][item.section].append(node_item(item))
     for pk, level in levels.items():
         graph[level.key] = Node(level.key, level.title, sections[pk])
@@ -754,6 +765,22 @@ def family_save(*, family: JobFamily, user=None) -> JobFamily:
         family.save()
         ladder_changed(family_ids={family.pk})
     return family
+
+
+def grade_save(*, grade: Grade, user=None) -> Grade:
+    """Save a grade's label, description or link (shown on grade and level pages)."""
+    with transaction.atomic():
+        grade.save()
+        families = JobFamily.objects.filter(levels__grade=grade).values_list("pk", flat=True)
+        bump_content_version(LADDER, family_ids=set(families))
+    return grade
+
+
+def grade_delete(*, grade: Grade, user=None) -> None:
+    """Delete a grade no level holds (the database refuses otherwise)."""
+    with transaction.atomic():
+        grade.delete()
+        bump_content_version(LADDER)
 
 
 def family_delete(*, family: JobFamily, user=None) -> None:

@@ -278,7 +278,7 @@ LOGOUT_REDIRECT_URL = "/"
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out person is refused before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "ladder.access.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Answers only the OpenID Connect callback, and only when LADDER_OIDC_ISSUER is set.
     "ladder.oidc.OIDCBackend",

@@ -11,10 +11,11 @@ import html
 import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -29,7 +30,9 @@ from django_htmx.middleware import HtmxDetails
 from ladder.caching import cached_page
 from ladder.chart import ChartLevel, layout_chart
 from ladder.comparison import compare_effective, diff_html, plain
+from ladder.departments import OTHER as OTHER_DEPARTMENT
 from ladder.departments import department_of
+from ladder.departments import label as department_label
 from ladder.handbook import SECTIONS, HandbookError
 from ladder.history import diff_sources
 from ladder.inheritance import CycleError, EffectiveEntry, effective_entries
@@ -64,12 +67,6 @@ def _grade_range(low: Decimal | None, high: Decimal | None) -> str:
     if high is None or high == low:
         return format_grade(low)
     return f"{format_grade(low)}–{format_grade(high)}"
-
-
-def _safe_link(url: str) -> str:
-    """Only web links from the handbook become hrefs (never ``javascript:`` and the like)."""
-    url = (url or "").strip()
-    return url if url.startswith(("https://", "http://", "/")) else ""
 
 
 def _level_url(key: str) -> str:
@@ -170,6 +167,27 @@ def _compare_rows_html(rows: list, width: int, changes_only: bool) -> SafeString
     return mark_safe("".join(parts))  # noqa: S308 - cell HTML is built from sanitised items
 
 
+def _level_sections(lv: Level, new_first: bool) -> list[dict]:
+    """A level page's sections: its effective entries, own and inherited counted."""
+    sections = []
+    for name in SECTIONS:
+        entries = _entries(effective_entries(lv.effective, name, lv.family.slug), lv.key)
+        if new_first:
+            entries.sort(key=lambda entry: not entry["own"])
+        own = sum(1 for entry in entries if entry["own"])
+        sections.append(
+            {
+                "name": name,
+                "label": SECTION_LABELS[name],
+                "entries": entries,
+                "items_html": _items_html(entries),
+                "own_count": own,
+                "inherited_count": len(entries) - own,
+            }
+        )
+    return sections
+
+
 def _track_key(level: Level):
     # Ungraded levels go last on their track; then grade, then handbook order.
     grade = level.grade.number if level.grade_id else None
@@ -205,8 +223,14 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     words = [w for w in wanted.lower().split() if w]
     departments: dict[str, dict] = {}
     total = 0
+    families = list(families)
+    named = {department_of(f.source_name, f.head) for f in families}
     for fam in families:
         department = department_of(fam.source_name, fam.head)
+        if department == OTHER_DEPARTMENT:
+            # "product.md" beside "product--designer.md": the department's own page.
+            stem = department_label(PurePosixPath(fam.source_name.replace("\\", "/")).stem)
+            department = stem if stem in named else department
         haystack = f"{fam.title} {department}".lower()
         total += 1
         if words and not all(word in haystack for word in words):
@@ -239,22 +263,16 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @cached_page
 def family(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
-    levels = list(
-        fam.levels.select_related("grade", "reports_to__family")
-        .defer("effective", "reports_to__effective", "reports_to__family__source")
-        .order_by("position")
-    )
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
+    levels = list(fam.levels.for_page().defer("effective").order_by("position"))
     by_id = {lv.id: lv for lv in levels}
     chart_levels = []
     for lv in levels:
         reports_to = title = url = ""
         if lv.reports_to_id in by_id:
-            reports_to = by_id[lv.reports_to_id].slug
-        elif lv.reports_to_id:
-            title, url = lv.reports_to.title, lv.reports_to.get_absolute_url()
-        elif lv.reports_to_title:
-            title, url = lv.reports_to_title, _safe_link(lv.reports_to_link)
+            reports_to = by_id[lv.reports_to_id].slug  # drawn as a line on the chart
+        elif manager := lv.manager:
+            title, url = manager.title, manager.url
         lv.family = fam  # every level is of this family: no query for its URL
         chart_levels.append(
             ChartLevel(
@@ -297,72 +315,19 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @cached_page
 def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpResponse:
-    lv = get_object_or_404(
-        Level.objects.select_related("family", "grade", "reports_to__family").defer(
-            "family__source", "reports_to__effective", "reports_to__family__source"
-        ),
-        family__slug=family_slug,
-        slug=level_slug,
-    )
+    lv = get_object_or_404(Level.objects.for_page(), family__slug=family_slug, slug=level_slug)
     fam = lv.family
-    reports = list(
-        lv.reports.select_related("family", "grade")
-        .defer("effective", "family__source")
-        .order_by("family__title", "position")
-    )
+    reports = list(lv.reports.for_lists().order_by("family__title", "position"))
     # Every level of the family in one query: the track (previous / next) and the picker.
-    family_levels = list(
-        fam.levels.select_related("grade")
-        .only("id", "slug", "title", "position", "group", "family_id", "grade__number", "grade_max")
-        .order_by("position")
-    )
+    family_levels = list(fam.levels.outline().order_by("position"))
     for other in family_levels:
         other.family = fam
     track = sorted((other for other in family_levels if other.group == lv.group), key=_track_key)
     here = next(i for i, other in enumerate(track) if other.id == lv.id)
-    extends = _extended_levels(
-        lv.items.filter(extends_level__isnull=False)
-        .select_related("extends_level__family")
-        .only(
-            "level_id",
-            "section",
-            "position",
-            "extends_level__title",
-            "extends_level__slug",
-            "extends_level__family__slug",
-        )
-    ).get(lv.id, [])
-
-    if lv.reports_to_id:
-        manager = {"title": lv.reports_to.title, "url": lv.reports_to.get_absolute_url()}
-    elif lv.reports_to_title:
-        manager = {
-            "title": lv.reports_to_title,
-            "url": _safe_link(lv.reports_to_link),
-            "external": True,
-        }
-    else:
-        manager = None
-
+    extends = _extended_levels(lv.items.extends_links()).get(lv.id, [])
     # "What is new first": own items, then inherited ones, each in handbook order (a stable
     # sort), so the handbook order is one link away.
     new_first = request.GET.get("order") == "new"
-    sections = []
-    for name in SECTIONS:
-        entries = _entries(effective_entries(lv.effective, name, fam.slug), lv.key)
-        if new_first:
-            entries.sort(key=lambda entry: not entry["own"])
-        own = sum(1 for entry in entries if entry["own"])
-        sections.append(
-            {
-                "name": name,
-                "label": SECTION_LABELS[name],
-                "entries": entries,
-                "items_html": _items_html(entries),
-                "own_count": own,
-                "inherited_count": len(entries) - own,
-            }
-        )
     ctx = {
         "level": lv,
         "family": fam,
@@ -372,12 +337,12 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
         "next_compare_url": (
             _compare_url([lv, track[here + 1]], changes_only=True) if here + 1 < len(track) else ""
         ),
-        "manager": manager,
+        "manager": lv.manager,
         "reports": reports,
         "previous": track[here - 1] if here > 0 else None,
         "next": track[here + 1] if here + 1 < len(track) else None,
         "extends": extends,
-        "sections": sections,
+        "sections": _level_sections(lv, new_first),
         "description_html": markdown_to_html(lv.description, fam.base_url, inline=False),
         "new_first": new_first,
     }
@@ -399,8 +364,7 @@ def grade(request: HttpRequest, number: str) -> HttpResponse:
     # A level graded "8–9" belongs to grade 9 as well.
     levels = list(
         Level.objects.filter(Q(grade=current) | Q(grade__number__lt=value, grade_max__gte=value))
-        .select_related("family", "grade")
-        .defer("effective", "family__source")
+        .for_lists()
         .order_by("family__title", "position")
     )
     if not levels:
@@ -506,8 +470,7 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
     if switched:
         for lv in (
             Level.objects.filter(family__slug__in=set(switched.values()))
-            .select_related("family")
-            .only("slug", "position", "family__slug")
+            .names()
             .order_by("family__slug", "position")
         ):
             firsts.setdefault(lv.family.slug, lv.slug)
@@ -521,11 +484,7 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
         condition = Q()
         for family_slug, level_slug in wanted_keys:
             condition |= Q(family__slug=family_slug, slug=level_slug)
-        for lv in (
-            Level.objects.filter(condition)
-            .select_related("family", "grade", "reports_to")
-            .defer("family__source", "reports_to__effective")
-        ):
+        for lv in Level.objects.filter(condition).for_page():
             found[(lv.family.slug, lv.slug)] = lv
     levels = []
     for family_slug, level_slug in wanted_keys:
@@ -538,10 +497,10 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
 
 
 def _reports_to(lv: Level) -> dict:
-    if lv.reports_to_id:
-        return {"title": lv.reports_to.title, "url": ""}
-    if lv.reports_to_title:
-        return {"title": lv.reports_to_title, "url": _safe_link(lv.reports_to_link)}
+    manager = lv.manager
+    if manager is not None:
+        # A level of the ladder needs no link here: the comparison names it.
+        return {"title": manager.title, "url": "" if manager.level else manager.url}
     return {"title": "", "url": ""}
 
 
@@ -557,8 +516,7 @@ def _picker_options(family_slugs: set[str]) -> dict[str, list[Level]]:
     if family_slugs:
         for lv in (
             Level.objects.filter(family__slug__in=family_slugs)
-            .select_related("family")
-            .only("slug", "title", "position", "family__slug")
+            .names()
             .order_by("family__slug", "position")
         ):
             options[lv.family.slug].append(lv)
@@ -652,7 +610,7 @@ def compare_level_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cached_page
 def family_history(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
     versions = list(fam.versions.defer("source").order_by("-number"))
     ctx = {
         "family": fam,
@@ -675,7 +633,7 @@ def _version_diff(old: FamilyVersion, new: FamilyVersion):
 @require_GET
 @cached_page
 def family_history_diff(request: HttpRequest, slug: str, a: int, b: int) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.defer("source"), slug=slug)
+    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
     versions = {v.number: v for v in fam.versions.filter(number__in=[a, b])}
     if a not in versions or b not in versions:
         raise Http404("no such version")

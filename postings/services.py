@@ -286,8 +286,9 @@ def _assemble(state: IndexState | None) -> LevelIndex | None:
         if index is None:
             return None
         applied = 0
-    for families, profiles in state.deltas[applied:]:
-        index = index_replace(index, families=families, profiles=profiles)
+    if state.deltas[applied:]:
+        # All the edits not seen yet in one replacement: one build, not one per edit.
+        index = index_replace(index, deltas=state.deltas[applied:])
     _memo = (state.base, len(state.deltas), index)
     return index
 
@@ -354,8 +355,9 @@ def _publish_state(version: int, state: IndexState) -> None:
 
 def level_index_follow(*, family_ids: Iterable[int]) -> None:
     """Call in a writing transaction, after ``bump_content_version()``: once it commits, the
-    cached level index follows the new content version with only these families' levels
-    rebuilt (``postings.matching.index_replace``), in milliseconds.
+    cached level index follows the new content version with only these families' rows
+    replaced (``postings.matching.index_replace``: one family's text work and array appends,
+    not a build).
 
     >>> level_index_follow(family_ids={family.pk})  # doctest: +SKIP
     """

@@ -33,6 +33,48 @@ def _empty_cache() -> Iterator[None]:
     yield
 
 
+# Groups made by data migrations ("HR editors", "Recruiters"). A transactional test (live server,
+# browser) ends by flushing every table, groups included, and later tests expect them.
+_GROUP_MIGRATIONS = (
+    "ladder.migrations.0003_hr_editors_group",
+    "postings.migrations.0002_posting_history_recruiters",
+)
+
+
+@pytest.fixture(autouse=True)
+def _groups_survive_a_flush(request: pytest.FixtureRequest, django_db_blocker) -> Iterator[None]:
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            _restore_groups()
+    yield
+
+
+def _restore_groups() -> None:
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    for name in _GROUP_MIGRATIONS:
+        migration = importlib.import_module(name)
+        if Group.objects.filter(name=migration.GROUP).exists():
+            continue
+        group = Group.objects.create(name=migration.GROUP)
+        for app_label, models in migration.PERMISSIONS.items():
+            for model, actions in models.items():
+                group.permissions.add(
+                    *Permission.objects.filter(
+                        content_type__app_label=app_label,
+                        codename__in=[f"{action}_{model}" for action in actions],
+                    )
+                )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.conf import settings
 
@@ -90,6 +132,23 @@ def seeded_ladder(db):
 
     family_import(sources=[Source(str(SEED_PAGE), SEED_PAGE.read_bytes())])
     return JobFamily.objects.get(slug="sales-operations")
+
+
+@pytest.fixture
+def imported_corpus(db) -> None:
+    """Every real handbook page of tests/data/corpus, imported through the import service."""
+    from ladder.handbook.sources import collect_sources
+    from ladder.services import family_import
+
+    family_import(sources=collect_sources([CORPUS / "handbook", CORPUS / "handbook-current"]))
+
+
+@pytest.fixture
+def staff_user(db):
+    """Signed in to the admin but in no group: may look, may not edit."""
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user("sam", password="pw", is_staff=True)
 
 
 @pytest.fixture

@@ -62,3 +62,19 @@ def test_mistakes_are_refused_at_start_with_one_clear_message(env, message):
     result = _check(env={"DJANGO_DEBUG": "1", **env})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_the_providers_origin_may_receive_the_sign_out_form():
+    # Signing out answers with a redirect to the provider's sign-out page; browsers hold a
+    # form's redirects to the Content-Security-Policy form-action list.
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LADDER_"))}
+    code = "from django.conf import settings; print(*settings.SECURE_CSP['form-action'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_DEBUG": "1", **{k: v for k, v in COMPANY.items() if "OIDC" in k}},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["'self'", "https://login.example.org"], result.stderr

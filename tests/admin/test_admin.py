@@ -165,7 +165,9 @@ def test_two_admins_saving_the_same_level_second_is_refused(seed):
     response = bob.post(level_url(level), data_b)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Someone else saved this level by alice" in body
+    # The account is named as such: "saved this level by hr" read as a phrase, not a name.
+    assert "The account “alice” saved this level at " in body
+    assert " by alice" not in body
     assert "changed: title" in body
     level.refresh_from_db()
     assert level.title == "Director, Sales Operations (Alice)"

@@ -10,7 +10,7 @@ import sys
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +20,7 @@ from ladder.handbook.sources import ImportFailed
 from ladder.models import HandbookUpload, ImportRun, JobFamily, Level
 from ladder.uploads import UploadedFile, read_uploaded
 from tests.conftest import ROOT
+from tests.groups import group
 
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
 CORPUS = ROOT / "tests" / "data" / "corpus" / "handbook"
@@ -35,7 +36,7 @@ IMPORT_URL = "/admin/ladder/jobfamily/import/"
 @pytest.fixture
 def hana(db) -> User:
     user = User.objects.create_user("hana", password="a-long-passphrase", is_staff=True)
-    user.groups.add(Group.objects.get(name="HR editors"))
+    user.groups.add(group("HR editors"))
     return user
 
 

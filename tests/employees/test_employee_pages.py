@@ -30,6 +30,8 @@ def test_home_groups_families_by_department_with_counts(client: Client, corpus):
     # The split family under handbook-current/alliances/ belongs to Alliances, not to its folder.
     alliances = [a.get_text() for a in groups["Alliances"].select(".family-card h3 a")]
     assert "Technology Partner Manager" in alliances
+    # A department's own page (product.md beside product--….md) sits in that department.
+    assert "Other" not in groups
     engineering = groups["Engineering"]
     cards = engineering.select(".family-card")
     counts = engineering.select_one(".department-counts").get_text()

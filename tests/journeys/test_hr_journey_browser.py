@@ -12,11 +12,12 @@ import sys
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 
 from ladder.models import HandbookUpload, JobFamily, Level
 from tests.conftest import ROOT
+from tests.groups import group
 from tests.journeys.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
@@ -80,7 +81,7 @@ def test_hr_admin_imports_and_edits_in_the_browser(
     live_server, browser, artifacts, worker, tmp_path
 ):
     hana = User.objects.create_user("hana", password="a-long-passphrase", is_staff=True)
-    hana.groups.add(Group.objects.get(name="HR editors"))
+    hana.groups.add(group("HR editors"))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []

@@ -7,10 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from ladder.handbook.sources import collect_sources
 from ladder.models import Item, Level
-from ladder.services import family_import, item_save, level_revert, level_save
-from tests.conftest import CORPUS
+from ladder.services import item_save, level_revert, level_save
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +19,8 @@ def run(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_clean_after_importing_the_whole_corpus_editing_and_reverting(settings, tmp_path):
+def test_clean_after_importing_the_whole_corpus_editing_and_reverting(settings, imported_corpus):
     settings.LADDER_PAGE_CACHE_SECONDS = 600
-    family_import(sources=collect_sources([CORPUS / "handbook", CORPUS / "handbook-current"]))
     level = Level.objects.filter(items__text__gt="").order_by("pk").first()
     record = level.history.earliest("history_date")
     item = level.items.exclude(text="").order_by("pk").first()

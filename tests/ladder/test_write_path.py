@@ -300,3 +300,86 @@ def test_7_own_means_the_same_level_not_the_same_slug(hr_client, visitor):
     assert not any("Alpha duty" in row for row in own), own
     page = visitor.get("/families/beta/analyst/").content.decode()
     assert re.search(r'class="item is-inherited"><span class="item-text">Alpha duty one', page)
+
+
+# --------------------------------------------------------------------------- found by the scenarios
+
+
+def test_an_import_removing_a_level_refreshes_the_families_extending_it(hr_client, visitor):
+    from ladder.checking import CheckReport, check_effective
+
+    family_import(sources=[Source("alpha.md", ALPHA), Source("beta.md", BETA)])
+    beta = Level.objects.get(family__slug="beta", slug="analyst")
+    senior = Level.objects.get(family__slug="alpha", slug="senior-analyst")
+    data = admin_form_data(hr_client.get(change_url(beta)))
+    extra = int(data["items-TOTAL_FORMS"]) - 1
+    data[f"items-{extra}-section"] = "responsibilities"
+    data[f"items-{extra}-position"] = "5"
+    data[f"items-{extra}-extends_level"] = str(senior.pk)
+    assert hr_client.post(change_url(beta), {**data, "_continue": "1"}).status_code == 302
+    assert "Lead alpha work" in visitor.get("/families/beta/analyst/").content.decode()
+
+    without_senior = ALPHA.split(b"### Senior Analyst")[0]
+    family_import(sources=[Source("alpha.md", without_senior)])
+
+    report = CheckReport()
+    check_effective(report)
+    assert report.differences == []
+    page = visitor.get("/families/beta/analyst/").content.decode()
+    assert "Lead alpha work" not in page
+    assert '<span class="item-text"></span>' not in page
+
+
+def test_a_grade_edit_in_the_admin_reaches_visitors_at_once(
+    page_cache, seeded_ladder, hr_client, visitor, admin_user
+):
+    from ladder.models import Grade
+
+    grade = Grade.objects.filter(levels__isnull=False).first()
+    url = grade.get_absolute_url()
+    visitor.get(url)  # cached
+    admin = Client()
+    admin.force_login(admin_user)  # grades are the superuser's, not the HR editors'
+    response = admin.post(
+        f"/admin/ladder/grade/{grade.pk}/change/",
+        {"number": str(grade.number), "label": "", "description": "Leads a team", "link": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "Leads a team" in visitor.get(url).content.decode()
+
+
+def test_adding_a_level_with_items_in_the_admin_is_one_write(seeded_ladder, hr_client, visitor):
+    page = hr_client.get("/admin/ladder/level/add/")
+    data = admin_form_data(page)
+    data.update(
+        {
+            "family": str(seeded_ladder.pk),
+            "title": "Principal Sales Operations Analyst",
+            "slug": "principal-sales-operations-analyst",
+            "position": "40",
+            "grade_number": "9",
+            "items-0-section": "responsibilities",
+            "items-0-position": "0",
+            "items-0-text": "Set the **direction** of sales operations",
+        }
+    )
+    response = hr_client.post("/admin/ladder/level/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    level = Level.objects.get(slug="principal-sales-operations-analyst")
+    assert level.grade.number == 9
+    assert [i.text for i in level.items.all()] == ["Set the **direction** of sales operations"]
+    assert level.items.get().history.count() == 1  # its baseline: created in the admin
+    body = visitor.get(level.get_absolute_url()).content.decode()
+    assert "<strong>direction</strong>" in body and "Grade 9" in body
+
+
+def test_staff_outside_the_hr_editors_cannot_edit_or_revert(seeded_ladder, staff_user):
+    client = Client()
+    client.force_login(staff_user)
+    level = Level.objects.get(slug="manager-sales-operations")
+    record = level.history.earliest("history_date")
+    assert client.get(change_url(level)).status_code == 403
+    url = f"/admin/ladder/level/{level.pk}/history/{record.history_id}/"
+    assert client.post(url, {"title": "Hijacked"}).status_code == 403
+    level.refresh_from_db()
+    assert level.title == "Manager, Sales Operations"

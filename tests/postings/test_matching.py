@@ -326,3 +326,27 @@ def test_odd_titles_and_empty_levels_rank_without_error(title):
     assert all(0 <= m.score <= 1 and m.explanation for m in matches)
     # Only a title naming the job can be confident.
     assert all(m.confidence != "high" for m in matches if m.key != "h/c")
+
+
+def test_several_replacements_at_once_rank_as_one_after_another():
+    from postings.matching import index_replace
+
+    start = build_index(TWO_FAMILIES)
+    first = [LevelProfile("account-executive/x", "Account Executive", "AE", 6.0, ())]
+    second = [LevelProfile("account-executive/y", "Senior Account Executive", "AE", 7.0, ())]
+    one_by_one = index_replace(
+        index_replace(start, families=["account-executive"], profiles=first),
+        families=["account-executive"],
+        profiles=second,
+    )
+    at_once = index_replace(
+        start, deltas=[(["account-executive"], first), (["account-executive"], second)]
+    )
+    posting = ParsedPosting("Senior Account Executive", "", "", "text", [], years_min=5)
+    assert [(m.key, m.score) for m in rank_levels(posting, at_once)] == [
+        (m.key, m.score) for m in rank_levels(posting, one_by_one)
+    ]
+    assert rank_levels(posting, at_once)[0].key == "account-executive/y"
+    # The administrators' two levels stay; every account-executive level but the last is dead.
+    expected = [True, True, False, False, False, False, True]
+    assert at_once.alive.tolist() == one_by_one.alive.tolist() == expected

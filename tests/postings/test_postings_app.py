@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -15,6 +15,7 @@ from ladder.services import family_import
 from postings.models import Posting
 from tests.conftest import ROOT
 from tests.dbstate import fingerprint
+from tests.groups import group
 
 pytestmark = pytest.mark.django_db
 SEEDS = ROOT / "fixtures" / "postings"
@@ -35,7 +36,7 @@ def postings(ladder):
 @pytest.fixture
 def staff(client: Client) -> User:
     user = User.objects.create_user("rita", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Recruiters"))
+    user.groups.add(group("Recruiters"))
     client.force_login(user)
     return user
 

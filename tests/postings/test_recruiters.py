@@ -7,7 +7,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from ladder.handbook.sources import Source
@@ -17,6 +17,7 @@ from postings.models import Posting
 from postings.services import Source as PostingSource
 from postings.services import posting_import
 from tests.conftest import ROOT
+from tests.groups import group
 
 pytestmark = pytest.mark.django_db
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
@@ -44,7 +45,7 @@ def ladder(db) -> None:
 @pytest.fixture
 def rita(db) -> User:
     user = User.objects.create_user("rita", password="a-long-passphrase", is_staff=True)
-    user.groups.add(Group.objects.get(name="Recruiters"))
+    user.groups.add(group("Recruiters"))
     return user
 
 

@@ -17,6 +17,7 @@ from ladder.models import JobFamily
 from ladder.services import family_import
 from tests.conftest import ROOT
 from tests.dbstate import fingerprint
+from tests.groups import group
 
 pytestmark = pytest.mark.django_db
 BAD = ROOT / "tests" / "data" / "bad"
@@ -28,7 +29,7 @@ SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
 @pytest.fixture
 def staff_client() -> Client:
     user = User.objects.create_user("hana", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="HR editors"), Group.objects.get(name="Recruiters"))
+    user.groups.add(Group.objects.get(name="HR editors"), group("Recruiters"))
     client = Client()
     client.force_login(user)
     return client
