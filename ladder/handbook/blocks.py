@@ -52,6 +52,7 @@ def visible(text: str) -> str:
     return TAG.sub("", text).strip()
 
 
+_THEMATIC_BREAK = re.compile(r"^\s{0,3}([*_-])(?:\s*\1){2,}\s*$")
 HTML_TAG_LINE = re.compile(r"^\s*(?:</?[a-zA-Z][^>]*>\s*)+$")  # "<a id=\"x\"></a>" too
 
 
@@ -157,6 +158,9 @@ def scan(body: str, first_line: int, warnings: list[Warning]) -> Heading:
             continue
         if table:
             flush()
+        if _THEMATIC_BREAK.match(raw):
+            flush()  # a "***" / "* * *" / "___" rule is markup, not an item
+            continue
         bullet = _BULLET.match(raw)
         if bullet:
             bullet_count += 1

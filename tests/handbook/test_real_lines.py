@@ -324,3 +324,17 @@ def test_a_copied_heading_and_a_longer_name_for_the_level_above():
     assert [i.text for i in federal.sections["requirements"]][1:] == ["Clearance"]
     assert "Director, Global Tax Accounting and Domestic Tax" not in levels
     assert [i.text for i in levels["Director, Tax"].sections["responsibilities"]] == ["Own tax"]
+
+
+def test_a_thematic_break_is_markup_not_an_item():
+    # engineering--development--backend.md: "***" between two paragraphs of a section.
+    levels = resolved(
+        "---\ntitle: Backend Engineer\n---\n## Senior Backend Engineer\n\n### Responsibilities\n\n"
+        "- Solve technical problems of high scope and complexity.\n\n***\n\n* * *\n\n"
+        "- Exert influence on the overall objectives of your team.\n"
+    )
+    items = [i.text for i in levels["Senior Backend Engineer"].sections["responsibilities"]]
+    assert items == [
+        "Solve technical problems of high scope and complexity.",
+        "Exert influence on the overall objectives of your team.",
+    ]
