@@ -16,7 +16,7 @@ from ladder.handbook.sources import Source, collect_sources
 from ladder.inheritance import Candidate, effective_items, resolve_import
 from ladder.models import Item, JobFamily, Level
 from ladder.services import family_import, load_graph
-from tests.conftest import ROOT
+from tests.conftest import ROOT, admin_form_data
 
 pytestmark = pytest.mark.django_db
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
@@ -41,30 +41,8 @@ def logged_in(user: User) -> Client:
     return client
 
 
-def form_data(response) -> dict:
-    """The change form as the browser would post it back, unchanged."""
-    data: dict = {}
-
-    def add(form):
-        for name in form.fields:
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if value is None or value is False:
-                continue
-            if isinstance(value, (list, tuple)):
-                data[key] = list(value)
-            elif value is True:
-                data[key] = "on"
-            else:
-                data[key] = value
-
-    add(response.context["adminform"].form)
-    for inline in response.context.get("inline_admin_formsets", []):
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.forms:
-            add(form)
-    return data
+# The change form as the browser would post it back, unchanged.
+form_data = admin_form_data
 
 
 def level_url(level: Level) -> str:
