@@ -134,8 +134,42 @@ class RevertLevelForm(LevelAdminForm):
         field.help_text = "; ".join(shown) + ("; …" if len(self.saved_items) > 12 else "")
 
 
+class ItemInlineForm(forms.ModelForm):
+    """One item row of the level form: a blank position means "after the section's last item"
+    (``level_save`` places it), so adding an item needs no counting."""
+
+    position = forms.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="Order in the section; leave empty to add the item at the end.",
+    )
+
+    class Meta:
+        model = Item
+        fields = ["section", "position", "parent", "text", "extends_level", "extends_section"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 40})}
+
+
 class ItemInlineFormSet(BaseInlineFormSet):
-    """Refuses a level extending itself and any extends cycle, with the cycle named."""
+    """The items of one section of a level (``section``; every section when empty).
+
+    Refuses a level extending itself and any extends cycle, with the cycle named. Checking one
+    section's rows is enough: a cycle through this level leaves it by one extends link.
+    """
+
+    section: str = ""
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        # "items-requirements": one formset per section, named for it in the POST data.
+        prefix = super().get_default_prefix()
+        return f"{prefix}-{cls.section}" if cls.section else prefix
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if self.section:
+            # A new row of this group belongs to its section (the select can still move it).
+            form.fields["section"].initial = self.section
 
     def clean(self):
         super().clean()
