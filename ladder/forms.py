@@ -149,6 +149,12 @@ class ItemInlineForm(forms.ModelForm):
         fields = ["section", "position", "parent", "text", "extends_level", "extends_section"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 40})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # Not the model's default 0 (first of the section) when the box is left out.
+            self.instance.position = None
+
 
 class ItemInlineFormSet(BaseInlineFormSet):
     """The items of one section of a level (``section``; every section when empty).
