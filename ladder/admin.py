@@ -378,7 +378,7 @@ def _section_inline(section: str, label: str) -> type[ItemInline]:
     return type(
         f"{section.title()}ItemInline",
         (ItemInline,),
-        {"section": section, "verbose_name": f"item in {label}", "verbose_name_plural": label},
+        {"section": section, "verbose_name": f"{label} item", "verbose_name_plural": label},
     )
 
 
