@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
@@ -24,6 +23,7 @@ from ladder.export import family_markdown, levels_csv
 from ladder.forms import (
     ApplyReimportForm,
     HandbookUploadForm,
+    ItemInlineForm,
     ItemInlineFormSet,
     LevelAdminForm,
     ReimportForm,
@@ -31,7 +31,16 @@ from ladder.forms import (
 )
 from ladder.handbook.sources import ImportFailed
 from ladder.inheritance import effective_entries
-from ladder.models import FamilyVersion, Grade, HandbookUpload, ImportRun, Item, JobFamily, Level
+from ladder.models import (
+    SECTION_CHOICES,
+    FamilyVersion,
+    Grade,
+    HandbookUpload,
+    ImportRun,
+    Item,
+    JobFamily,
+    Level,
+)
 from ladder.search import levels_matching
 from ladder.services import (
     family_delete,
@@ -320,30 +329,61 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
 
 
 class ItemInline(admin.TabularInline):
+    """The items of one section of a level (``section``), in handbook order; one per section.
+
+    A formset per section, not one table sorted by section: each group has its heading, its
+    rows and its own blank row and "Add another", so an item added without JavaScript lands in
+    the group it was typed in. The section select stays on every row to move an item.
+    """
+
     model = Item
+    form = ItemInlineForm
     formset = ItemInlineFormSet
     fk_name = "level"
     fields = ["section", "position", "parent", "text", "extends_level", "extends_section"]
     # Autocomplete boxes render only the chosen option: a select of every item of the level
     # in every row made a 165-item level's form 3.6 MB.
     autocomplete_fields = ["extends_level", "parent"]
-    ordering = ["section", "position", "id"]
+    ordering = ["position", "id"]
     extra = 1
-    formfield_overrides = {
-        Item._meta.get_field("text"): {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})}
-    }
+    template = "admin/ladder/level/section_items.html"
+    section = ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(section=self.section)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        formset.section = self.section  # a class made for this call: its prefix and new rows
+        fields = formset.form.base_fields
         # Nested items: a parent can only be an item of the same level.
-        parent = formset.form.base_fields["parent"]
+        parent = fields["parent"]
         parent.queryset = (
             Item.objects.filter(level=obj).order_by("section", "position")
             if obj
             else Item.objects.none()
         )
         parent.label_from_instance = lambda item: f"{item.section}: {item.text[:60]}"
+        # Four pop-up links per box and row (add a level from an item row, delete one...) were a
+        # third of the form's weight; keep "view" on the extended level only.
+        for name in ("parent", "extends_level"):
+            widget = fields[name].widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = False
+            widget.can_view_related = name == "extends_level"
         return formset
+
+
+def _section_inline(section: str, label: str) -> type[ItemInline]:
+    return type(
+        f"{section.title()}ItemInline",
+        (ItemInline,),
+        {"section": section, "verbose_name": f"{label} item", "verbose_name_plural": label},
+    )
+
+
+# Handbook order of the sections, whatever sections the model has.
+SECTION_INLINES = [_section_inline(value, str(label)) for value, label in SECTION_CHOICES]
 
 
 class FamilyFilter(admin.SimpleListFilter):
@@ -405,7 +445,7 @@ class LevelAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "slug", "group", "family__title"]
     autocomplete_fields = ["family", "reports_to"]
     readonly_fields = ["effective_preview", "version"]
-    inlines = [ItemInline]
+    inlines = SECTION_INLINES
     actions = [export_levels_csv]
     fieldsets = [
         (None, {"fields": ["family", "title", "slug", "position", "group", "loaded_version"]}),

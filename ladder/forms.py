@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from ladder.inheritance import find_cycle
-from ladder.models import Item, Level, format_grade
+from ladder.models import SECTION_CHOICES, Item, Level, format_grade
 
 
 class LevelAdminForm(forms.ModelForm):
@@ -134,8 +134,55 @@ class RevertLevelForm(LevelAdminForm):
         field.help_text = "; ".join(shown) + ("; …" if len(self.saved_items) > 12 else "")
 
 
+class ItemInlineForm(forms.ModelForm):
+    """One item row of the level form: a blank position means "after the section's last item"
+    (``level_save`` places it), so adding an item needs no counting."""
+
+    # No blank choice: a row's section is its group's until moved.
+    section = forms.ChoiceField(choices=SECTION_CHOICES)
+    extends_section = forms.ChoiceField(
+        choices=[("", "every section"), *SECTION_CHOICES], required=False
+    )
+    position = forms.IntegerField(
+        min_value=0, required=False, widget=forms.NumberInput(attrs={"placeholder": "end"})
+    )
+
+    class Meta:
+        model = Item
+        fields = ["section", "position", "parent", "text", "extends_level", "extends_section"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Said once per group (section_items.html), not pointed at from every row by an
+            # aria-describedby that a row-by-row table never renders.
+            field.help_text = ""
+        if self.instance.pk is None:
+            # Not the model's default 0 (first of the section) when the box is left out.
+            self.instance.position = None
+
+
 class ItemInlineFormSet(BaseInlineFormSet):
-    """Refuses a level extending itself and any extends cycle, with the cycle named."""
+    """The items of one section of a level (``section``; every section when empty).
+
+    Refuses a level extending itself and any extends cycle, with the cycle named. Checking one
+    section's rows is enough: a cycle through this level leaves it by one extends link.
+    """
+
+    section: str = ""
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        # "items-requirements": one formset per section, named for it in the POST data.
+        prefix = super().get_default_prefix()
+        return f"{prefix}-{cls.section}" if cls.section else prefix
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if self.section:
+            # A new row of this group belongs to its section (the select can still move it).
+            form.fields["section"].initial = self.section
 
     def clean(self):
         super().clean()

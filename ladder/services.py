@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from ladder.bulk import NewItem, import_lock, insert_items, insert_levels, update_levels
@@ -639,7 +639,8 @@ def level_save(
     """Save a level with its item edits (the admin's change form and its inline), one version.
 
     The level and its items share one history date, so a revert of this level version can
-    restore the items saved with it (:func:`level_revert`).
+    restore the items saved with it (:func:`level_revert`). An item without a position
+    (``None``: the admin's blank position box) goes after the last item of its section.
 
     >>> level_save(level=level, items=[item], grade_number=7, user=hana)  # doctest: +SKIP
     """
@@ -652,6 +653,7 @@ def level_save(
             if item.pk and Item.objects.filter(pk=item.pk).exists():
                 _stamp(item, user=user, when=when, reason=reason)
                 item.delete()
+        _place_at_section_ends(level, items)
         for item in items:
             item.level = level
             item_render(item)
@@ -659,6 +661,31 @@ def level_save(
             item.save()
         ladder_changed(family_ids={level.family_id, old_family})
     return level
+
+
+def _place_at_section_ends(level: Level, items: Sequence[Item]) -> None:
+    """Give each item without a position the one after its section's last item, in the order
+    given: "add an item to this section" without knowing how many it holds.
+
+    >>> _place_at_section_ends(level, [Item(section="general", position=None)])  # doctest: +SKIP
+    """
+    unplaced = [item for item in items if item.position is None]
+    if not unplaced:
+        return
+    # The saved rows minus those being saved now (their new positions count instead).
+    ends: dict[str, int] = dict(
+        Item.objects.filter(level=level)
+        .exclude(pk__in=[item.pk for item in items if item.pk])
+        .order_by()
+        .values("section")
+        .annotate(end=Max("position"))
+        .values_list("section", "end")
+    )
+    for item in items:
+        if item.position is not None:
+            ends[item.section] = max(ends.get(item.section, -1), item.position)
+    for item in unplaced:
+        item.position = ends[item.section] = ends.get(item.section, -1) + 1
 
 
 def level_revert(

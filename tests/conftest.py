@@ -200,3 +200,26 @@ def admin_form_data(response) -> dict:
         for form in formset.forms:
             add(form)
     return data
+
+
+# The level form has one group of item rows per section, each a formset named ``items-<section>``
+# (``items-requirements-3-text``) with one blank row for a new item.
+
+
+def admin_item_prefix(data: dict, item) -> str:
+    """The form prefix of ``item``'s row in posted level-form data (``items-requirements-3``)."""
+    pk = str(getattr(item, "pk", item))
+    return next(
+        key.removesuffix("-id")
+        for key, value in data.items()
+        if key.startswith("items-") and key.endswith("-id") and str(value) == pk
+    )
+
+
+def admin_new_item(data: dict, section: str, **fields) -> str:
+    """Fill the blank row of the level form's ``section`` group, as typing in it would;
+    returns the row's prefix. Fields left out keep the row's own values."""
+    group = f"items-{section}"
+    prefix = f"{group}-{data[f'{group}-INITIAL_FORMS']}"
+    data.update({f"{prefix}-{name}": value for name, value in fields.items()})
+    return prefix

@@ -16,7 +16,7 @@ from ladder.handbook.sources import Source, collect_sources
 from ladder.inheritance import Candidate, effective_items, resolve_import
 from ladder.models import Item, JobFamily, Level
 from ladder.services import family_import, load_graph
-from tests.conftest import ROOT, admin_form_data
+from tests.conftest import ROOT, admin_form_data, admin_new_item
 
 pytestmark = pytest.mark.django_db
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
@@ -169,11 +169,13 @@ def test_validation_messages(seed):
     # A cycle: Manager extends Senior Manager, which extends Manager.
     manager = Level.objects.get(slug="manager-sales-operations")
     data = form_data(client.get(level_url(manager)))
-    empty = f"items-{data['items-INITIAL_FORMS']}"  # the blank extra form
-    data[f"{empty}-section"] = "responsibilities"
-    data[f"{empty}-position"] = "99"
-    data[f"{empty}-extends_level"] = level.pk
-    data[f"{empty}-extends_section"] = "responsibilities"
+    admin_new_item(
+        data,
+        "responsibilities",
+        position="99",
+        extends_level=level.pk,
+        extends_section="responsibilities",
+    )
     body = client.post(level_url(manager), data).content.decode()
     assert "This would make an extends cycle" in body
     assert "Senior Manager, Sales Operations" in body

@@ -35,7 +35,7 @@ from ladder.models import Item, JobFamily, Level
 from ladder.services import family_import
 from postings.models import Posting
 from postings.services import posting_delete, posting_import, posting_link_level
-from tests.conftest import admin_form_data
+from tests.conftest import admin_form_data, admin_item_prefix, admin_new_item
 
 pytestmark = pytest.mark.django_db
 
@@ -172,12 +172,7 @@ class LadderScenario(RuleBasedStateMachine):
             return
 
         def change(data: dict) -> None:
-            key = next(
-                k.replace("-id", "-text")
-                for k, v in data.items()
-                if k.startswith("items-") and k.endswith("-id") and str(v) == str(item.pk)
-            )
-            data[key] = text
+            data[f"{admin_item_prefix(data, item)}-text"] = text
 
         self.post_level_form(item.level, change)
 
@@ -189,10 +184,7 @@ class LadderScenario(RuleBasedStateMachine):
         level, target = _pick(levels, n), _pick(levels, m)
 
         def change(data: dict) -> None:
-            extra = int(data["items-TOTAL_FORMS"]) - 1
-            data[f"items-{extra}-section"] = "responsibilities"
-            data[f"items-{extra}-position"] = "9"
-            data[f"items-{extra}-extends_level"] = str(target.pk)
+            admin_new_item(data, "responsibilities", position="9", extends_level=str(target.pk))
 
         self.post_level_form(level, change)
 

@@ -16,7 +16,7 @@ from ladder.handbook.sources import Source
 from ladder.models import Item, JobFamily, Level
 from ladder.services import family_import
 from postings.services import collect_sources, posting_import, posting_link_level
-from tests.conftest import ROOT, SEED_PAGE, admin_form_data
+from tests.conftest import ROOT, SEED_PAGE, admin_form_data, admin_new_item
 
 pytestmark = pytest.mark.django_db
 LEVEL_URL = "/families/sales-operations/sr-sales-operations-analyst/"
@@ -283,14 +283,7 @@ def test_7_own_means_the_same_level_not_the_same_slug(hr_client, visitor):
     beta = Level.objects.get(family__slug="beta", slug="analyst")
     alpha = Level.objects.get(family__slug="alpha", slug="analyst")
     data = admin_form_data(hr_client.get(change_url(beta)))
-    total = int(data["items-TOTAL_FORMS"])
-    data.update(
-        {
-            f"items-{total - 1}-section": "responsibilities",
-            f"items-{total - 1}-position": "0",
-            f"items-{total - 1}-extends_level": str(alpha.pk),
-        }
-    )
+    admin_new_item(data, "responsibilities", position="0", extends_level=str(alpha.pk))
     response = hr_client.post(change_url(beta), {**data, "_continue": "1"})
     assert response.status_code == 302, response.content.decode()[:3000]
     admin_page = hr_client.get(change_url(beta)).content.decode()
@@ -312,10 +305,7 @@ def test_an_import_removing_a_level_refreshes_the_families_extending_it(hr_clien
     beta = Level.objects.get(family__slug="beta", slug="analyst")
     senior = Level.objects.get(family__slug="alpha", slug="senior-analyst")
     data = admin_form_data(hr_client.get(change_url(beta)))
-    extra = int(data["items-TOTAL_FORMS"]) - 1
-    data[f"items-{extra}-section"] = "responsibilities"
-    data[f"items-{extra}-position"] = "5"
-    data[f"items-{extra}-extends_level"] = str(senior.pk)
+    admin_new_item(data, "responsibilities", position="5", extends_level=str(senior.pk))
     assert hr_client.post(change_url(beta), {**data, "_continue": "1"}).status_code == 302
     assert "Lead alpha work" in visitor.get("/families/beta/analyst/").content.decode()
 
@@ -358,10 +348,10 @@ def test_adding_a_level_with_items_in_the_admin_is_one_write(seeded_ladder, hr_c
             "slug": "principal-sales-operations-analyst",
             "position": "40",
             "grade_number": "9",
-            "items-0-section": "responsibilities",
-            "items-0-position": "0",
-            "items-0-text": "Set the **direction** of sales operations",
         }
+    )
+    admin_new_item(
+        data, "responsibilities", position="0", text="Set the **direction** of sales operations"
     )
     response = hr_client.post("/admin/ladder/level/add/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
