@@ -1,10 +1,12 @@
 """Ladder benchmarks: one line per figure, ratios measured in the same run.
 
     python bench/run.py [--quick] [--save] [--postgres] [--sizes 300,3000]
+                        [--only import,pages,search,matching,admin]
 
 Runs on a throwaway SQLite file by default; with ``DATABASE_URL`` set (e.g. by
 ``tests/pgcluster.py -- python bench/run.py``) the same figures come from PostgreSQL.
-``--save`` also writes the output to ``bench/results/<date>.txt``.
+``--save`` also writes the output to ``bench/results/<date>.txt`` (``<date>-<sections>.txt`` for
+an ``--only`` run).
 """
 
 from __future__ import annotations
@@ -296,16 +298,26 @@ def measure_admin() -> dict[str, tuple[float, float, int]]:
     return results
 
 
-def bench_sizes(corpus_dirs: dict[int, Path]) -> None:
+# The sections of a size's run, in order; ``--only`` picks some (the import always runs: the
+# others measure what it imported).
+SECTIONS = ("import", "pages", "search", "matching", "admin")
+
+
+def bench_sizes(corpus_dirs: dict[int, Path], only: frozenset[str] = frozenset(SECTIONS)) -> None:
     """Import each size, then measure every page kind, search, matching and the admin on it."""
-    measured = {}
+    measured: dict[int, dict[str, tuple[float, float, int]]] = {}
     for n, folder in corpus_dirs.items():
-        bench_import(n, folder, runs=2 if n <= 300 else 1)
+        bench_import(n, folder, runs=2 if n <= 300 and "import" in only else 1)
         _seed_postings()
-        measured[n] = measure_pages(f"{n} families")
-        measured[n].update(measure_search())
-        measured[n].update(_measure_matching())
-        measured[n].update(measure_admin())
+        measured[n] = {}
+        if "pages" in only:
+            measured[n].update(measure_pages(f"{n} families"))
+        if "search" in only:
+            measured[n].update(measure_search())
+        if "matching" in only:
+            measured[n].update(_measure_matching())
+        if "admin" in only:
+            measured[n].update(measure_admin())
     small_n, large_n = list(corpus_dirs)[:2] if len(corpus_dirs) > 1 else (0, 0)
     if not small_n:
         return
@@ -495,7 +507,7 @@ def calibrate() -> None:
     say(f"machine speed: a fixed pure-Python loop takes {elapsed:.0f} ms")
 
 
-def run_postgres(sizes: str) -> None:
+def run_postgres(sizes: str, only: str) -> None:
     """The same figures (but memory) from PostgreSQL: this script again, in a throwaway cluster."""
     out = subprocess.run(
         [
@@ -507,6 +519,8 @@ def run_postgres(sizes: str) -> None:
             "--quick",
             "--sizes",
             sizes,
+            "--only",
+            only,
         ],
         capture_output=True,
         text=True,
@@ -533,7 +547,17 @@ def main() -> int:
     parser.add_argument(
         "--sizes", default="300,3000", help="generated corpus sizes, smaller first (300,3000)"
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"sections to run at each size, comma-separated, from {','.join(SECTIONS)} (the "
+        "import always runs, once; without 'import' the seed, corpus, inheritance, compare, "
+        "matching-quality and memory figures are skipped too)",
+    )
     args = parser.parse_args()
+    only = frozenset(args.only.split(","))
+    if unknown := only - set(SECTIONS):
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
     setup_django(workdir / "bench.sqlite3")
@@ -550,29 +574,33 @@ def main() -> int:
         generate.main(["--families", str(n), "--out", str(workdir / str(n))])
         dirs[n] = workdir / str(n)
     gc.collect()
-    bench_seed()
-    bench_corpus()
-    bench_inheritance()
-    for extra in ("bench_compare", "bench_matching"):
-        try:
-            module = __import__(extra)
-            module.run(say)
-        except ImportError:
-            pass
-    bench_sizes(dirs)
-    if not args.quick:
+    full = only == frozenset(SECTIONS)
+    if full:
+        bench_seed()
+        bench_corpus()
+        bench_inheritance()
+        for extra in ("bench_compare", "bench_matching"):
+            try:
+                module = __import__(extra)
+                module.run(say)
+            except ImportError:
+                pass
+    bench_sizes(dirs, only)
+    if full and not args.quick:
         for n in sizes:
             # Every page at 300; at 3,000 that is 37,000 cold pages: a tenth of the levels.
             bench_memory(workdir, n, every=1 if n <= 300 else 10)
     shutil.rmtree(workdir, ignore_errors=True)
     if args.postgres:
         say("")
-        run_postgres(args.sizes)
+        run_postgres(args.sizes, args.only)
     say(f"({time.perf_counter() - started:.0f} s in all)")
     if args.save:
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)
-        target = results / f"{dt.date.today()}.txt"
+        # A partial run is saved beside the full figures, never over them.
+        suffix = "" if full else "-" + "-".join(s for s in SECTIONS if s in only)
+        target = results / f"{dt.date.today()}{suffix}.txt"
         target.write_text("\n".join(LINES) + "\n")
         print(f"saved to {target.relative_to(ROOT)}")
     return 0

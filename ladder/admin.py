@@ -413,9 +413,37 @@ class LevelChangeList(ChangeList):
     """Item counts for the rows shown only (one grouped query over their items), instead of
     an annotation that counts the items of every level before the page is cut."""
 
+    # The rows read none of the large columns of the tables joined to them: a family's whole
+    # page and the effective lists of the level reported to were carried through the sort of
+    # every level before the first hundred were kept (1 s of 1.1 s at 3,000 families).
+    LARGE_JOINED = [
+        *(
+            f"family__{name}"
+            for name in (
+                "description",
+                "source",
+                "performance_indicators",
+                "career_ladder",
+                "hiring_process",
+            )
+        ),
+        "reports_to__effective",
+        "reports_to__description",
+    ]
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer(*self.LARGE_JOINED)
+
     def get_results(self, request):
         super().get_results(request)
-        levels = list(self.result_list)
+        # The page's ids first, then those levels whole. SQLite keeps a level's effective
+        # lists inside its row, before the family, grade and reports-to columns: sorting every
+        # level by its family read every level's lists (300 ms at 3,000 families); the ids
+        # come from the family index and the rows' first bytes.
+        ids = list(self.result_list.values_list("pk", flat=True))
+        rows = self.root_queryset.filter(pk__in=ids).select_related(*self.list_select_related)
+        by_pk = rows.defer(*self.LARGE_JOINED).in_bulk()
+        levels = [by_pk[pk] for pk in ids if pk in by_pk]
         counts = dict(
             Item.objects.filter(level__in=levels)
             .values("level_id")
@@ -441,6 +469,8 @@ class LevelAdmin(SimpleHistoryAdmin):
     ]
     list_filter = [FamilyFilter, "grade", "grade_inferred"]
     list_select_related = ["family", "grade", "reports_to"]
+    # A search or filter counts its levels once, not also every level of the ladder.
+    show_full_result_count = False
     # Item texts are searched through the full-text index (get_search_results).
     search_fields = ["title", "slug", "group", "family__title"]
     autocomplete_fields = ["family", "reports_to"]

@@ -349,7 +349,13 @@ class TitleIndex:
         self.by_bag: dict[str, list[Candidate]] = {}
         # "Business Development Representative (BDR)" is also called "BDR".
         self.by_alias: dict[str, list[Candidate]] = {}
+        # Lookups within one family or by key: a scan of every title for each of them made
+        # resolving grow with the square of the ladder (34,000 titles at 3,000 families).
+        self.by_family: dict[str, list[Candidate]] = {}
+        self.by_key: dict[str, Candidate] = {}
         for cand in self.candidates:
+            self.by_family.setdefault(cand.family, []).append(cand)
+            self.by_key.setdefault(cand.key, cand)
             self.by_norm.setdefault(normalize_title(cand.title), []).append(cand)
             self.by_loose.setdefault(_loose(cand.title), []).append(cand)
             self.by_bag.setdefault(_bag(cand.title), []).append(cand)
@@ -405,7 +411,7 @@ class TitleIndex:
         seniority = self._by_seniority(norm, family)
         if seniority is not None:
             return seniority, True
-        mine = [c for c in self.candidates if c.family == family]
+        mine = self.by_family.get(family, [])
         expanded = _expand_acronyms(name, mine)
         if expanded is None and not local:
             expanded = _expand_acronyms(name, self.candidates)
@@ -439,9 +445,7 @@ class TitleIndex:
         if not words:
             return None
         found = []
-        for cand in self.candidates:
-            if cand.family != family:
-                continue
+        for cand in self.by_family.get(family, []):
             title = normalize_title(cand.title).split()
             it = iter(title)
             if not all(w in it for w in words):  # a subsequence: order kept
@@ -459,9 +463,8 @@ class TitleIndex:
             return None
         found = [
             c
-            for c in self.candidates
-            if c.family == family
-            and (normalize_title(c.title).startswith(word + " ") or f"({word})" in c.title.lower())
+            for c in self.by_family.get(family, [])
+            if (normalize_title(c.title).startswith(word + " ") or f"({word})" in c.title.lower())
         ]
         return found[0] if len(found) == 1 else None
 
@@ -901,10 +904,8 @@ def _our_link(link: str, by_key: Mapping[str, ResolvedLevel], index: TitleIndex)
     key = f"{match.group(1)}/{match.group(2)}"
     if key in by_key:
         return Resolution((key,), (by_key[key].title,), False)
-    for cand in index.candidates:
-        if cand.key == key:
-            return Resolution((key,), (cand.title,), False)
-    return None
+    cand = index.by_key.get(key)
+    return Resolution((key,), (cand.title,), False) if cand else None
 
 
 # A specialty qualifier: "Sales Operations Analyst (Channel)", "… Analyst - Sales Tech Stack".

@@ -69,9 +69,10 @@ def index_sql(vendor: str) -> list[str]:
         # are indexed by _insert in one statement (an insert trigger, row by row, cost 15
         # times more); triggers take out what is deleted or changed, whoever deletes it
         # (a family or level deleted cascades to its documents).
-        cols = "title, body"
-        new = "new.id, new.title, new.body"
-        old = "'delete', old.id, old.title, old.body"
+        # family_id is indexed too, as a word (the family filter: see _sqlite_match).
+        cols = "title, body, family_id"
+        new = "new.id, new.title, new.body, new.family_id"
+        old = "'delete', old.id, old.title, old.body, old.family_id"
         return [
             f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='{table}', "
             "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
@@ -194,8 +195,8 @@ def _insert(rows: list[tuple]) -> None:
         marks = ", ".join(["%s"] * len(DOCUMENT_COLUMNS))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
         cursor.execute(
-            f"INSERT INTO {FTS_TABLE}(rowid, title, body) "
-            f"SELECT id, title, body FROM {table} WHERE id > %s",
+            f"INSERT INTO {FTS_TABLE}(rowid, title, body, family_id) "
+            f"SELECT id, title, body, family_id FROM {table} WHERE id > %s",
             [after],
         )
 
@@ -386,9 +387,11 @@ def _ranked_page(query: SearchQuery, alternatives: Alternatives) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _filters(query: SearchQuery) -> tuple[str, list]:
+def _filters(query: SearchQuery, *, family: bool = True) -> tuple[str, list]:
+    """SQL conditions on the documents ``d`` for the query's filters (``family``: the family
+    filter too; SQLite puts it in the match instead, see :func:`_sqlite_match`)."""
     sql, params = "", []
-    if query.family:
+    if query.family and family:
         sql += " AND d.family_id = (SELECT id FROM ladder_jobfamily WHERE slug = %s)"
         params.append(query.family)
     if query.grade is not None:
@@ -409,33 +412,63 @@ _JOINS = (
 )
 
 
-def _sqlite_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, list]:
-    match = " OR ".join(
-        "(" + " AND ".join(f'"{word}"' + ("*" if prefix else "") for word, prefix in group) + ")"
+def _fts_phrase(word: str, prefix: bool) -> str:
+    phrase = f'"{word}"' + ("*" if prefix else "")
+    # The index also holds each document's family id (the family filter): a number typed
+    # is looked for in the text columns only.
+    return f"{{title body}} : {phrase}" if word.isdigit() else phrase
+
+
+def _sqlite_match(query: SearchQuery, alternatives: Alternatives) -> tuple[str, list]:
+    """The FTS5 query (an SQL expression and its parameters): the words, and the family.
+
+    The family is a column of the index: ``family_id : "7" AND (…)`` intersects the words'
+    matches with the family's few hundred documents inside FTS5. Filtered by a join instead,
+    every match of the words in the ladder was read first (100 ms for three common words at
+    3,000 families, when no document of the family held them all and the fallbacks ran).
+    """
+    words = " OR ".join(
+        "(" + " AND ".join(_fts_phrase(word, prefix) for word, prefix in group) + ")"
         for group in alternatives
     )
-    filters, params = _filters(query)
-    # Documents are joined only to filter: ranking reads the index alone when there is none.
-    # CROSS JOIN keeps the index as the outer loop (SQLite's rule): driven by a family's
-    # documents instead, FTS5 would run the whole match once per document.
+    if not query.family:
+        return "%s", [words]
+    # An unknown family is id 0, which no document has: nothing matches.
+    family = "coalesce((SELECT id FROM ladder_jobfamily WHERE slug = %s), 0)"
+    return f"""'family_id : "' || {family} || '" AND (' || %s || ')'""", [query.family, words]
+
+
+def _sqlite_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, list]:
+    match, match_params = _sqlite_match(query, alternatives)
+    filters, params = _filters(query, family=False)
+    # Documents are joined only to filter by grade: ranking reads the index alone otherwise.
+    # CROSS JOIN keeps the index as the outer loop (SQLite's rule): driven by the documents
+    # instead, FTS5 would run the whole match once per document.
     source = FTS_TABLE
     if filters:
         source += f" CROSS JOIN ladder_searchdocument d ON d.id = {FTS_TABLE}.rowid"
     # bm25 of each match ranked is the one cost that grows with the ladder, hence the window.
-    # FTS5 counts matches without reading them. (Its highlight() and snippet() cost more than
-    # the ranking, a few milliseconds a row: matches are marked in Python, see marked().)
+    # The total is the window's size unless the window is full: only then is the match run
+    # again to count (FTS5 counts without reading the rows; three words still cost 10 ms).
+    # (FTS5's highlight() and snippet() cost more than the ranking, a few milliseconds a
+    # row: matches are marked in Python, see marked().)
     sql = f"""
-        WITH ranked AS MATERIALIZED (
-            SELECT {FTS_TABLE}.rowid AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS score
+        WITH m AS MATERIALIZED (SELECT {match} AS q),
+        ranked AS MATERIALIZED (
+            SELECT {FTS_TABLE}.rowid AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0, 0.0) AS score
             FROM {source}
-            WHERE {FTS_TABLE} MATCH %s{filters}
+            WHERE {FTS_TABLE} MATCH (SELECT q FROM m){filters}
             LIMIT {RANK_WINDOW}
         ),
         page AS MATERIALIZED (
             SELECT id, score FROM ranked ORDER BY score, id LIMIT %s OFFSET %s
         ),
         total AS MATERIALIZED (
-            SELECT count(*) AS n FROM {source} WHERE {FTS_TABLE} MATCH %s{filters}
+            SELECT CASE WHEN (SELECT count(*) FROM ranked) < {RANK_WINDOW}
+                THEN (SELECT count(*) FROM ranked)
+                ELSE (SELECT count(*) FROM {source}
+                      WHERE {FTS_TABLE} MATCH (SELECT q FROM m){filters})
+            END AS n
         )
         SELECT {_SHOWN}, total.n
         FROM page
@@ -445,7 +478,7 @@ def _sqlite_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, li
         ORDER BY page.score, page.id
     """
     offset = (query.page - 1) * PAGE_SIZE
-    return sql, [match, *params, PAGE_SIZE, offset, match, *params]
+    return sql, [*match_params, *params, PAGE_SIZE, offset, *params]
 
 
 def _postgres_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, list]:
@@ -456,7 +489,8 @@ def _postgres_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, 
         for group in alternatives
     )
     filters, params = _filters(query)
-    # ts_rank reads each match's vector, within the window.
+    # ts_rank reads each match's vector, within the window. The total is counted apart (every
+    # match's row read again) only when the window is full.
     sql = f"""
         WITH q AS MATERIALIZED (SELECT to_tsquery('{PG_CONFIG}', %s) AS q),
         ranked AS MATERIALIZED (
@@ -469,7 +503,11 @@ def _postgres_sql(query: SearchQuery, alternatives: Alternatives) -> tuple[str, 
             SELECT id, score FROM ranked ORDER BY score DESC, id LIMIT %s OFFSET %s
         )
         SELECT {_SHOWN},
-               (SELECT count(*) FROM ladder_searchdocument d, q WHERE d.vector @@ q.q{filters})
+               CASE WHEN (SELECT count(*) FROM ranked) < {RANK_WINDOW}
+                   THEN (SELECT count(*) FROM ranked)
+                   ELSE (SELECT count(*) FROM ladder_searchdocument d, q
+                         WHERE d.vector @@ q.q{filters})
+               END
         FROM page
         JOIN ladder_searchdocument d ON d.id = page.id
         {_JOINS}
@@ -496,7 +534,7 @@ def levels_matching(text: str) -> Q:
             f"WHERE vector @@ to_tsquery('{PG_CONFIG}', %s)"
         )
         return Q(pk__in=RawSQL(sql, [tsquery]))
-    match = " AND ".join(f'"{word}"' for word, _ in terms)
+    match = " AND ".join(_fts_phrase(word, False) for word, _ in terms)
     sql = (
         f"SELECT d.level_id FROM {FTS_TABLE} JOIN ladder_searchdocument d "
         f"ON d.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s"

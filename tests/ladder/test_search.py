@@ -3,6 +3,7 @@ that the write services keep current through imports and edits (SQLite FTS5, Pos
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -171,6 +172,29 @@ def test_family_filter_keeps_one_family(client, seed):
     assert chip.a["href"] == "/search/?q=forecast"
     assert {a.get_text() for a in page.select(".result-family")} == {"Sales Operations"}
     assert find("forecast", family="no-such-family") == []
+
+
+def test_a_family_filter_falls_back_to_some_words_within_the_family(seed):
+    import_big()
+    # No Sales Operations document holds all three words: those holding all but one are
+    # shown, and only from that family (the family is matched inside the index).
+    results = search(parse_query({"q": "forecast calls widgets", "family": FAMILY}))
+    assert results.any_word and results.hits
+    assert {hit.family_slug for hit in results.hits} == {FAMILY}
+
+
+def test_a_number_searched_matches_text_not_a_family_id(seed):
+    import_big()
+    family = JobFamily.objects.get(slug=FAMILY)
+    number = str(family.pk)
+    holding = [
+        d.pk
+        for d in SearchDocument.objects.all()
+        if number in re.findall(r"\w+", f"{d.title} {d.body}")
+    ]
+    # The index holds each document's family id beside its text: a search for that number
+    # finds the documents whose text holds it, not every document of the family.
+    assert search(parse_query({"q": number + " "})).total == len(holding)
 
 
 def test_grade_filter_matches_the_grade_page_rule(client, seed):
