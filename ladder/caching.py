@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -31,7 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from ladder.access import trusted_header_key
-from ladder.models import JobFamily, SiteVersion
+from ladder.models import JobFamily, Level, SiteVersion
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,55 @@ def page_key(request: HttpRequest) -> str | None:
     if _shows_postings(request.path):
         ladder, postings = content_versions(LADDER, POSTINGS)
         return f"ladder:page:{ladder}:{postings}:{digest}"
-    return f"ladder:page:{content_version()}:{digest}"
+    version = content_version()
+    slug = _family_of(request)
+    if slug:
+        token = family_tokens(version).get(slug)
+        if token is not None:
+            # Not the ladder's number: an edit of another family leaves this page cached.
+            return f"ladder:page:f:{slug}:{token}:{digest}"
+        # An unknown family's 404 waits for the import that may create it: the global number.
+    return f"ladder:page:{version}:{digest}"
+
+
+_FAMILY_PATH = re.compile(r"^families/([a-z0-9_-]+)/")
+
+
+def _family_of(request: HttpRequest) -> str:
+    """The one family whose data this page shows (with its linked families, see
+    ``family_tokens``), or "" for a page that shows several families or lists them all.
+
+    Read from the path, before URL resolution: a family's page, level pages, history, the
+    level ``<option>``s of its picker, and a compare partial of its own levels. The full
+    compare page is not one: its pickers list every family.
+    """
+    root = reverse("ladder:index")
+    path = request.path
+    if not path.startswith(root):
+        return ""
+    path = path[len(root) :]
+    if match := _FAMILY_PATH.match(path):
+        return match.group(1)
+    if path == "compare/levels/":
+        # The view answers for the first non-empty family parameter.
+        return next((v for k, v in request.GET.items() if k.startswith("family") and v), "")
+    if path == "compare/" and _is_family_partial(request):
+        slugs = {value.strip().partition("/")[0] for value in request.GET.getlist("level")}
+        slugs.discard("")
+        return slugs.pop() if len(slugs) == 1 else ""
+    return ""
+
+
+def _is_family_partial(request: HttpRequest) -> bool:
+    """A compare table fragment that shows its columns' levels only: no picker, no family
+    switch (``family-<i>`` picks another family's first level)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Target", "") != "compare-area"
+        and headers.get("HX-History-Restore-Request") != "true"
+        and not any(key.startswith("family") for key in request.GET)
+    )
 
 
 def _shows_postings(path: str) -> bool:
@@ -209,6 +258,48 @@ def bump_content_version(kind: str = LADDER, *, family_ids: Iterable[int] = ()) 
 
 def _publish_version(kind: str) -> None:
     cache.set(_version_key(kind), _stored_versions([kind])[kind], VERSION_SECONDS)
+
+
+def family_tokens(version: int | None = None) -> dict[str, str]:
+    """Family slug → the token its pages are cached under (cached per ladder version).
+
+    A family's pages show its own data and, by reports-to links either way, titles of levels
+    and families elsewhere ("reports to", "reporting to it"). Extends are covered by the
+    stamp already (an edit stamps every family extending what changed); these links are not,
+    and removing one changes a family that no write names: the family whose level lost a
+    report. So the token digests the stamps of the family and of every family linked to it
+    now. A changed stamp, a link gained or a link lost changes it; stamps never go back, so
+    a token never comes back to name an older page.
+    """
+    version = content_version() if version is None else version
+    key = f"ladder:family-tokens:{version}"
+    tokens = cache.get(key)
+    if tokens is None:
+        tokens = _family_tokens()
+        cache.set(key, tokens)
+    return tokens
+
+
+def _family_tokens() -> dict[str, str]:
+    families = {
+        pk: (slug, stamp)
+        for pk, slug, stamp in JobFamily.objects.values_list("pk", "slug", "stamp")
+    }
+    linked: dict[int, set[int]] = {pk: {pk} for pk in families}
+    links = (
+        Level.objects.filter(reports_to__isnull=False)
+        .exclude(reports_to__family_id=F("family_id"))
+        .values_list("family_id", "reports_to__family_id")
+        .distinct()
+    )
+    for source, target in links:
+        linked[source].add(target)
+        linked[target].add(source)
+    tokens = {}
+    for pk, (slug, _stamp) in families.items():
+        raw = ",".join(f"{other}.{families[other][1]}" for other in sorted(linked[pk]))
+        tokens[slug] = hashlib.sha256(raw.encode()).hexdigest()[:16]
+    return tokens
 
 
 def family_stamps() -> dict[str, int]:
