@@ -8,7 +8,12 @@ level it extends), so caches of one family's data can be kept across edits of ot
 
 Views opt in with ``@cached_page``; ``PageCacheMiddleware`` does the caching. It sits right
 after WhiteNoise, so a hit skips sessions, CSRF, authentication, URL resolution and the view
-and costs one shared-cache read for the content version plus one for the page: no query. The
+and costs one shared-cache read for the content version plus one for the page: no query.
+Pages of one family (its page, level pages, history, the level options of its picker and a
+compare partial of its own levels) are keyed by that family's token instead of the ladder's
+number (``family_token``: its stamp and its reports-to neighbours'), one more read, so an
+edit of another family keeps them; pages that list families (home, search, grades, the
+compare page's pickers) keep the ladder's number, which every write changes. The
 stored response keeps the headers the inner middleware added (CSP, frame options, Vary), so a
 page from the cache is the same page. Signed-in people (staff see edit controls), anything
 but a plain 200/404 and any response that sets a cookie bypass the cache.
@@ -27,7 +32,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import DisallowedHost
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
@@ -85,8 +90,8 @@ def page_key(request: HttpRequest) -> str | None:
     version = content_version()
     slug = _family_of(request)
     if slug:
-        token = family_tokens(version).get(slug)
-        if token is not None:
+        token = family_token(slug, version)
+        if token:
             # Not the ladder's number: an edit of another family leaves this page cached.
             return f"ladder:page:f:{slug}:{token}:{digest}"
         # An unknown family's 404 waits for the import that may create it: the global number.
@@ -260,8 +265,9 @@ def _publish_version(kind: str) -> None:
     cache.set(_version_key(kind), _stored_versions([kind])[kind], VERSION_SECONDS)
 
 
-def family_tokens(version: int | None = None) -> dict[str, str]:
-    """Family slug → the token its pages are cached under (cached per ladder version).
+def family_token(slug: str, version: int | None = None) -> str:
+    """The token a family's pages are cached under ("" for no such family), cached per
+    ladder version: one small query when the version changes, none after.
 
     A family's pages show its own data and, by reports-to links either way, titles of levels
     and families elsewhere ("reports to", "reporting to it"). Extends are covered by the
@@ -272,34 +278,30 @@ def family_tokens(version: int | None = None) -> dict[str, str]:
     a token never comes back to name an older page.
     """
     version = content_version() if version is None else version
-    key = f"ladder:family-tokens:{version}"
-    tokens = cache.get(key)
-    if tokens is None:
-        tokens = _family_tokens()
-        cache.set(key, tokens)
-    return tokens
+    key = f"ladder:family-token:{version}:{slug}"
+    token = cache.get(key)
+    if token is None:
+        token = _family_token(slug)
+        cache.set(key, token)
+    return token
 
 
-def _family_tokens() -> dict[str, str]:
-    families = {
-        pk: (slug, stamp)
-        for pk, slug, stamp in JobFamily.objects.values_list("pk", "slug", "stamp")
-    }
-    linked: dict[int, set[int]] = {pk: {pk} for pk in families}
-    links = (
-        Level.objects.filter(reports_to__isnull=False)
-        .exclude(reports_to__family_id=F("family_id"))
-        .values_list("family_id", "reports_to__family_id")
+def _family_token(slug: str) -> str:
+    # Families this one's levels report to, and families whose levels report to this one's:
+    # each by an indexed join from the family's slug, so the cost is the same at any size.
+    managers = Level.objects.filter(family__slug=slug, reports_to__isnull=False).values(
+        "reports_to__family_id"
+    )
+    reports = Level.objects.filter(reports_to__family__slug=slug).values("family_id")
+    stamps = sorted(
+        JobFamily.objects.filter(Q(slug=slug) | Q(pk__in=managers) | Q(pk__in=reports))
+        .values_list("pk", "stamp", "slug")
         .distinct()
     )
-    for source, target in links:
-        linked[source].add(target)
-        linked[target].add(source)
-    tokens = {}
-    for pk, (slug, _stamp) in families.items():
-        raw = ",".join(f"{other}.{families[other][1]}" for other in sorted(linked[pk]))
-        tokens[slug] = hashlib.sha256(raw.encode()).hexdigest()[:16]
-    return tokens
+    if not any(found == slug for _pk, _stamp, found in stamps):
+        return ""
+    raw = ",".join(f"{pk}.{stamp}" for pk, stamp, _slug in stamps)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def family_stamps() -> dict[str, int]:
