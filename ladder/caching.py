@@ -88,54 +88,61 @@ def page_key(request: HttpRequest) -> str | None:
         ladder, postings = content_versions(LADDER, POSTINGS)
         return f"ladder:page:{ladder}:{postings}:{digest}"
     version = content_version()
-    slug = _family_of(request)
-    if slug:
-        token = family_token(slug, version)
-        if token:
+    shown = _families_shown(request)
+    if shown is not None:
+        slugs, lists_families = shown
+        tokens = page_tokens(slugs, lists_families=lists_families, version=version)
+        if tokens is not None:
             # Not the ladder's number: an edit of another family leaves this page cached.
-            return f"ladder:page:f:{slug}:{token}:{digest}"
+            return f"ladder:page:f:{_digest(tokens)}:{digest}"
         # An unknown family's 404 waits for the import that may create it: the global number.
     return f"ladder:page:{version}:{digest}"
 
 
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
 _FAMILY_PATH = re.compile(r"^families/([a-z0-9_-]+)/")
+# More families than a comparison shows: the page is an error, keyed by the ladder's number.
+MAX_FAMILIES_SHOWN = 8
 
 
-def _family_of(request: HttpRequest) -> str:
-    """The one family whose data this page shows (with its linked families, see
-    ``family_tokens``), or "" for a page that shows several families or lists them all.
+def _families_shown(request: HttpRequest) -> tuple[list[str], bool] | None:
+    """The families whose data this page shows (each with its linked families, see
+    ``family_token``) and whether it lists every family (a picker); None for a page keyed
+    by the ladder's number (home, search, grades: they show any family's levels).
 
-    Read from the path, before URL resolution: a family's page, level pages, history, the
-    level ``<option>``s of its picker, and a compare partial of its own levels. The full
-    compare page is not one: its pickers list every family.
+    Read from the path, before URL resolution: a family's page, level pages and history, the
+    level ``<option>``s of its picker, and the compare page and partials, which show their
+    columns' families (and the family picker, on the whole page and the compare area).
     """
     root = reverse("ladder:index")
     path = request.path
     if not path.startswith(root):
-        return ""
+        return None
     path = path[len(root) :]
     if match := _FAMILY_PATH.match(path):
-        return match.group(1)
+        return [match.group(1)], False
     if path == "compare/levels/":
         # The view answers for the first non-empty family parameter.
-        return next((v for k, v in request.GET.items() if k.startswith("family") and v), "")
-    if path == "compare/" and _is_family_partial(request):
+        slug = next((v for k, v in request.GET.items() if k.startswith("family") and v), "")
+        return ([slug], False) if slug else None
+    if path == "compare/" and "find" not in request.GET:
+        # Each column's family, and any family a picker switched to (its first level).
         slugs = {value.strip().partition("/")[0] for value in request.GET.getlist("level")}
+        slugs |= {v.strip() for k, v in request.GET.items() if k.startswith("family")}
         slugs.discard("")
-        return slugs.pop() if len(slugs) == 1 else ""
-    return ""
-
-
-def _is_family_partial(request: HttpRequest) -> bool:
-    """A compare table fragment that shows its columns' levels only: no picker, no family
-    switch (``family-<i>`` picks another family's first level)."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Target", "") != "compare-area"
-        and headers.get("HX-History-Restore-Request") != "true"
-        and not any(key.startswith("family") for key in request.GET)
-    )
+        if len(slugs) > MAX_FAMILIES_SHOWN:
+            return None
+        headers = request.headers
+        table_only = (
+            headers.get("HX-Request") == "true"
+            and headers.get("HX-Target", "") != "compare-area"
+            and headers.get("HX-History-Restore-Request") != "true"
+        )
+        return sorted(slugs), not table_only
+    return None
 
 
 def _shows_postings(path: str) -> bool:
@@ -265,6 +272,35 @@ def _publish_version(kind: str) -> None:
     cache.set(_version_key(kind), _stored_versions([kind])[kind], VERSION_SECONDS)
 
 
+FAMILY_LIST = "family-list"
+
+
+def page_tokens(
+    slugs: list[str], *, lists_families: bool = False, version: int | None = None
+) -> list[str] | None:
+    """What a page showing these families (and, with ``lists_families``, a picker of every
+    family) is cached under; None when one of them does not exist.
+
+    One cache read for all of them; each missing part costs one small query, once per ladder
+    version (see ``family_token`` and ``family_list_token``).
+    """
+    version = content_version() if version is None else version
+    keys = {f"ladder:family-token:{version}:{slug}": slug for slug in slugs}
+    if lists_families:
+        keys[f"ladder:family-token:{version}:"] = FAMILY_LIST
+    found = cache.get_many(list(keys))
+    tokens = []
+    for key, slug in keys.items():
+        token = found.get(key)
+        if token is None:
+            token = _family_list_token() if slug == FAMILY_LIST else _family_token(slug)
+            cache.set(key, token)
+        if not token:
+            return None
+        tokens.append(f"{slug}:{token}")
+    return tokens
+
+
 def family_token(slug: str, version: int | None = None) -> str:
     """The token a family's pages are cached under ("" for no such family), cached per
     ladder version: one small query when the version changes, none after.
@@ -277,13 +313,8 @@ def family_token(slug: str, version: int | None = None) -> str:
     now. A changed stamp, a link gained or a link lost changes it; stamps never go back, so
     a token never comes back to name an older page.
     """
-    version = content_version() if version is None else version
-    key = f"ladder:family-token:{version}:{slug}"
-    token = cache.get(key)
-    if token is None:
-        token = _family_token(slug)
-        cache.set(key, token)
-    return token
+    tokens = page_tokens([slug], version=version)
+    return tokens[0].partition(":")[2] if tokens else ""
 
 
 def _family_token(slug: str) -> str:
@@ -300,8 +331,13 @@ def _family_token(slug: str) -> str:
     )
     if not any(found == slug for _pk, _stamp, found in stamps):
         return ""
-    raw = ",".join(f"{pk}.{stamp}" for pk, stamp, _slug in stamps)
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    return _digest(f"{pk}.{stamp}" for pk, stamp, _slug in stamps)
+
+
+def _family_list_token() -> str:
+    """The family picker's content: changes when a family is added, deleted or renamed, not
+    when one is edited otherwise (the picker shows slugs and titles only)."""
+    return _digest(f"{slug}\t{title}" for slug, title in family_choices()) or "-"
 
 
 def family_stamps() -> dict[str, int]:

@@ -202,6 +202,23 @@ def test_a_compare_partial_of_one_familys_levels_is_kept_across_other_families_e
     assert "Alpha Crew" in client.get(own).content.decode()  # the whole page's pickers
 
 
+def test_a_compare_page_is_kept_until_its_families_or_the_family_list_change(
+    client: Client, two_families
+):
+    """Its pickers list every family by title: an edit of a third family's items keeps it,
+    a new family (a new option) does not."""
+    _import(("gamma.md", GAMMA))
+    url = "/compare/?level=alpha/analyst&level=beta/analyst"
+    assert not _hit(client, url)
+    item = Item.objects.get(level=_level("gamma"), text="Lead gamma work")
+    item.text = "Lead the gamma guild"
+    item_save(item=item)
+    assert _hit(client, url)
+    _import(("delta.md", GAMMA.replace(b"Gamma", b"Delta").replace(b"gamma", b"delta")))
+    assert not _hit(client, url)
+    assert 'value="delta"' in client.get(url).content.decode()
+
+
 def test_tokens_change_with_the_family_and_its_links_only(two_families):
     def tokens() -> dict[str, str]:
         return {slug: family_token(slug) for slug in ("alpha", "beta", "gamma")}
