@@ -1,6 +1,6 @@
 """Ladder benchmarks: one line per figure, ratios measured in the same run.
 
-    python bench/run.py [--quick] [--save] [--postgres] [--sizes 300,3000]
+    python bench/run.py [--quick] [--save] [--postgres] [--sizes 300,3000] [--pages-only]
 
 Runs on a throwaway SQLite file by default; with ``DATABASE_URL`` set (e.g. by
 ``tests/pgcluster.py -- python bench/run.py``) the same figures come from PostgreSQL.
@@ -296,11 +296,15 @@ def measure_admin() -> dict[str, tuple[float, float, int]]:
     return results
 
 
-def bench_sizes(corpus_dirs: dict[int, Path]) -> None:
-    """Import each size, then measure every page kind, search, matching and the admin on it."""
+def bench_sizes(corpus_dirs: dict[int, Path], pages_only: bool = False) -> None:
+    """Import each size, then measure every page kind, search, matching and the admin on it
+    (``pages_only``: the page kinds alone, after one import)."""
     measured = {}
     for n, folder in corpus_dirs.items():
-        bench_import(n, folder, runs=2 if n <= 300 else 1)
+        bench_import(n, folder, runs=1 if pages_only or n > 300 else 2)
+        if pages_only:
+            measured[n] = measure_pages(f"{n} families")
+            continue
         _seed_postings()
         measured[n] = measure_pages(f"{n} families")
         measured[n].update(measure_search())
@@ -495,7 +499,7 @@ def calibrate() -> None:
     say(f"machine speed: a fixed pure-Python loop takes {elapsed:.0f} ms")
 
 
-def run_postgres(sizes: str) -> None:
+def run_postgres(sizes: str, pages_only: bool = False) -> None:
     """The same figures (but memory) from PostgreSQL: this script again, in a throwaway cluster."""
     out = subprocess.run(
         [
@@ -507,6 +511,7 @@ def run_postgres(sizes: str) -> None:
             "--quick",
             "--sizes",
             sizes,
+            *(["--pages-only"] if pages_only else []),
         ],
         capture_output=True,
         text=True,
@@ -533,6 +538,11 @@ def main() -> int:
     parser.add_argument(
         "--sizes", default="300,3000", help="generated corpus sizes, smaller first (300,3000)"
     )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only the import and the page figures (level, ladder, compare) at each size",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
@@ -550,29 +560,31 @@ def main() -> int:
         generate.main(["--families", str(n), "--out", str(workdir / str(n))])
         dirs[n] = workdir / str(n)
     gc.collect()
-    bench_seed()
-    bench_corpus()
-    bench_inheritance()
-    for extra in ("bench_compare", "bench_matching"):
-        try:
-            module = __import__(extra)
-            module.run(say)
-        except ImportError:
-            pass
-    bench_sizes(dirs)
-    if not args.quick:
+    if not args.pages_only:
+        bench_seed()
+        bench_corpus()
+        bench_inheritance()
+        for extra in ("bench_compare", "bench_matching"):
+            try:
+                module = __import__(extra)
+                module.run(say)
+            except ImportError:
+                pass
+    bench_sizes(dirs, pages_only=args.pages_only)
+    if not args.quick and not args.pages_only:
         for n in sizes:
             # Every page at 300; at 3,000 that is 37,000 cold pages: a tenth of the levels.
             bench_memory(workdir, n, every=1 if n <= 300 else 10)
     shutil.rmtree(workdir, ignore_errors=True)
     if args.postgres:
         say("")
-        run_postgres(args.sizes)
+        run_postgres(args.sizes, pages_only=args.pages_only)
     say(f"({time.perf_counter() - started:.0f} s in all)")
     if args.save:
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)
-        target = results / f"{dt.date.today()}.txt"
+        suffix = "-pages" if args.pages_only else ""
+        target = results / f"{dt.date.today()}{suffix}.txt"
         target.write_text("\n".join(LINES) + "\n")
         print(f"saved to {target.relative_to(ROOT)}")
     return 0

@@ -327,6 +327,7 @@ def _family_token(slug: str) -> str:
     stamps = sorted(
         JobFamily.objects.filter(Q(slug=slug) | Q(pk__in=managers) | Q(pk__in=reports))
         .values_list("pk", "stamp", "slug")
+        .order_by()
         .distinct()
     )
     if not any(found == slug for _pk, _stamp, found in stamps):
