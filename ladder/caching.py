@@ -32,7 +32,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import DisallowedHost
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
@@ -318,18 +318,29 @@ def family_token(slug: str, version: int | None = None) -> str:
 
 
 def _family_token(slug: str) -> str:
-    # Families this one's levels report to, and families whose levels report to this one's:
+    # Families this one's levels report to, and families whose levels report to this one's,
     # each by an indexed join from the family's slug, so the cost is the same at any size.
-    managers = Level.objects.filter(family__slug=slug, reports_to__isnull=False).values(
-        "reports_to__family_id"
-    )
-    reports = Level.objects.filter(reports_to__family__slug=slug).values("family_id")
-    stamps = sorted(
-        JobFamily.objects.filter(Q(slug=slug) | Q(pk__in=managers) | Q(pk__in=reports))
-        .values_list("pk", "stamp", "slug")
-        .order_by()
-        .distinct()
-    )
+    # Plain SQL: after every edit each family's first request asks once, and the ORM took
+    # four times as long to build the query as the database took to answer it.
+    family, level = JobFamily._meta.db_table, Level._meta.db_table
+    sql = f"""
+        SELECT f.id, f.stamp, f.slug FROM {family} f WHERE f.slug = %s
+        UNION
+        SELECT m.family_id, mf.stamp, mf.slug FROM {level} l
+          JOIN {family} lf ON lf.id = l.family_id
+          JOIN {level} m ON m.id = l.reports_to_id
+          JOIN {family} mf ON mf.id = m.family_id
+         WHERE lf.slug = %s
+        UNION
+        SELECT l.family_id, rf.stamp, rf.slug FROM {level} l
+          JOIN {level} m ON m.id = l.reports_to_id
+          JOIN {family} mf ON mf.id = m.family_id
+          JOIN {family} rf ON rf.id = l.family_id
+         WHERE mf.slug = %s
+    """  # noqa: S608 - table names from the models, the slug a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug, slug, slug])
+        stamps = sorted(cursor.fetchall())
     if not any(found == slug for _pk, _stamp, found in stamps):
         return ""
     return _digest(f"{pk}.{stamp}" for pk, stamp, _slug in stamps)
