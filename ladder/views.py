@@ -618,17 +618,14 @@ def _find_levels(text: str, exclude: list[Level]) -> list[Level]:
 def _level_matches(request: HttpRequest, levels: list[Level]) -> dict:
     """The context of ``#level-matches``: levels to add to ``levels``, each with its URL."""
     text = request.GET.get("find", "").strip()[:FIND_MAX_CHARS]
-    matches = [
-        {"level": match, "url": _compare_url([*levels, match])}
-        for match in _find_levels(text, levels)
-    ]
+    found = _find_levels(text, levels) if len(levels) < MAX_COMPARE else []
+    matches = [{"level": match, "url": _compare_url([*levels, match])} for match in found]
     return {"finding": True, "find": text, "matches": matches, "find_limit": FIND_LIMIT}
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 @cached_page
-def compare_find(request: HtmxHttpRequest) -> HttpResponse:
+def compare_find(request: HttpRequest) -> HttpResponse:
     """Levels matching ``find`` to compare with the ``level``s given: the type-ahead of a level
     page's "compare with" box (htmx); without JavaScript the same box submits to ``compare``,
     which lists the same matches."""
