@@ -1,7 +1,7 @@
 """Ladder benchmarks: one line per figure, ratios measured in the same run.
 
     python bench/run.py [--quick] [--save] [--postgres] [--sizes 300,3000]
-                        [--only import,pages,search,matching,admin]
+                        [--only import,pages,search,matching,admin] [--pages-only]
 
 Runs on a throwaway SQLite file by default; with ``DATABASE_URL`` set (e.g. by
 ``tests/pgcluster.py -- python bench/run.py``) the same figures come from PostgreSQL.
@@ -554,7 +554,14 @@ def main() -> int:
         "import always runs, once; without 'import' the seed, corpus, inheritance, compare, "
         "matching-quality and memory figures are skipped too)",
     )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="the same as --only import,pages: the import and the page figures at each size",
+    )
     args = parser.parse_args()
+    if args.pages_only:
+        args.only = "import,pages"
     only = frozenset(args.only.split(","))
     if unknown := only - set(SECTIONS):
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")

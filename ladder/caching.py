@@ -8,7 +8,12 @@ level it extends), so caches of one family's data can be kept across edits of ot
 
 Views opt in with ``@cached_page``; ``PageCacheMiddleware`` does the caching. It sits right
 after WhiteNoise, so a hit skips sessions, CSRF, authentication, URL resolution and the view
-and costs one shared-cache read for the content version plus one for the page: no query. The
+and costs one shared-cache read for the content version plus one for the page: no query.
+Pages of one family (its page, level pages, history, the level options of its picker and a
+compare partial of its own levels) are keyed by that family's token instead of the ladder's
+number (``family_token``: its stamp and its reports-to neighbours'), one more read, so an
+edit of another family keeps them; pages that list families (home, search, grades, the
+compare page's pickers) keep the ladder's number, which every write changes. The
 stored response keeps the headers the inner middleware added (CSP, frame options, Vary), so a
 page from the cache is the same page. Signed-in people (staff see edit controls), anything
 but a plain 200/404 and any response that sets a cookie bypass the cache.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -31,7 +37,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from ladder.access import trusted_header_key
-from ladder.models import JobFamily, SiteVersion
+from ladder.models import JobFamily, Level, SiteVersion
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +87,62 @@ def page_key(request: HttpRequest) -> str | None:
     if _shows_postings(request.path):
         ladder, postings = content_versions(LADDER, POSTINGS)
         return f"ladder:page:{ladder}:{postings}:{digest}"
-    return f"ladder:page:{content_version()}:{digest}"
+    version = content_version()
+    shown = _families_shown(request)
+    if shown is not None:
+        slugs, lists_families = shown
+        tokens = page_tokens(slugs, lists_families=lists_families, version=version)
+        if tokens is not None:
+            # Not the ladder's number: an edit of another family leaves this page cached.
+            return f"ladder:page:f:{_digest(tokens)}:{digest}"
+        # An unknown family's 404 waits for the import that may create it: the global number.
+    return f"ladder:page:{version}:{digest}"
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+_FAMILY_PATH = re.compile(r"^families/([a-z0-9_-]+)/")
+# More families than a comparison shows: the page is an error, keyed by the ladder's number.
+MAX_FAMILIES_SHOWN = 8
+
+
+def _families_shown(request: HttpRequest) -> tuple[list[str], bool] | None:
+    """The families whose data this page shows (each with its linked families, see
+    ``family_token``) and whether it lists every family (a picker); None for a page keyed
+    by the ladder's number (home, search, grades: they show any family's levels).
+
+    Read from the path, before URL resolution: a family's page, level pages and history, the
+    level ``<option>``s of its picker, and the compare page and partials, which show their
+    columns' families (and the family picker, on the whole page and the compare area).
+    """
+    root = reverse("ladder:index")
+    path = request.path
+    if not path.startswith(root):
+        return None
+    path = path[len(root) :]
+    if match := _FAMILY_PATH.match(path):
+        return [match.group(1)], False
+    if path == "compare/levels/":
+        # The view answers for the first non-empty family parameter.
+        slug = next((v for k, v in request.GET.items() if k.startswith("family") and v), "")
+        return ([slug], False) if slug else None
+    if path == "compare/" and "find" not in request.GET:
+        # Each column's family, and any family a picker switched to (its first level).
+        slugs = {value.strip().partition("/")[0] for value in request.GET.getlist("level")}
+        slugs |= {v.strip() for k, v in request.GET.items() if k.startswith("family")}
+        slugs.discard("")
+        if len(slugs) > MAX_FAMILIES_SHOWN:
+            return None
+        headers = request.headers
+        table_only = (
+            headers.get("HX-Request") == "true"
+            and headers.get("HX-Target", "") != "compare-area"
+            and headers.get("HX-History-Restore-Request") != "true"
+        )
+        return sorted(slugs), not table_only
+    return None
 
 
 def _shows_postings(path: str) -> bool:
@@ -209,6 +270,86 @@ def bump_content_version(kind: str = LADDER, *, family_ids: Iterable[int] = ()) 
 
 def _publish_version(kind: str) -> None:
     cache.set(_version_key(kind), _stored_versions([kind])[kind], VERSION_SECONDS)
+
+
+FAMILY_LIST = "family-list"
+
+
+def page_tokens(
+    slugs: list[str], *, lists_families: bool = False, version: int | None = None
+) -> list[str] | None:
+    """What a page showing these families (and, with ``lists_families``, a picker of every
+    family) is cached under; None when one of them does not exist.
+
+    One cache read for all of them; each missing part costs one small query, once per ladder
+    version (see ``family_token`` and ``family_list_token``).
+    """
+    version = content_version() if version is None else version
+    keys = {f"ladder:family-token:{version}:{slug}": slug for slug in slugs}
+    if lists_families:
+        keys[f"ladder:family-token:{version}:"] = FAMILY_LIST
+    found = cache.get_many(list(keys))
+    tokens = []
+    for key, slug in keys.items():
+        token = found.get(key)
+        if token is None:
+            token = _family_list_token() if slug == FAMILY_LIST else _family_token(slug)
+            cache.set(key, token)
+        if not token:
+            return None
+        tokens.append(f"{slug}:{token}")
+    return tokens
+
+
+def family_token(slug: str, version: int | None = None) -> str:
+    """The token a family's pages are cached under ("" for no such family), cached per
+    ladder version: one small query when the version changes, none after.
+
+    A family's pages show its own data and, by reports-to links either way, titles of levels
+    and families elsewhere ("reports to", "reporting to it"). Extends are covered by the
+    stamp already (an edit stamps every family extending what changed); these links are not,
+    and removing one changes a family that no write names: the family whose level lost a
+    report. So the token digests the stamps of the family and of every family linked to it
+    now. A changed stamp, a link gained or a link lost changes it; stamps never go back, so
+    a token never comes back to name an older page.
+    """
+    tokens = page_tokens([slug], version=version)
+    return tokens[0].partition(":")[2] if tokens else ""
+
+
+def _family_token(slug: str) -> str:
+    # Families this one's levels report to, and families whose levels report to this one's,
+    # each by an indexed join from the family's slug, so the cost is the same at any size.
+    # Plain SQL: after every edit each family's first request asks once, and the ORM took
+    # four times as long to build the query as the database took to answer it.
+    family, level = JobFamily._meta.db_table, Level._meta.db_table
+    sql = f"""
+        SELECT f.id, f.stamp, f.slug FROM {family} f WHERE f.slug = %s
+        UNION
+        SELECT m.family_id, mf.stamp, mf.slug FROM {level} l
+          JOIN {family} lf ON lf.id = l.family_id
+          JOIN {level} m ON m.id = l.reports_to_id
+          JOIN {family} mf ON mf.id = m.family_id
+         WHERE lf.slug = %s
+        UNION
+        SELECT l.family_id, rf.stamp, rf.slug FROM {level} l
+          JOIN {level} m ON m.id = l.reports_to_id
+          JOIN {family} mf ON mf.id = m.family_id
+          JOIN {family} rf ON rf.id = l.family_id
+         WHERE mf.slug = %s
+    """  # noqa: S608 - table names from the models, the slug a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug, slug, slug])
+        stamps = sorted(cursor.fetchall())
+    if not any(found == slug for _pk, _stamp, found in stamps):
+        return ""
+    return _digest(f"{pk}.{stamp}" for pk, stamp, _slug in stamps)
+
+
+def _family_list_token() -> str:
+    """The family picker's content: changes when a family is added, deleted or renamed, not
+    when one is edited otherwise (the picker shows slugs and titles only)."""
+    return _digest(f"{slug}\t{title}" for slug, title in family_choices()) or "-"
 
 
 def family_stamps() -> dict[str, int]:

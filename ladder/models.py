@@ -130,18 +130,30 @@ class Manager:
         return self.level.get_absolute_url() if self.level is not None else self.link
 
 
+def _family_bulk(path: str) -> list[str]:
+    """A related family's source and section lists: a page naming the family reads neither,
+    and decoding the lists' JSON was a tenth of a cold level page."""
+    fields = ("source", "description", "performance_indicators", "career_ladder", "hiring_process")
+    return [f"{path}__{field}" for field in fields]
+
+
 class LevelQuerySet(models.QuerySet):
     """The few shapes pages read levels in, so no view keeps its own field lists."""
 
     def for_page(self) -> LevelQuerySet:
         """One level to show in full: its family, grade and manager, lists included."""
         return self.select_related("family", "grade", "reports_to__family").defer(
-            "family__source", "reports_to__effective", "reports_to__family__source"
+            *_family_bulk("family"),
+            "reports_to__effective",
+            "reports_to__description",
+            *_family_bulk("reports_to__family"),
         )
 
     def for_lists(self) -> LevelQuerySet:
         """Levels named in a list (grade page, who reports to whom): no effective lists."""
-        return self.select_related("family", "grade").defer("effective", "family__source")
+        return self.select_related("family", "grade").defer(
+            "effective", "description", *_family_bulk("family")
+        )
 
     def outline(self) -> LevelQuerySet:
         """What a track or a picker needs: title, slug, position, group and grade."""
@@ -238,6 +250,8 @@ class ItemQuerySet(models.QuerySet):
         return (
             self.filter(extends_level__isnull=False)
             .select_related("extends_level__family")
+            # Callers order the links themselves: the default ordering joins two more tables.
+            .order_by()
             .only(
                 "level_id",
                 "section",

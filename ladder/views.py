@@ -331,8 +331,8 @@ def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpRespon
     ctx = {
         "level": lv,
         "family": fam,
-        # The "compare with" picker: every family, and this family's levels.
-        "families": family_choices(),
+        # "Compare with": this family's levels; a level of another family is found by typing
+        # (``compare_find``), so the page never lists every family of a large ladder.
         "family_levels": [other for other in family_levels if other.id != lv.id],
         "next_compare_url": (
             _compare_url([lv, track[here + 1]], changes_only=True) if here + 1 < len(track) else ""
@@ -569,6 +569,9 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
             for c in columns
         ]
         ctx["add_index"] = len(levels)
+    if "find" in request.GET and levels and len(levels) < MAX_COMPARE and not errors:
+        # A level page's "find a level" box, sent without JavaScript: the matches to pick.
+        ctx.update(_level_matches(request, levels))
     # Bad parameters: the page says what is wrong; the API-like partial answers 400.
     status = 400 if errors and partial else 200
     template = "ladder/compare.html"
@@ -584,6 +587,53 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         else:
             replace_url(response, ctx["url"])
     return response
+
+
+FIND_MAX_CHARS = 100
+FIND_MAX_WORDS = 5
+FIND_LIMIT = 20
+
+
+def _find_levels(text: str, exclude: list[Level]) -> list[Level]:
+    """Levels whose title or family title holds every word typed, by family then position.
+
+    A title query, not the search index: one narrow join is fast enough for a type-ahead,
+    and it finds "manager sales" across families like the reader means it.
+    """
+    words = text.lower().split()[:FIND_MAX_WORDS]
+    if not words or len(" ".join(words)) < 2:
+        return []
+    condition = Q()
+    for word in words:
+        condition &= Q(title__icontains=word) | Q(family__title__icontains=word)
+    return list(
+        Level.objects.filter(condition)
+        .exclude(pk__in=[lv.pk for lv in exclude])
+        .select_related("family")
+        .only("slug", "title", "position", "family__slug", "family__title")
+        .order_by("family__title", "position")[:FIND_LIMIT]
+    )
+
+
+def _level_matches(request: HttpRequest, levels: list[Level]) -> dict:
+    """The context of ``#level-matches``: levels to add to ``levels``, each with its URL."""
+    text = request.GET.get("find", "").strip()[:FIND_MAX_CHARS]
+    found = _find_levels(text, levels) if len(levels) < MAX_COMPARE else []
+    matches = [{"level": match, "url": _compare_url([*levels, match])} for match in found]
+    return {"finding": True, "find": text, "matches": matches, "find_limit": FIND_LIMIT}
+
+
+@require_GET
+@cached_page
+def compare_find(request: HttpRequest) -> HttpResponse:
+    """Levels matching ``find`` to compare with the ``level``s given: the type-ahead of a level
+    page's "compare with" box (htmx); without JavaScript the same box submits to ``compare``,
+    which lists the same matches."""
+    levels, errors = _compare_selection(request)
+    if errors:
+        return render(request, "ladder/compare.html#level-matches", {"errors": errors}, status=400)
+    ctx = {**_level_matches(request, levels), "hx_target": "#comparison"}
+    return render(request, "ladder/compare.html#level-matches", ctx)
 
 
 @require_GET

@@ -18,6 +18,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("compare/", views.compare, name="compare"),
     path("compare/levels/", views.compare_level_options, name="compare-levels"),
+    path("compare/find/", views.compare_find, name="compare-find"),
     path("api/families/", api.family_list, name="api-families"),
     path("api/families/<slug:slug>/", api.family_detail, name="api-family"),
     re_path(r"^api/(?P<rest>.*)$", api.not_found),

@@ -7,6 +7,7 @@ import pytest
 from ladder.handbook.sources import Source
 from ladder.services import family_import
 from tests.conftest import ROOT
+from tests.journeys.helpers import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
@@ -76,4 +77,45 @@ def test_compare_form_works_with_javascript_disabled(live_server, browser, artif
     assert "/compare/?" in page.url
     assert page.locator("#comparison .cell-added").count() == 3
     page.screenshot(path=str(artifacts / "compare-no-js.png"), full_page=True, caret="initial")
+    context.close()
+
+
+def test_find_a_level_of_another_family_by_keyboard_as_you_type(live_server, page, artifacts, seed):
+    """The level page lists no other family: typing finds a level, Tab and Enter compare."""
+    errors: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    start = f"{live_server.url}/families/sales-operations/manager-sales-operations/"
+    page.goto(start)
+    page.evaluate("window.__marker = 42")
+    page.focus("#compare-find")
+    page.keyboard.type("director sales")
+    page.wait_for_selector("#compare-matches a")
+    assert page.evaluate("window.__marker") == 42  # matches came without a reload
+    assert page.evaluate("document.activeElement.id") == "compare-find"  # typing goes on
+    titles = page.locator("#compare-matches a").all_inner_texts()
+    assert titles and all("Director" in title for title in titles)
+    assert_accessible(page, "level page with matches")
+    page.locator(".compare-box").screenshot(path=str(artifacts / "compare-find.png"))
+    page.keyboard.press("Tab")  # the Find button
+    page.keyboard.press("Tab")  # the first match
+    assert page.evaluate("document.activeElement.textContent") == titles[0]
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#comparison table.compare-table")
+    assert page.evaluate("window.__marker") == 42
+    assert "/compare/?" in page.url and "director" in page.url
+    assert errors == []
+
+
+def test_find_a_level_works_with_javascript_disabled(live_server, browser, seed):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/families/sales-operations/manager-sales-operations/")
+    page.fill("#compare-find", "senior manager")
+    page.get_by_role("button", name="Find").click()
+    page.wait_for_load_state()
+    link = page.locator(".level-matches a").first
+    assert link.inner_text() == "Senior Manager, Sales Operations"
+    link.click()
+    page.wait_for_load_state()
+    assert page.locator("#comparison .cell-added").count() == 3
     context.close()

@@ -371,10 +371,9 @@ def test_page_query_counts_do_not_grow_with_levels_items_or_inheritance_depth(
     assert small_counts == {
         "index": 2,
         "family": 3,  # + the version count for the history link
-        # level, reports, family levels (track and picker), extends, + every family for the
-        # picker (cached per content version: the version and the list, both from the shared
-        # cache in production)
-        "level": 6,
+        # level, reports, family levels (track and picker), extends: another family's level
+        # is found by typing (compare/find/), the page lists no family but its own
+        "level": 4,
         "grade": 2,
         # one query: the ranked page of the full-text index with its levels and total; + the
         # grades for the filter (cached per content version, with its number) on the whole page
