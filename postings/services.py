@@ -7,6 +7,7 @@ this module moves their plain data in and out of the database, in one transactio
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -293,18 +294,55 @@ def _assemble(state: IndexState | None) -> LevelIndex | None:
     return index
 
 
+# Second tier, in this process: the index of one content version, exactly that version's (from
+# the shared cache's entry for it, or built for it). Derived, versioned data, not shared state:
+# it is only served for the very version it was made for, so a worker that sees a newer number
+# never answers from it. It is what keeps a Redis outage from costing every worker a build
+# (seconds) on its next posting page: the shared cache then misses every read.
+_by_version: tuple[int, LevelIndex] | None = None
+# One build at a time in this process: while the shared cache is down, nobody else's
+# ``:building`` key holds the other threads off, and each would otherwise build the same index.
+_build_lock = threading.Lock()
+
+
+def _keep(version: int, index: LevelIndex) -> LevelIndex:
+    """Remember ``index`` as the one of ``version`` in this process (never an older version
+    over a newer one: a request that read a stale number must not evict the current index)."""
+    global _by_version
+    if _by_version is None or _by_version[0] <= version:
+        _by_version = (version, index)
+    return index
+
+
+def _kept(version: int) -> LevelIndex | None:
+    kept = _by_version
+    return kept[1] if kept is not None and kept[0] == version else None
+
+
+def level_index_forget() -> None:
+    """Drop this process's copies (tests: rolled-back databases reuse version numbers)."""
+    global _by_version, _memo
+    _by_version = _memo = None
+
+
 def level_index() -> LevelIndex:
     """Every level as the matcher's index; cached per content version.
 
     An edit adds its families to the cached index as a delta (``level_index_follow``), so
     after an edit readers get that index, or the previous one for the moment the refresh
-    takes, never a global rebuild. A rebuild happens only when nothing is cached at all
-    (first start, eviction): one worker builds, the others wait for its result.
+    takes, never a global rebuild. When the shared cache has nothing for this version (Redis
+    down, eviction), this process's copy of the same version answers. A rebuild happens only
+    when neither has it (first start, a new version while Redis is down): one worker builds,
+    the others wait for its result.
     """
     version = content_version()
     key = _index_key(version)
     index = _assemble(cache.get(key))
     if index is not None:
+        return _keep(version, index)
+    # The shared cache has nothing for this version (Redis down, or evicted): this process's
+    # own copy of the very same version is as good, and costs nothing.
+    if (index := _kept(version)) is not None:
         return index
     latest = cache.get(LATEST_INDEX_KEY)
     # A writer's refresh for this version is on its way (or this worker's version number is a
@@ -314,23 +352,27 @@ def level_index() -> LevelIndex:
         and (latest > version or cache.get(f"{key}:refreshing"))
         and (index := _assemble(cache.get(_index_key(latest)))) is not None
     ):
-        return index
-    building = f"{key}:building"
-    if not cache.add(building, 1, INDEX_BUILD_SECONDS):
-        deadline = time.monotonic() + INDEX_BUILD_SECONDS
-        while time.monotonic() < deadline and cache.get(building) is not None:
-            time.sleep(0.05)
-            if (index := _assemble(cache.get(key))) is not None:
-                return index
-        if (index := _assemble(cache.get(key))) is not None:
+        return index  # not kept: it is an older version's index
+    with _build_lock:
+        # Another thread of this process may have built it while this one waited.
+        if (index := _kept(version)) is not None:
             return index
-        # The builder failed or died: build here.
-    try:
-        index = _build_level_index()
-        _publish_index(version, index)
-    finally:
-        cache.delete(building)
-    return index
+        building = f"{key}:building"
+        if not cache.add(building, 1, INDEX_BUILD_SECONDS):
+            deadline = time.monotonic() + INDEX_BUILD_SECONDS
+            while time.monotonic() < deadline and cache.get(building) is not None:
+                time.sleep(0.05)
+                if (index := _assemble(cache.get(key))) is not None:
+                    return _keep(version, index)
+            if (index := _assemble(cache.get(key))) is not None:
+                return _keep(version, index)
+            # The builder failed or died: build here.
+        try:
+            index = _build_level_index()
+            _publish_index(version, index)
+        finally:
+            cache.delete(building)
+        return _keep(version, index)
 
 
 def _publish_index(version: int, index: LevelIndex) -> None:

@@ -255,3 +255,106 @@ def test_an_edit_through_the_write_service_ranks_as_a_full_rebuild_would(
     assert after == _ranking(posting, rebuilt)
     assert after != before
     assert level.key in [key for key, _ in after]
+
+
+# ------------------------------------------------------------------ the shared cache is down
+
+NOBODY = "redis://127.0.0.1:9/0"  # nothing listens on the discard port: every call fails
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """From now on the shared cache is a Redis nobody answers: every read misses."""
+    from ladder import rediscache
+
+    monkeypatch.setattr(rediscache, "_open_until", {})
+
+    def switch() -> None:
+        settings.CACHES = {
+            "default": {"BACKEND": "ladder.rediscache.RedisCache", "LOCATION": NOBODY}
+        }
+
+    return switch
+
+
+def _counting_builds(monkeypatch) -> list[int]:
+    builds: list[int] = []
+    real = services._build_level_index
+
+    def build():
+        builds.append(1)
+        return real()
+
+    monkeypatch.setattr(services, "_build_level_index", build)
+    return builds
+
+
+def test_while_redis_is_down_the_process_copy_of_the_version_answers(
+    ladder, redis_down, monkeypatch, client
+):
+    services.posting_import(
+        sources=[services.Source(p.name, p.read_bytes()) for p in sorted(POSTINGS.iterdir())[:1]]
+    )
+    first = services.level_index()  # built once, with the shared cache up
+    redis_down()
+    assert cache.get(services._index_key(services.content_version())) is None
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    assert services.level_index() is first
+    posting = services.Posting.objects.get()
+    assert client.get(f"/postings/{posting.pk}/").status_code == 200
+
+
+def test_a_newer_version_is_never_answered_from_an_older_process_copy(
+    ladder, redis_down, monkeypatch, django_capture_on_commit_callbacks
+):
+    services.level_index()
+    redis_down()
+    builds = _counting_builds(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        ladder.text = "Lead and facilitate quarterly budget calls"
+        item_save(item=ladder)
+    index = services.level_index()  # nothing anywhere has this version: built here
+    assert "Lead and facilitate quarterly budget calls" in _texts(index)
+    assert "Lead and facilitate forecast calls" not in _texts(index)
+    assert services.level_index() is index  # and kept for the next request
+    assert builds == [1]
+
+
+def test_a_request_that_read_an_older_number_does_not_evict_the_newer_copy(
+    ladder, redis_down, monkeypatch
+):
+    version = services.content_version()
+    current = services.level_index()
+    redis_down()
+    monkeypatch.setattr(services, "content_version", lambda: version - 1)
+    older = services.level_index()  # built for the number it read
+    assert older is not current
+    monkeypatch.setattr(services, "content_version", lambda: version)
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    assert services.level_index() is current
+
+
+def test_threads_of_a_process_build_a_missing_version_once(redis_down, monkeypatch):
+    import threading
+    import time
+
+    redis_down()
+    built = []
+
+    def slow_build():
+        built.append(1)
+        time.sleep(0.2)
+        return object()
+
+    monkeypatch.setattr(services, "content_version", lambda: 7)
+    monkeypatch.setattr(services, "_build_level_index", slow_build)
+    answers = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(services.level_index())) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1
+    assert len({id(answer) for answer in answers}) == 1 and len(answers) == 4
