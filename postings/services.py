@@ -319,6 +319,39 @@ def _kept(version: int) -> LevelIndex | None:
     return kept[1] if kept is not None and kept[0] == version else None
 
 
+# More families changed since this process's copy than this: a build is the simpler way.
+CATCH_UP_MAX_FAMILIES = 50
+
+
+def _caught_up(version: int) -> LevelIndex | None:
+    """This process's copy of an older version, brought to ``version``: the families changed
+    since (a family's stamp is the ladder version that last changed its levels' effective
+    lists, the very families ``level_index_follow`` replaces) and those deleted since are
+    replaced by their rows of now, as an edit's delta would. None when there is no older copy
+    or too much changed. The older copy itself is never answered for a newer version.
+    """
+    kept = _by_version
+    if kept is None or kept[0] >= version:
+        return None
+    since, index = kept
+    stamps = dict(JobFamily.objects.values_list("slug", "stamp"))
+    alive = index.family_alive if index.family_alive is not None else [True] * len(index.families)
+    live = {slug for slug, living in zip(index.families, alive, strict=True) if living}
+    changed = {slug for slug, stamp in stamps.items() if stamp > since}
+    slugs = changed | (live - stamps.keys())
+    if len(slugs) > CATCH_UP_MAX_FAMILIES:
+        return None
+    if slugs:
+        levels = _levels_for_index().filter(family__slug__in=changed)
+        index = index_replace(
+            index, families=sorted(slugs), profiles=[profile_of(level) for level in levels]
+        )
+        if index.alive is not None and 2 * int(index.alive.sum()) < len(index.alive):
+            # A long outage with many edits: more dead rows than live ones, drop them.
+            index = index_compact(index)
+    return index
+
+
 def level_index_forget() -> None:
     """Drop this process's copies (tests: rolled-back databases reuse version numbers)."""
     global _by_version, _memo
@@ -331,9 +364,10 @@ def level_index() -> LevelIndex:
     An edit adds its families to the cached index as a delta (``level_index_follow``), so
     after an edit readers get that index, or the previous one for the moment the refresh
     takes, never a global rebuild. When the shared cache has nothing for this version (Redis
-    down, eviction), this process's copy of the same version answers. A rebuild happens only
-    when neither has it (first start, a new version while Redis is down): one worker builds,
-    the others wait for its result.
+    down, eviction), this process's copy of the same version answers, or its copy of an older
+    version with the families changed since replaced (their stamps say which). A rebuild
+    happens only when none of these is there (first start): one worker builds, the others
+    wait for its result.
     """
     version = content_version()
     key = _index_key(version)
@@ -357,6 +391,9 @@ def level_index() -> LevelIndex:
         # Another thread of this process may have built it while this one waited.
         if (index := _kept(version)) is not None:
             return index
+        # Not stored for other workers: replaced rows and all, it is this process's business.
+        if (index := _caught_up(version)) is not None:
+            return _keep(version, index)
         building = f"{key}:building"
         if not cache.add(building, 1, INDEX_BUILD_SECONDS):
             deadline = time.monotonic() + INDEX_BUILD_SECONDS

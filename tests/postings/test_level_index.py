@@ -307,17 +307,60 @@ def test_while_redis_is_down_the_process_copy_of_the_version_answers(
 def test_a_newer_version_is_never_answered_from_an_older_process_copy(
     ladder, redis_down, monkeypatch, django_capture_on_commit_callbacks
 ):
+    pages = ["sales--inside-sales.md", "sales--renewals.md", "sales--area-sales-manager.md"]
+    family_import(sources=[Source(name, (CORPUS / name).read_bytes()) for name in pages])
+    path = POSTINGS / "inside-sales-manager.html"
+    posting = parse_posting(path.read_bytes(), path.name)
+    older = services.level_index()
+    redis_down()
+    builds = _counting_builds(monkeypatch)
+    level = Level.objects.select_related("family").get(pk=ladder.level_id)
+    level.title = "Inside Sales Manager"
+    with django_capture_on_commit_callbacks(execute=True):
+        level_save(level=level)
+        ladder.text = "Lead and facilitate quarterly budget calls"
+        item_save(item=ladder)
+    index = services.level_index()  # the older copy with the edited family replaced
+    assert index is not older and builds == []
+    assert "Lead and facilitate quarterly budget calls" in _texts(index)
+    assert "Lead and facilitate forecast calls" not in _texts(index)
+    rebuilt = build_index([services.profile_of(lv) for lv in services._levels_for_index()])
+    assert _ranking(posting, index) == _ranking(posting, rebuilt) != _ranking(posting, older)
+    assert services.level_index() is index  # and kept for the next request
+
+
+def test_a_family_deleted_while_redis_is_down_leaves_the_process_copy(
+    ladder, redis_down, monkeypatch
+):
+    from ladder.models import JobFamily
+    from ladder.services import family_delete
+
+    page = "sales--inside-sales.md"
+    family_import(sources=[Source(page, (CORPUS / page).read_bytes())])
+    first = services.level_index()
+    gone = JobFamily.objects.get(slug="inside-sales")
+    assert "inside-sales" in first.families
+    redis_down()
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    family_delete(family=gone)
+    index = services.level_index()
+    assert not [p for p in _live(index) if p.key.startswith("inside-sales/")]
+    assert len(_live(index)) == Level.objects.count()
+
+
+def test_with_too_much_changed_since_the_process_copy_the_index_is_built(
+    ladder, redis_down, monkeypatch, django_capture_on_commit_callbacks
+):
     services.level_index()
     redis_down()
+    monkeypatch.setattr(services, "CATCH_UP_MAX_FAMILIES", 0)
     builds = _counting_builds(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
         ladder.text = "Lead and facilitate quarterly budget calls"
         item_save(item=ladder)
-    index = services.level_index()  # nothing anywhere has this version: built here
+    index = services.level_index()
+    assert builds == [1] and index.alive is None
     assert "Lead and facilitate quarterly budget calls" in _texts(index)
-    assert "Lead and facilitate forecast calls" not in _texts(index)
-    assert services.level_index() is index  # and kept for the next request
-    assert builds == [1]
 
 
 def test_a_request_that_read_an_older_number_does_not_evict_the_newer_copy(
