@@ -7,6 +7,7 @@ this module moves their plain data in and out of the database, in one transactio
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import uuid
@@ -35,6 +36,8 @@ from postings.matching import (
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
 from postings.parsing import PostingItem as ParsedItem
+
+log = logging.getLogger(__name__)
 
 EXTENSIONS = {".html", ".htm", ".txt", ".md", ".markdown", ".text"}
 
@@ -350,6 +353,18 @@ def _caught_up(version: int) -> LevelIndex | None:
             # A long outage with many edits: more dead rows than live ones, drop them.
             index = index_compact(index)
     return index
+
+
+def level_index_warm() -> None:
+    """Fill this process's copy of the index now (a worker starting; ``ladder/wsgi.py`` runs
+    it in a thread): a worker whose first posting page comes while Redis is down then catches
+    up from it instead of building. From the shared cache that is one read; a build only when
+    nobody stored an index yet, which the first posting page would have paid anyway.
+    """
+    try:
+        level_index()
+    except Exception:  # noqa: BLE001 - a head start only: the first request does it instead
+        log.warning("matching index not warmed at start", exc_info=True)
 
 
 def level_index_forget() -> None:

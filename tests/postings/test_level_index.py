@@ -401,3 +401,26 @@ def test_threads_of_a_process_build_a_missing_version_once(redis_down, monkeypat
         thread.join()
     assert len(built) == 1
     assert len({id(answer) for answer in answers}) == 1 and len(answers) == 4
+
+
+def test_a_warmed_worker_catches_up_when_redis_is_down_instead_of_building(
+    ladder, redis_down, monkeypatch, django_capture_on_commit_callbacks
+):
+    services.level_index()  # stored in the shared cache by another worker
+    services.level_index_forget()  # this worker starts: nothing in its memory
+    services.level_index_warm()
+    redis_down()
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    with django_capture_on_commit_callbacks(execute=True):
+        ladder.text = "Lead and facilitate quarterly budget calls"
+        item_save(item=ladder)
+    assert "Lead and facilitate quarterly budget calls" in _texts(services.level_index())
+
+
+def test_warming_never_fails_the_worker(monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("database not there yet")
+
+    monkeypatch.setattr(services, "level_index", broken)
+    services.level_index_warm()
+    assert "not warmed" in caplog.text
