@@ -522,7 +522,7 @@ def start_wrk(port: int, script: Path, connections: int, seconds: int = 600) -> 
     return proc
 
 
-def finish_wrk(proc: subprocess.Popen, interrupt: bool = True) -> dict[str, float]:
+def finish_wrk(proc: subprocess.Popen, interrupt: bool = True) -> dict:
     if interrupt:
         proc.send_signal(signal.SIGINT)  # wrk stops and prints its figures
     out, _ = proc.communicate(timeout=660)
@@ -531,8 +531,8 @@ def finish_wrk(proc: subprocess.Popen, interrupt: bool = True) -> dict[str, floa
     return parse_wrk(out)
 
 
-def parse_wrk(out: str) -> dict[str, float]:
-    figures: dict[str, float] = {
+def parse_wrk(out: str) -> dict:
+    figures: dict = {
         "requests": float(re.search(r"(\d+) requests in", out).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
     }
@@ -546,6 +546,7 @@ def parse_wrk(out: str) -> dict[str, float]:
     figures["non2xx"] = int(match.group(1)) if match else 0
     match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     figures["socket_errors"] = sum(int(x) for x in match.groups()) if match else 0
+    figures["socket_detail"] = match.group(0).removeprefix("Socket errors: ") if match else "none"
     statuses = {int(code): int(n) for code, n in re.findall(r"status (\d+): (\d+)", out)}
     figures["5xx"] = sum(n for code, n in statuses.items() if code >= 500)
     figures["503"] = statuses.get(503, 0)
@@ -820,7 +821,9 @@ def main() -> int:
             figures = finish_wrk(load)
             lines[-1] += (
                 f"; read load meanwhile {figures['rps']:.0f} req/s, "
-                f"{figures['non2xx'] + figures['socket_errors']:.0f} errors"
+                f"{figures['non2xx'] + figures['socket_errors']:.0f} errors ("
+                f"{figures['non2xx']:.0f} non-2xx, {figures['5xx']:.0f} of them 5xx; "
+                f"{figures['socket_errors']:.0f} socket errors: {figures['socket_detail']})"
             )
 
         failed += not run_phase("1. stale reads", stale_reads, deployment, lines)
