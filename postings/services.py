@@ -24,6 +24,7 @@ from ladder.handbook import SECTIONS
 from ladder.handbook.sources import Source, read_files
 from ladder.inheritance import effective_entries, walk_entries
 from ladder.models import JobFamily, Level
+from postings.embedding import preload as embedding_preload
 from postings.matching import (
     LevelIndex,
     LevelProfile,
@@ -356,12 +357,16 @@ def _caught_up(version: int) -> LevelIndex | None:
 
 
 def level_index_warm() -> None:
-    """Fill this process's copy of the index now (a worker starting; ``ladder/wsgi.py`` runs
-    it in a thread): a worker whose first posting page comes while Redis is down then catches
-    up from it instead of building. From the shared cache that is one read; a build only when
-    nobody stored an index yet, which the first posting page would have paid anyway.
+    """Fill this process's copy of the index and load the embedding model now (a worker
+    starting; ``ladder/wsgi.py`` runs it in a thread): a worker whose first posting page comes
+    while Redis is down then catches up from it instead of building. From the shared cache
+    that is one read; a build only when nobody stored an index yet, which the first posting
+    page would have paid anyway.
     """
     try:
+        # The embedding model too: loading it takes seconds, which a worker's first posting
+        # page would otherwise wait for (in an outage, on top of everything else).
+        embedding_preload()
         level_index()
     except Exception:  # noqa: BLE001 - a head start only: the first request does it instead
         log.warning("matching index not warmed at start", exc_info=True)
