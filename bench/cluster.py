@@ -321,7 +321,7 @@ class Deployment:
             stdout=self._log("redis"),
             stderr=subprocess.STDOUT,
         )
-        wait_for_port(self.redis_port, "Redis")
+        wait_for_port(self.redis_port, "Redis", self.redis)
 
     def stop_redis(self) -> None:
         if self.redis and self.redis.poll() is None:
@@ -352,7 +352,7 @@ class Deployment:
             # as a machine dying would.
             start_new_session=True,
         )
-        wait_for_http(self.ports[name], f"node {name}")
+        wait_for_http(self.ports[name], f"node {name}", proc=self.nodes[name])
 
     def heal(self) -> None:
         """Start again whatever a check stopped and did not bring back (it failed midway)."""
@@ -370,7 +370,7 @@ class Deployment:
         self.nodes[name].wait(10)
 
     def start_nginx(self) -> None:
-        (self.work / "nginx-tmp").mkdir()
+        (self.work / "nginx-tmp").mkdir(exist_ok=True)
         # nginx workers run as an unprivileged user and buffer large answers here.
         os.chmod(self.work, 0o755)
         os.chmod(self.work / "nginx-tmp", 0o777)
@@ -388,7 +388,7 @@ class Deployment:
             stdout=self._log("nginx"),
             stderr=subprocess.STDOUT,
         )
-        wait_for_http(self.nginx_port, "nginx")
+        wait_for_http(self.nginx_port, "nginx", proc=self.nginx)
 
     def start_worker(self) -> bool:
         probe = subprocess.run(
@@ -454,31 +454,76 @@ def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def wait_for_port(port: int, what: str, seconds: float = 30) -> None:
+def _ours(proc: subprocess.Popen | None, what: str, port: int) -> None:
+    """The answer came from the process just started, not from another program that took the
+    port meanwhile (ours then exits: it could not listen)."""
+    if proc is not None:
+        time.sleep(0.3)
+        if proc.poll() is not None:
+            raise PortTaken(f"{what} exited at start: port {port} is taken by another program")
+
+
+def wait_for_port(
+    port: int, what: str, proc: subprocess.Popen | None = None, seconds: float = 30
+) -> None:
     import socket
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise PortTaken(f"{what} exited at start (port {port} taken?)")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
+                _ours(proc, what, port)
                 return
         time.sleep(0.1)
     raise CheckFailed(f"{what} did not start on port {port}")
+
+
+def on_a_free_port(start, attribute: tuple[object, str, str | None], tries: int = 3) -> None:
+    """``start()``; when the port picked at set-up was taken meanwhile (another cluster or
+    test run on this machine), again on a new free port. Only for a first start: a restart
+    must keep its port, nginx names it."""
+    owner, name, key = attribute
+    for attempt in range(tries):
+        try:
+            start()
+            return
+        except PortTaken:
+            if attempt == tries - 1:
+                raise
+            if key is None:
+                setattr(owner, name, free_port())
+            else:
+                getattr(owner, name)[key] = free_port()
 
 
 class CheckFailed(Exception):
     """The deployment did not do what a check needs; the logs say why."""
 
 
-def wait_for_http(port: int, what: str, path: str = "/healthz", seconds: float = 60) -> None:
+class PortTaken(CheckFailed):
+    """A process could not listen on its port: another program has it."""
+
+
+def wait_for_http(
+    port: int,
+    what: str,
+    path: str = "/healthz",
+    seconds: float = 60,
+    proc: subprocess.Popen | None = None,
+) -> None:
     deadline = time.monotonic() + seconds
     last = "no answer"
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise PortTaken(f"{what} exited at start (port {port} taken?)")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", path)
             status = conn.getresponse().status
             if status == 200:
+                _ours(proc, what, port)
                 return
             last = f"status {status}"
         except OSError as exc:
@@ -759,7 +804,7 @@ def main() -> int:
         deployment.pg.init()
         deployment.pg.start()
         deployment.pg.create_database()
-        deployment.start_redis()
+        on_a_free_port(deployment.start_redis, (deployment, "redis_port", None))
         deployment.manage("migrate", "--noinput", "-v0")
         deployment.manage("import_handbook", "fixtures/handbook")
         # A ladder of a company's size beside the seed: generated families (bench/generate.py).
@@ -783,9 +828,11 @@ def main() -> int:
         listed = deployment.manage("shell", "--no-imports", "-c", PATHS_SNIPPET).split("\n")
         _, item_id, level_url = next(line for line in listed if line.startswith("ITEM")).split()
         paths = [line for line in listed if line.startswith("/")]
-        deployment.start_node("A")
-        deployment.start_node("B")
-        deployment.start_nginx()
+        for name in ("A", "B"):
+            on_a_free_port(
+                lambda name=name: deployment.start_node(name), (deployment, "ports", name)
+            )
+        on_a_free_port(deployment.start_nginx, (deployment, "nginx_port", None))
         has_worker = deployment.start_worker()
         for path in paths:  # warm the page cache, as a live site is
             wait_for_http(deployment.nginx_port, "nginx", path=path, seconds=30)
