@@ -26,6 +26,7 @@ to ``bench/results/<date>-cluster.txt``. Ctrl-C (or SIGTERM) stops everything it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import html.parser
 import http.client
@@ -143,7 +144,8 @@ class Probe:
 
     port: int
     paths: list[str]
-    samples: list[tuple[float, int, float]] = field(default_factory=list)
+    # (start, status, milliseconds, path)
+    samples: list[tuple[float, int, float, str]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -169,15 +171,46 @@ class Probe:
                 conn.close()
             except OSError:
                 status = 0
-            self.samples.append((started, status, (time.monotonic() - started) * 1000))
+            self.samples.append((started, status, (time.monotonic() - started) * 1000, path))
             time.sleep(max(0.0, 0.02 - (time.monotonic() - started)))
 
     def between(self, start: float, end: float) -> list[tuple[float, int]]:
-        return [(t, s) for t, s, _ in self.samples if start <= t <= end]
+        return [(t, s) for t, s, _, _ in self.samples if start <= t <= end]
 
     def p99(self, start: float, end: float) -> float:
-        times = sorted(ms for t, _, ms in self.samples if start <= t <= end)
+        times = sorted(ms for t, _, ms, _ in self.samples if start <= t <= end)
         return times[min(len(times) - 1, int(len(times) * 0.99))] if times else 0.0
+
+    def by_kind(self, start: float, end: float) -> str:
+        """Where the time went: per kind of page, answers, median and slowest; then the
+        slowest requests themselves (a p99 over 500 ms is explained by these)."""
+        kinds: dict[str, list[float]] = {}
+        window = [(ms, path) for t, _, ms, path in self.samples if start <= t <= end]
+        for ms, path in window:
+            kinds.setdefault(page_kind(path), []).append(ms)
+        parts = []
+        for kind, times in sorted(kinds.items(), key=lambda kv: -max(kv[1])):
+            times.sort()
+            parts.append(
+                f"{kind} {len(times)}x p50 {times[len(times) // 2]:.0f} max {times[-1]:.0f} ms"
+            )
+        slowest = sorted(window, reverse=True)[:5]
+        return (
+            "; ".join(parts) + " | slowest: " + ", ".join(f"{p} {ms:.0f} ms" for ms, p in slowest)
+        )
+
+
+def page_kind(path: str) -> str:
+    """The view a path reaches, for the per-kind timings."""
+    if path == "/":
+        return "home"
+    if path.startswith("/postings/"):
+        return "posting list" if path == "/postings/" else "posting"
+    for prefix, kind in (("/compare/", "compare"), ("/search/", "search")):
+        if path.startswith(prefix):
+            return kind
+    depth = len([part for part in path.split("?")[0].split("/") if part])
+    return {2: "family", 3: "level"}.get(depth, "other")
 
 
 class FormValues(html.parser.HTMLParser):
@@ -230,6 +263,7 @@ class Deployment:
         self.nginx: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
         self.worker_exits = 0
+        self.pg_stopped = False
         self.stopping = threading.Event()
         self.logs: list = []
 
@@ -287,7 +321,7 @@ class Deployment:
             stdout=self._log("redis"),
             stderr=subprocess.STDOUT,
         )
-        wait_for_port(self.redis_port, "Redis")
+        wait_for_port(self.redis_port, "Redis", self.redis)
 
     def stop_redis(self) -> None:
         if self.redis and self.redis.poll() is None:
@@ -318,14 +352,25 @@ class Deployment:
             # as a machine dying would.
             start_new_session=True,
         )
-        wait_for_http(self.ports[name], f"node {name}")
+        wait_for_http(self.ports[name], f"node {name}", proc=self.nodes[name])
+
+    def heal(self) -> None:
+        """Start again whatever a check stopped and did not bring back (it failed midway)."""
+        if self.pg_stopped:
+            self.pg.start()
+            self.pg_stopped = False
+        if self.redis is None or self.redis.poll() is not None:
+            self.start_redis()
+        for name, node in self.nodes.items():
+            if node.poll() is not None:
+                self.start_node(name)
 
     def kill_node(self, name: str) -> None:
         os.killpg(self.nodes[name].pid, signal.SIGKILL)
         self.nodes[name].wait(10)
 
     def start_nginx(self) -> None:
-        (self.work / "nginx-tmp").mkdir()
+        (self.work / "nginx-tmp").mkdir(exist_ok=True)
         # nginx workers run as an unprivileged user and buffer large answers here.
         os.chmod(self.work, 0o755)
         os.chmod(self.work / "nginx-tmp", 0o777)
@@ -343,7 +388,7 @@ class Deployment:
             stdout=self._log("nginx"),
             stderr=subprocess.STDOUT,
         )
-        wait_for_http(self.nginx_port, "nginx")
+        wait_for_http(self.nginx_port, "nginx", proc=self.nginx)
 
     def start_worker(self) -> bool:
         probe = subprocess.run(
@@ -378,6 +423,7 @@ class Deployment:
             time.sleep(0.5)
 
     def stop(self) -> None:
+        """Stop everything; each step on its own, so one that fails leaves no other running."""
         self.stopping.set()
         for proc in [self.worker, self.nginx, *self.nodes.values()]:
             if proc is not None and proc.poll() is None:
@@ -388,43 +434,96 @@ class Deployment:
                         proc.terminate()
                     proc.wait(20)
                 except (subprocess.TimeoutExpired, ProcessLookupError):
+                    if proc in self.nodes.values():
+                        with contextlib.suppress(ProcessLookupError):
+                            os.killpg(proc.pid, signal.SIGKILL)
                     proc.kill()
-        self.stop_redis()
-        self.pg.stop("immediate")
-        self.pg.remove()
-        for handle in self.logs:
-            handle.close()
+        try:
+            self.stop_redis()
+        except subprocess.TimeoutExpired:
+            self.redis.kill()
+        try:
+            self.pg.stop("immediate")
+        finally:
+            self.pg.remove()
+            for handle in self.logs:
+                handle.close()
 
 
 def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def wait_for_port(port: int, what: str, seconds: float = 30) -> None:
+def _ours(proc: subprocess.Popen | None, what: str, port: int) -> None:
+    """The answer came from the process just started, not from another program that took the
+    port meanwhile (ours then exits: it could not listen)."""
+    if proc is not None:
+        time.sleep(0.3)
+        if proc.poll() is not None:
+            raise PortTaken(f"{what} exited at start: port {port} is taken by another program")
+
+
+def wait_for_port(
+    port: int, what: str, proc: subprocess.Popen | None = None, seconds: float = 30
+) -> None:
     import socket
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise PortTaken(f"{what} exited at start (port {port} taken?)")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
+                _ours(proc, what, port)
                 return
         time.sleep(0.1)
     raise CheckFailed(f"{what} did not start on port {port}")
+
+
+def on_a_free_port(start, attribute: tuple[object, str, str | None], tries: int = 3) -> None:
+    """``start()``; when the port picked at set-up was taken meanwhile (another cluster or
+    test run on this machine), again on a new free port. Only for a first start: a restart
+    must keep its port, nginx names it."""
+    owner, name, key = attribute
+    for attempt in range(tries):
+        try:
+            start()
+            return
+        except PortTaken:
+            if attempt == tries - 1:
+                raise
+            if key is None:
+                setattr(owner, name, free_port())
+            else:
+                getattr(owner, name)[key] = free_port()
 
 
 class CheckFailed(Exception):
     """The deployment did not do what a check needs; the logs say why."""
 
 
-def wait_for_http(port: int, what: str, path: str = "/healthz", seconds: float = 60) -> None:
+class PortTaken(CheckFailed):
+    """A process could not listen on its port: another program has it."""
+
+
+def wait_for_http(
+    port: int,
+    what: str,
+    path: str = "/healthz",
+    seconds: float = 60,
+    proc: subprocess.Popen | None = None,
+) -> None:
     deadline = time.monotonic() + seconds
     last = "no answer"
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise PortTaken(f"{what} exited at start (port {port} taken?)")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", path)
             status = conn.getresponse().status
             if status == 200:
+                _ours(proc, what, port)
                 return
             last = f"status {status}"
         except OSError as exc:
@@ -433,9 +532,21 @@ def wait_for_http(port: int, what: str, path: str = "/healthz", seconds: float =
     raise CheckFailed(f"{what} did not answer {path} with 200 on port {port} ({last})")
 
 
+# wrk runs still going: a check that fails midway leaves its load behind otherwise.
+_loads: list[subprocess.Popen] = []
+
+
+def stop_all_wrk() -> None:
+    while _loads:
+        proc = _loads.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
 def start_wrk(port: int, script: Path, connections: int, seconds: int = 600) -> subprocess.Popen:
     """wrk in the background until interrupted (or ``seconds``); ``finish_wrk`` reads it."""
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [
             "wrk",
             "--latency",
@@ -452,17 +563,21 @@ def start_wrk(port: int, script: Path, connections: int, seconds: int = 600) -> 
         stderr=subprocess.STDOUT,
         text=True,
     )
+    _loads.append(proc)
+    return proc
 
 
-def finish_wrk(proc: subprocess.Popen, interrupt: bool = True) -> dict[str, float]:
+def finish_wrk(proc: subprocess.Popen, interrupt: bool = True) -> dict:
     if interrupt:
         proc.send_signal(signal.SIGINT)  # wrk stops and prints its figures
     out, _ = proc.communicate(timeout=660)
+    if proc in _loads:
+        _loads.remove(proc)
     return parse_wrk(out)
 
 
-def parse_wrk(out: str) -> dict[str, float]:
-    figures: dict[str, float] = {
+def parse_wrk(out: str) -> dict:
+    figures: dict = {
         "requests": float(re.search(r"(\d+) requests in", out).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
     }
@@ -476,6 +591,7 @@ def parse_wrk(out: str) -> dict[str, float]:
     figures["non2xx"] = int(match.group(1)) if match else 0
     match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     figures["socket_errors"] = sum(int(x) for x in match.groups()) if match else 0
+    figures["socket_detail"] = match.group(0).removeprefix("Socket errors: ") if match else "none"
     statuses = {int(code): int(n) for code, n in re.findall(r"status (\d+): (\d+)", out)}
     figures["5xx"] = sum(n for code, n in statuses.items() if code >= 500)
     figures["503"] = statuses.get(503, 0)
@@ -599,7 +715,7 @@ def phase_redis_outage(
         f"p50 {figures['p50']:.0f} ms, p99 {figures['p99']:.0f} ms over the 16 s; probe during "
         f"the outage {len(during)} requests, {fives} errors, p99 {outage_p99:.0f} ms (p99 < 500 "
         f"ms and no 5xx: {verdict}); Redis back: {hits_after - hits_before} cache hits in the "
-        f"next 3 s"
+        f"next 3 s; probe during the outage by page: {probe.by_kind(down_at, up_at)}"
     )
 
 
@@ -609,9 +725,11 @@ def phase_postgres_restart(
     load = start_wrk(deployment.nginx_port, script, connections)
     time.sleep(3)
     down_at = time.monotonic()
+    deployment.pg_stopped = True
     deployment.pg.stop("fast")
     time.sleep(3)
     deployment.pg.start()
+    deployment.pg_stopped = False
     up_at = time.monotonic()
     time.sleep(5)
     figures = finish_wrk(load)
@@ -632,6 +750,35 @@ def phase_postgres_restart(
         f"(pages in the cache), {others} other errors, {last_error}; in the last 2 s "
         f"{sum(1 for _, s in tail if s == 200)} of {len(tail)} answers 200"
     )
+
+
+def print_log_tails(work: Path) -> None:
+    for log in sorted(work.glob("*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-15:]
+        if tail:
+            print(f"--- {log.name} (last lines)", *tail, sep="\n", file=sys.stderr)
+
+
+def run_phase(label: str, phase, deployment: Deployment, lines: list[str]) -> bool:
+    """Run one check; if it fails, its line says so and the deployment is put back together
+    (node A, Redis, PostgreSQL running) so that the next check still measures something."""
+    count = len(lines)
+    try:
+        phase()
+        ok = True
+    except Exception as exc:  # noqa: BLE001 - one failed check must not hide the others
+        del lines[count:]
+        lines.append(f"{label}: FAILED ({type(exc).__name__}: {exc})")
+        print_log_tails(deployment.work)
+        stop_all_wrk()
+        ok = False
+    try:
+        deployment.heal()
+    except Exception as exc:  # noqa: BLE001 - reported; the next check will fail and say so
+        lines[-1] += f" (could not restore the deployment afterwards: {exc})"
+    lines[-1] += f" [load average {os.getloadavg()[0]:.1f}]"
+    print(lines[-1], flush=True)
+    return ok
 
 
 def main() -> int:
@@ -657,7 +804,7 @@ def main() -> int:
         deployment.pg.init()
         deployment.pg.start()
         deployment.pg.create_database()
-        deployment.start_redis()
+        on_a_free_port(deployment.start_redis, (deployment, "redis_port", None))
         deployment.manage("migrate", "--noinput", "-v0")
         deployment.manage("import_handbook", "fixtures/handbook")
         # A ladder of a company's size beside the seed: generated families (bench/generate.py).
@@ -681,9 +828,11 @@ def main() -> int:
         listed = deployment.manage("shell", "--no-imports", "-c", PATHS_SNIPPET).split("\n")
         _, item_id, level_url = next(line for line in listed if line.startswith("ITEM")).split()
         paths = [line for line in listed if line.startswith("/")]
-        deployment.start_node("A")
-        deployment.start_node("B")
-        deployment.start_nginx()
+        for name in ("A", "B"):
+            on_a_free_port(
+                lambda name=name: deployment.start_node(name), (deployment, "ports", name)
+            )
+        on_a_free_port(deployment.start_nginx, (deployment, "nginx_port", None))
         has_worker = deployment.start_worker()
         for path in paths:  # warm the page cache, as a live site is
             wait_for_http(deployment.nginx_port, "nginx", path=path, seconds=30)
@@ -710,26 +859,41 @@ def main() -> int:
         lines[-1] += f" [load average {os.getloadavg()[0]:.1f}]"
         print(lines[0], lines[1], sep="\n", flush=True)
 
-        # A light read load during the pairs: steady, without starving the edits of CPU.
-        load = start_wrk(deployment.nginx_port, script, 2)
-        phase_stale_reads(deployment, int(item_id), level_url, args.pairs, lines)
-        figures = finish_wrk(load)
-        lines[-1] += (
-            f"; read load meanwhile {figures['rps']:.0f} req/s, "
-            f"{figures['non2xx'] + figures['socket_errors']:.0f} errors"
-        )
-        lines[-1] += f" [load average {os.getloadavg()[0]:.1f}]"
-        print(lines[-1], flush=True)
+        failed = 0
 
+        def stale_reads() -> None:
+            # A light read load during the pairs: steady, without starving the edits of CPU.
+            load = start_wrk(deployment.nginx_port, script, 2)
+            phase_stale_reads(deployment, int(item_id), level_url, args.pairs, lines)
+            figures = finish_wrk(load)
+            lines[-1] += (
+                f"; read load meanwhile {figures['rps']:.0f} req/s, "
+                f"{figures['non2xx'] + figures['socket_errors']:.0f} errors ("
+                f"{figures['non2xx']:.0f} non-2xx, {figures['5xx']:.0f} of them 5xx; "
+                f"{figures['socket_errors']:.0f} socket errors: {figures['socket_detail']})"
+            )
+
+        failed += not run_phase("1. stale reads", stale_reads, deployment, lines)
         # Every edit started a new content version: warm the pages again, as visitors would.
         for path in paths:
-            wait_for_http(deployment.nginx_port, "nginx", path=path, seconds=30)
+            try:
+                wait_for_http(deployment.nginx_port, "nginx", path=path, seconds=30)
+            except CheckFailed as exc:
+                print(f"cluster: warming {path}: {exc}", file=sys.stderr)
         probe = Probe(deployment.nginx_port, paths)
         probe.start()
-        for phase in (phase_node_kill, phase_redis_outage, phase_postgres_restart):
-            phase(deployment, script, args.connections, probe, lines)
-            lines[-1] += f" [load average {os.getloadavg()[0]:.1f}]"
-            print(lines[-1], flush=True)
+        phases = {
+            "2. node A killed": phase_node_kill,
+            "3. Redis stopped": phase_redis_outage,
+            "4. PostgreSQL restarted": phase_postgres_restart,
+        }
+        for label, phase in phases.items():
+            failed += not run_phase(
+                label,
+                lambda phase=phase: phase(deployment, script, args.connections, probe, lines),
+                deployment,
+                lines,
+            )
         probe.stop()
         if has_worker:
             alive = deployment.worker.poll() is None
@@ -745,18 +909,18 @@ def main() -> int:
         out = results / f"{dt.date.today()}-cluster.txt"
         out.write_text("\n".join(lines) + "\n")
         print(f"saved to {out.relative_to(ROOT)}")
-        return 0
+        if failed:
+            print(f"cluster: {failed} check(s) could not run, see above", file=sys.stderr)
+        return 1 if failed else 0
     except subprocess.CalledProcessError as exc:
         print(f"cluster: {' '.join(map(str, exc.cmd))} failed:\n{exc.stderr}", file=sys.stderr)
         return 1
     except CheckFailed as exc:
         print(f"cluster: {exc}", file=sys.stderr)
-        for log in sorted(work.glob("*.log")):
-            tail = log.read_text(errors="replace").splitlines()[-15:]
-            if tail:
-                print(f"--- {log.name} (last lines)", *tail, sep="\n", file=sys.stderr)
+        print_log_tails(work)
         return 1
     finally:
+        stop_all_wrk()
         deployment.stop()
         shutil.rmtree(work, ignore_errors=True)
 

@@ -44,6 +44,11 @@ def _model():
     return tokenizer, np.asarray(model.embedding, dtype=np.float16)
 
 
+def preload() -> None:
+    """Load the model now rather than at the first embedding (seconds: a worker starting)."""
+    _model()
+
+
 def token_sums(texts: Sequence[str], chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
     """Per text, the sum of its token vectors and its number of tokens. Sums add up: the
     embedding of several texts read as one is their summed vectors over their summed counts,

@@ -7,6 +7,8 @@ this module moves their plain data in and out of the database, in one transactio
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -22,6 +24,7 @@ from ladder.handbook import SECTIONS
 from ladder.handbook.sources import Source, read_files
 from ladder.inheritance import effective_entries, walk_entries
 from ladder.models import JobFamily, Level
+from postings.embedding import preload as embedding_preload
 from postings.matching import (
     LevelIndex,
     LevelProfile,
@@ -34,6 +37,8 @@ from postings.matching import (
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
 from postings.parsing import PostingItem as ParsedItem
+
+log = logging.getLogger(__name__)
 
 EXTENSIONS = {".html", ".htm", ".txt", ".md", ".markdown", ".text"}
 
@@ -293,18 +298,105 @@ def _assemble(state: IndexState | None) -> LevelIndex | None:
     return index
 
 
+# Second tier, in this process: the index of one content version, exactly that version's (from
+# the shared cache's entry for it, or built for it). Derived, versioned data, not shared state:
+# it is only served for the very version it was made for, so a worker that sees a newer number
+# never answers from it. It is what keeps a Redis outage from costing every worker a build
+# (seconds) on its next posting page: the shared cache then misses every read.
+_by_version: tuple[int, LevelIndex] | None = None
+# One build at a time in this process: while the shared cache is down, nobody else's
+# ``:building`` key holds the other threads off, and each would otherwise build the same index.
+_build_lock = threading.Lock()
+
+
+def _keep(version: int, index: LevelIndex) -> LevelIndex:
+    """Remember ``index`` as the one of ``version`` in this process (never an older version
+    over a newer one: a request that read a stale number must not evict the current index)."""
+    global _by_version
+    if _by_version is None or _by_version[0] <= version:
+        _by_version = (version, index)
+    return index
+
+
+def _kept(version: int) -> LevelIndex | None:
+    kept = _by_version
+    return kept[1] if kept is not None and kept[0] == version else None
+
+
+# More families changed since this process's copy than this: a build is the simpler way.
+CATCH_UP_MAX_FAMILIES = 50
+
+
+def _caught_up(version: int) -> LevelIndex | None:
+    """This process's copy of an older version, brought to ``version``: the families changed
+    since (a family's stamp is the ladder version that last changed its levels' effective
+    lists, the very families ``level_index_follow`` replaces) and those deleted since are
+    replaced by their rows of now, as an edit's delta would. None when there is no older copy
+    or too much changed. The older copy itself is never answered for a newer version.
+    """
+    kept = _by_version
+    if kept is None or kept[0] >= version:
+        return None
+    since, index = kept
+    stamps = dict(JobFamily.objects.values_list("slug", "stamp"))
+    alive = index.family_alive if index.family_alive is not None else [True] * len(index.families)
+    live = {slug for slug, living in zip(index.families, alive, strict=True) if living}
+    changed = {slug for slug, stamp in stamps.items() if stamp > since}
+    slugs = changed | (live - stamps.keys())
+    if len(slugs) > CATCH_UP_MAX_FAMILIES:
+        return None
+    if slugs:
+        levels = _levels_for_index().filter(family__slug__in=changed)
+        index = index_replace(
+            index, families=sorted(slugs), profiles=[profile_of(level) for level in levels]
+        )
+        if index.alive is not None and 2 * int(index.alive.sum()) < len(index.alive):
+            # A long outage with many edits: more dead rows than live ones, drop them.
+            index = index_compact(index)
+    return index
+
+
+def level_index_warm() -> None:
+    """Fill this process's copy of the index and load the embedding model now (a worker
+    starting; ``ladder/wsgi.py`` runs it in a thread): a worker whose first posting page comes
+    while Redis is down then catches up from it instead of building. From the shared cache
+    that is one read; a build only when nobody stored an index yet, which the first posting
+    page would have paid anyway.
+    """
+    try:
+        # The embedding model too: loading it takes seconds, which a worker's first posting
+        # page would otherwise wait for (in an outage, on top of everything else).
+        embedding_preload()
+        level_index()
+    except Exception:  # noqa: BLE001 - a head start only: the first request does it instead
+        log.warning("matching index not warmed at start", exc_info=True)
+
+
+def level_index_forget() -> None:
+    """Drop this process's copies (tests: rolled-back databases reuse version numbers)."""
+    global _by_version, _memo
+    _by_version = _memo = None
+
+
 def level_index() -> LevelIndex:
     """Every level as the matcher's index; cached per content version.
 
     An edit adds its families to the cached index as a delta (``level_index_follow``), so
     after an edit readers get that index, or the previous one for the moment the refresh
-    takes, never a global rebuild. A rebuild happens only when nothing is cached at all
-    (first start, eviction): one worker builds, the others wait for its result.
+    takes, never a global rebuild. When the shared cache has nothing for this version (Redis
+    down, eviction), this process's copy of the same version answers, or its copy of an older
+    version with the families changed since replaced (their stamps say which). A rebuild
+    happens only when none of these is there (first start): one worker builds, the others
+    wait for its result.
     """
     version = content_version()
     key = _index_key(version)
     index = _assemble(cache.get(key))
     if index is not None:
+        return _keep(version, index)
+    # The shared cache has nothing for this version (Redis down, or evicted): this process's
+    # own copy of the very same version is as good, and costs nothing.
+    if (index := _kept(version)) is not None:
         return index
     latest = cache.get(LATEST_INDEX_KEY)
     # A writer's refresh for this version is on its way (or this worker's version number is a
@@ -314,23 +406,30 @@ def level_index() -> LevelIndex:
         and (latest > version or cache.get(f"{key}:refreshing"))
         and (index := _assemble(cache.get(_index_key(latest)))) is not None
     ):
-        return index
-    building = f"{key}:building"
-    if not cache.add(building, 1, INDEX_BUILD_SECONDS):
-        deadline = time.monotonic() + INDEX_BUILD_SECONDS
-        while time.monotonic() < deadline and cache.get(building) is not None:
-            time.sleep(0.05)
-            if (index := _assemble(cache.get(key))) is not None:
-                return index
-        if (index := _assemble(cache.get(key))) is not None:
+        return index  # not kept: it is an older version's index
+    with _build_lock:
+        # Another thread of this process may have built it while this one waited.
+        if (index := _kept(version)) is not None:
             return index
-        # The builder failed or died: build here.
-    try:
-        index = _build_level_index()
-        _publish_index(version, index)
-    finally:
-        cache.delete(building)
-    return index
+        # Not stored for other workers: replaced rows and all, it is this process's business.
+        if (index := _caught_up(version)) is not None:
+            return _keep(version, index)
+        building = f"{key}:building"
+        if not cache.add(building, 1, INDEX_BUILD_SECONDS):
+            deadline = time.monotonic() + INDEX_BUILD_SECONDS
+            while time.monotonic() < deadline and cache.get(building) is not None:
+                time.sleep(0.05)
+                if (index := _assemble(cache.get(key))) is not None:
+                    return _keep(version, index)
+            if (index := _assemble(cache.get(key))) is not None:
+                return _keep(version, index)
+            # The builder failed or died: build here.
+        try:
+            index = _build_level_index()
+            _publish_index(version, index)
+        finally:
+            cache.delete(building)
+        return _keep(version, index)
 
 
 def _publish_index(version: int, index: LevelIndex) -> None:

@@ -29,7 +29,10 @@ def _empty_cache() -> Iterator[None]:
     so a key from an earlier test could otherwise name another test's data."""
     from django.core.cache import cache
 
+    from postings.services import level_index_forget
+
     cache.clear()
+    level_index_forget()  # the matching index's copy in this process is keyed by version too
     yield
 
 

@@ -67,3 +67,58 @@ def test_the_health_check_reports_the_outage(client: Client, dead_redis):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["cache"] == "unavailable"
+
+
+@pytest.fixture
+def connects(dead_redis, monkeypatch) -> list[float]:
+    """Every TCP connect the Redis client tries, as its monotonic time; the breaker closed."""
+    import redis.connection
+
+    from ladder import rediscache
+
+    monkeypatch.setattr(rediscache, "_open_until", {})
+    tried: list[float] = []
+    real = redis.connection.Connection._connect
+
+    def counting(self):
+        tried.append(time.monotonic())
+        return real(self)
+
+    monkeypatch.setattr(redis.connection.Connection, "_connect", counting)
+    return tried
+
+
+def test_after_a_failure_calls_skip_redis_for_the_breaker_window(connects):
+    from ladder import rediscache
+
+    assert cache.get("page") is None
+    assert len(connects) == 1  # refused once, no retry
+    for _ in range(50):
+        assert cache.get("page", "miss") == "miss"
+        cache.set("page", 1)
+        assert cache.get_many(["a"]) == {}
+    assert len(connects) == 1  # the breaker answered: no connect at all
+    # Once the window has passed, the next call tries again (and opens the breaker again).
+    time.sleep(rediscache.BREAKER_SECONDS + 0.05)
+    assert cache.get("page") is None
+    assert cache.get("page") is None
+    assert len(connects) == 2
+
+
+def test_the_breaker_is_shared_by_every_thread_of_the_process(connects):
+    import threading
+
+    assert cache.get("page") is None  # this thread's cache object opens it
+    answers = []
+    # Django gives each thread its own cache object (and connection pool).
+    thread = threading.Thread(target=lambda: answers.append(cache.get("page", "miss")))
+    thread.start()
+    thread.join()
+    assert answers == ["miss"]
+    assert len(connects) == 1
+
+
+def test_a_request_pays_no_connect_while_the_breaker_is_open(client: Client, connects):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    assert client.get("/families/sales-operations/").status_code == 200
+    assert len(connects) == 1  # the request's first cache read; every later one skipped

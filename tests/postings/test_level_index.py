@@ -255,3 +255,172 @@ def test_an_edit_through_the_write_service_ranks_as_a_full_rebuild_would(
     assert after == _ranking(posting, rebuilt)
     assert after != before
     assert level.key in [key for key, _ in after]
+
+
+# ------------------------------------------------------------------ the shared cache is down
+
+NOBODY = "redis://127.0.0.1:9/0"  # nothing listens on the discard port: every call fails
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """From now on the shared cache is a Redis nobody answers: every read misses."""
+    from ladder import rediscache
+
+    monkeypatch.setattr(rediscache, "_open_until", {})
+
+    def switch() -> None:
+        settings.CACHES = {
+            "default": {"BACKEND": "ladder.rediscache.RedisCache", "LOCATION": NOBODY}
+        }
+
+    return switch
+
+
+def _counting_builds(monkeypatch) -> list[int]:
+    builds: list[int] = []
+    real = services._build_level_index
+
+    def build():
+        builds.append(1)
+        return real()
+
+    monkeypatch.setattr(services, "_build_level_index", build)
+    return builds
+
+
+def test_while_redis_is_down_the_process_copy_of_the_version_answers(
+    ladder, redis_down, monkeypatch, client
+):
+    services.posting_import(
+        sources=[services.Source(p.name, p.read_bytes()) for p in sorted(POSTINGS.iterdir())[:1]]
+    )
+    first = services.level_index()  # built once, with the shared cache up
+    redis_down()
+    assert cache.get(services._index_key(services.content_version())) is None
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    assert services.level_index() is first
+    posting = services.Posting.objects.get()
+    assert client.get(f"/postings/{posting.pk}/").status_code == 200
+
+
+def test_a_newer_version_is_never_answered_from_an_older_process_copy(
+    ladder, redis_down, monkeypatch, django_capture_on_commit_callbacks
+):
+    pages = ["sales--inside-sales.md", "sales--renewals.md", "sales--area-sales-manager.md"]
+    family_import(sources=[Source(name, (CORPUS / name).read_bytes()) for name in pages])
+    path = POSTINGS / "inside-sales-manager.html"
+    posting = parse_posting(path.read_bytes(), path.name)
+    older = services.level_index()
+    redis_down()
+    builds = _counting_builds(monkeypatch)
+    level = Level.objects.select_related("family").get(pk=ladder.level_id)
+    level.title = "Inside Sales Manager"
+    with django_capture_on_commit_callbacks(execute=True):
+        level_save(level=level)
+        ladder.text = "Lead and facilitate quarterly budget calls"
+        item_save(item=ladder)
+    index = services.level_index()  # the older copy with the edited family replaced
+    assert index is not older and builds == []
+    assert "Lead and facilitate quarterly budget calls" in _texts(index)
+    assert "Lead and facilitate forecast calls" not in _texts(index)
+    rebuilt = build_index([services.profile_of(lv) for lv in services._levels_for_index()])
+    assert _ranking(posting, index) == _ranking(posting, rebuilt) != _ranking(posting, older)
+    assert services.level_index() is index  # and kept for the next request
+
+
+def test_a_family_deleted_while_redis_is_down_leaves_the_process_copy(
+    ladder, redis_down, monkeypatch
+):
+    from ladder.models import JobFamily
+    from ladder.services import family_delete
+
+    page = "sales--inside-sales.md"
+    family_import(sources=[Source(page, (CORPUS / page).read_bytes())])
+    first = services.level_index()
+    gone = JobFamily.objects.get(slug="inside-sales")
+    assert "inside-sales" in first.families
+    redis_down()
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    family_delete(family=gone)
+    index = services.level_index()
+    assert not [p for p in _live(index) if p.key.startswith("inside-sales/")]
+    assert len(_live(index)) == Level.objects.count()
+
+
+def test_with_too_much_changed_since_the_process_copy_the_index_is_built(
+    ladder, redis_down, monkeypatch, django_capture_on_commit_callbacks
+):
+    services.level_index()
+    redis_down()
+    monkeypatch.setattr(services, "CATCH_UP_MAX_FAMILIES", 0)
+    builds = _counting_builds(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        ladder.text = "Lead and facilitate quarterly budget calls"
+        item_save(item=ladder)
+    index = services.level_index()
+    assert builds == [1] and index.alive is None
+    assert "Lead and facilitate quarterly budget calls" in _texts(index)
+
+
+def test_a_request_that_read_an_older_number_does_not_evict_the_newer_copy(
+    ladder, redis_down, monkeypatch
+):
+    version = services.content_version()
+    current = services.level_index()
+    redis_down()
+    monkeypatch.setattr(services, "content_version", lambda: version - 1)
+    older = services.level_index()  # built for the number it read
+    assert older is not current
+    monkeypatch.setattr(services, "content_version", lambda: version)
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    assert services.level_index() is current
+
+
+def test_threads_of_a_process_build_a_missing_version_once(redis_down, monkeypatch):
+    import threading
+    import time
+
+    redis_down()
+    built = []
+
+    def slow_build():
+        built.append(1)
+        time.sleep(0.2)
+        return object()
+
+    monkeypatch.setattr(services, "content_version", lambda: 7)
+    monkeypatch.setattr(services, "_build_level_index", slow_build)
+    answers = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(services.level_index())) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1
+    assert len({id(answer) for answer in answers}) == 1 and len(answers) == 4
+
+
+def test_a_warmed_worker_catches_up_when_redis_is_down_instead_of_building(
+    ladder, redis_down, monkeypatch, django_capture_on_commit_callbacks
+):
+    services.level_index()  # stored in the shared cache by another worker
+    services.level_index_forget()  # this worker starts: nothing in its memory
+    services.level_index_warm()
+    redis_down()
+    monkeypatch.setattr(services, "_build_level_index", lambda: pytest.fail("rebuilt whole"))
+    with django_capture_on_commit_callbacks(execute=True):
+        ladder.text = "Lead and facilitate quarterly budget calls"
+        item_save(item=ladder)
+    assert "Lead and facilitate quarterly budget calls" in _texts(services.level_index())
+
+
+def test_warming_never_fails_the_worker(monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("database not there yet")
+
+    monkeypatch.setattr(services, "level_index", broken)
+    services.level_index_warm()
+    assert "not warmed" in caplog.text
