@@ -79,6 +79,11 @@ TITLE_MEANING = 0.7
 # of the cover (how much of the ladder title the posting names), which keeps "Sr Manager, Go to
 # Market and Sales Operations" close to "Senior Manager, Sales Operations".
 _COVER_SHARE = 0.15
+# Head agreement: a title's last job word names what the job is ("Sales Operations Analyst" is an
+# analyst, "Sales Executive" an executive), the words before it the domain. A ladder title whose
+# head is not the posting's keeps this share of its title fit (1 - HEAD_AGREEMENT); measured on
+# the hand-read key (README, "Matching postings").
+HEAD_AGREEMENT = 0.5
 QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
 # Explanations quote item pairs whose meaning is this close too (embedding cosine; unrelated
 # sentences sharing "sales" sit at 0.3-0.5, restatements at 0.55+), among the best few.
@@ -431,6 +436,9 @@ class LevelIndex:
     # ranked); None: all live. A level is dead exactly when its family is.
     family_alive: np.ndarray | None = None
     alive: np.ndarray | None = None
+    # Per title set, the id of its head word (the last job word: _head_word), -1 when that
+    # word is no title word; None in an index pickled before heads were kept (no head signal).
+    title_heads: np.ndarray | None = None
 
 
 def family_key(level_key: str) -> str:
@@ -616,7 +624,13 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
+        title_heads=_heads(parts.titles + [p.title for p in profiles], title_ids),
     )
+
+
+def _heads(titles: Sequence[str], title_ids: dict[str, int]) -> np.ndarray:
+    """Per title, the id of its head word (:func:`_head_word`), -1 when no title holds it."""
+    return np.array([title_ids.get(_head_word(t), -1) for t in titles], dtype=np.int32)
 
 
 def _set_weights(set_rows: Sequence[Sequence[int]], title_idf: np.ndarray) -> np.ndarray:
@@ -839,6 +853,11 @@ def _replace(
         ),
         family_alive=family_alive,
         alive=family_alive[np.concatenate([index.level_family, parts.level_family + n_families])],
+        title_heads=None
+        if index.title_heads is None
+        else np.concatenate(
+            [index.title_heads, _heads(parts.titles + [p.title for p in profiles], title_ids)]
+        ),
     )
 
 
@@ -920,6 +939,7 @@ def index_compact(index: LevelIndex) -> LevelIndex:
         ranks=index.ranks[keep],
         item_texts=[index.item_texts[i] for i in used_texts],
         level_items=level_items,
+        title_heads=None if index.title_heads is None else index.title_heads[keep_sets],
     )
 
 
@@ -1160,6 +1180,20 @@ def rank_levels(
     family_meaning = np.clip(meaning[index.family_sets], 0, 1)
     np.maximum.at(family_meaning, index.level_family, np.clip(meaning[index.level_sets], 0, 1))
     family_title = np.maximum(family_title, TITLE_MEANING * family_meaning)
+    head_id = index.title_ids.get(_head_word(posting.title))
+    if HEAD_AGREEMENT and index.title_heads is not None and head_id is not None:
+        # The same fits, each title set's scaled by whether its head is the posting's; the
+        # family keeps its best title set. A head no live title has says nothing (as after a
+        # full build, where that word would not be a title word at all).
+        same = index.title_heads == head_id
+        family_same, level_same = same[index.family_sets], same[index.level_sets]
+        if live is not None:
+            family_same, level_same = family_same & live, level_same & index.alive
+        if family_same.any() or level_same.any():
+            agree = np.where(same, 1.0, 1.0 - HEAD_AGREEMENT)
+            headed = np.maximum(fits, TITLE_MEANING * np.clip(meaning, 0, 1)) * agree
+            family_title = headed[index.family_sets]
+            np.maximum.at(family_title, index.level_family, headed[index.level_sets])
     family_cover = covers[index.family_sets]
     np.maximum.at(family_cover, index.level_family, covers[index.level_sets])
     family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
@@ -1173,7 +1207,6 @@ def rank_levels(
     top = np.argpartition(-family_score, count - 1)[:count] if count < n_families else range(count)
 
     # Second pass: the levels of those families, placed on each family's own scale.
-    head_id = index.title_ids.get(_head_word(posting.title))
     head_in: dict[int, bool] = {}
     placed: list[_Placed] = []
     for f in (int(i) for i in top):
