@@ -1309,15 +1309,17 @@ def _explain(
     f = int(index.level_family[placed.level])
     if placed.title_level >= 0:
         named = index.profiles.titles[placed.title_level]
-        shared = words & _set_words(index, int(index.level_sets[placed.title_level]))
+        title_set = int(index.level_sets[placed.title_level])
     else:
         named = index.family_titles[f]
-        shared = words & _set_words(index, int(index.family_sets[f]))
+        title_set = int(index.family_sets[f])
+    shared = words & _set_words(index, title_set)
     if shared:
         title = (
             f"title: {', '.join(sorted(shared))} as in “{named}” "
             f"({placed.family_title:.0%} of the job words)"
         )
+        title += _head_note(posting, index, title_set)
     else:
         title = f"title: no job word in common with {index.family_titles[f]}"
         if placed.family_title > 0:
@@ -1355,6 +1357,25 @@ def _explain(
         f"“{quote(p.posting_text, QUOTE)}” ≈ “{quote(p.level_text or '', QUOTE)}”" for p in best
     ]
     return lines
+
+
+def _head_note(posting: ParsedPosting, index: LevelIndex, title_set: int) -> str:
+    """Why a title sharing words counts less: it names another job (its head word)."""
+    if not HEAD_AGREEMENT or index.title_heads is None:
+        return ""
+    asked = index.title_ids.get(_head_word(posting.title))
+    head = int(index.title_heads[title_set])
+    if asked is None or head < 0 or head == asked:
+        return ""
+    named, wanted = index.title_vocabulary[head], index.title_vocabulary[asked]
+    return (
+        f"; it names {_article(named)} {named}, the posting {_article(wanted)} {wanted} "
+        f"({1 - HEAD_AGREEMENT:.0%} counted)"
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def quote(text: str, limit: int = 70) -> str:

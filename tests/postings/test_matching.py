@@ -385,6 +385,12 @@ def test_the_title_head_names_the_job_and_the_words_before_it_the_domain(monkeyp
         return {m.key.split("/")[0]: m.score for m in rank_levels(posting, index)}
 
     headed = scores()
+    # The explanation says why the shared words count less.
+    administrator = next(m for m in rank_levels(posting, index) if "administrator" in m.key)
+    assert (
+        "it names an administrator, the posting an executive (50% counted)"
+        in (administrator.explanation[1])
+    )
     monkeypatch.setattr(matching, "HEAD_AGREEMENT", 0.0)
     plain = scores()
     assert headed["account-executives"] == plain["account-executives"]
