@@ -79,6 +79,10 @@ TITLE_MEANING = 0.7
 # of the cover (how much of the ladder title the posting names), which keeps "Sr Manager, Go to
 # Market and Sales Operations" close to "Senior Manager, Sales Operations".
 _COVER_SHARE = 0.15
+# A family all of whose titles name words the posting never says, in its title or anywhere in
+# its text ("Operations", "Strategy", "Systems" for a seller's posting), is less likely: its score
+# loses this much times the rarity-weighted share of its best title's words the posting lacks.
+MISSING_TITLE_WORDS = 0.03
 # Head agreement: a title's last job word names what the job is ("Sales Operations Analyst" is an
 # analyst, "Sales Executive" an executive), the words before it the domain. A ladder title whose
 # head is not the posting's keeps this share of its title fit (1 - HEAD_AGREEMENT); measured on
@@ -1092,6 +1096,26 @@ def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np
     return (1 - _COVER_SHARE) * dice + _COVER_SHARE * cover, cover
 
 
+def _missing_title_words(index: LevelIndex, posting: ParsedPosting) -> np.ndarray:
+    """Per family, the rarity-weighted share of its title's words that the posting says
+    nowhere (title or any item), for the family's title or level title that lacks least."""
+    said = " ".join([posting.title, *(item.text for item in posting.items)])
+    words = _join_compounds(
+        [_title_word(w) for w in re.findall(r"[a-z0-9]+", _normal_title(said))], index.title_ids
+    )
+    present = np.zeros(len(index.title_sets), dtype=np.float32)
+    for word in set(words):
+        i = index.title_ids.get(word)
+        if i is not None:
+            present[index.title_holders[i]] += index.title_idf[i]
+    missing = 1 - np.minimum(1.0, present / np.maximum(index.title_weights, 1e-6))
+    # A title with no job word at all ("Intermediate") says nothing: nothing missing.
+    missing[index.title_weights <= 0] = 0
+    family = missing[index.family_sets]
+    np.minimum.at(family, index.level_family, missing[index.level_sets])
+    return family
+
+
 def _head_word(title: str) -> str:
     """The last job word of a title, which names what the job is in English ("Recruiting
     Coordinator" is a coordinator)."""
@@ -1197,6 +1221,8 @@ def rank_levels(
     family_cover = covers[index.family_sets]
     np.maximum.at(family_cover, index.level_family, covers[index.level_sets])
     family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
+    if MISSING_TITLE_WORDS:
+        family_score = family_score - MISSING_TITLE_WORDS * _missing_title_words(index, posting)
     if live is not None:
         # Dead families never rank, nor set the best text agreement.
         family_score = np.where(live, family_score, -np.inf)

@@ -403,3 +403,25 @@ def test_a_head_no_title_has_changes_nothing(monkeypatch):
     with_heads = [(m.key, m.score, m.confidence) for m in rank_levels(posting, index)]
     monkeypatch.setattr(matching, "HEAD_AGREEMENT", 0.0)
     assert [(m.key, m.score, m.confidence) for m in rank_levels(posting, index)] == with_heads
+
+
+def test_a_family_whose_title_words_the_posting_never_says_counts_less(monkeypatch):
+    items = (("requirements", "Pipeline reports for the sales team"),)
+    index = build_index(
+        [
+            LevelProfile("strategy/analyst", "Sales Strategy Analyst", "Strategy", 6.0, items),
+            LevelProfile("reps/representative", "Sales Representative", "Sales", 6.0, items),
+        ]
+    )
+    silent = ParsedPosting("Sales Analyst", "", "", "text", [PostingItem("requirements", "SQL")])
+    said = ParsedPosting(
+        "Sales Analyst", "", "", "text", [PostingItem("requirements", "Sales strategy decks")]
+    )
+    # "Strategy" is said nowhere in the first posting: the strategy family's best title lacks
+    # it; the second posting says it in an item, and nothing is missing.
+    assert matching._missing_title_words(index, silent).tolist()[0] > 0.3
+    assert matching._missing_title_words(index, said).tolist()[0] == 0.0
+    scores = {m.key: m.score for m in rank_levels(silent, index)}
+    monkeypatch.setattr(matching, "MISSING_TITLE_WORDS", 0.0)
+    plain = {m.key: m.score for m in rank_levels(silent, index)}
+    assert scores["strategy/analyst"] < plain["strategy/analyst"]
