@@ -9,9 +9,11 @@ scores let one shared word ("executive", "engineer") pull in the wrong family:
 
 1. *Every family* gets a score from arrays built once per ladder (:func:`build_index`): how
    well the posting's title words (seniority words removed: :func:`title_words`) match the
-   family's title or one of its level titles, weighted by how rare each word is among titles;
-   and a TF-IDF cosine of the posting's text against the family's whole text (its titles and
-   every item of its levels).
+   family's title or one of its level titles, weighted by how rare each word is among titles,
+   a title whose head word (its last job word: what the job is) is not the posting title's
+   counting half; a TF-IDF cosine of the posting's text against the family's whole text (its
+   titles and every item of its levels); and a small penalty when the family's titles name
+   words the posting says nowhere.
 2. In the best :data:`CANDIDATE_FAMILIES` families, each level is placed by seniority on the
    family's own scale (the title's rank word, a manager title without reports read as an
    individual contributor), years asked against the level's grade, and its own title words.
