@@ -9,9 +9,11 @@ scores let one shared word ("executive", "engineer") pull in the wrong family:
 
 1. *Every family* gets a score from arrays built once per ladder (:func:`build_index`): how
    well the posting's title words (seniority words removed: :func:`title_words`) match the
-   family's title or one of its level titles, weighted by how rare each word is among titles;
-   and a TF-IDF cosine of the posting's text against the family's whole text (its titles and
-   every item of its levels).
+   family's title or one of its level titles, weighted by how rare each word is among titles,
+   a title whose head word (its last job word: what the job is) is not the posting title's
+   counting half; a TF-IDF cosine of the posting's text against the family's whole text (its
+   titles and every item of its levels); and a small penalty when the family's titles name
+   words the posting says nowhere.
 2. In the best :data:`CANDIDATE_FAMILIES` families, each level is placed by seniority on the
    family's own scale (the title's rank word, a manager title without reports read as an
    individual contributor), years asked against the level's grade, and its own title words.
@@ -79,6 +81,15 @@ TITLE_MEANING = 0.7
 # of the cover (how much of the ladder title the posting names), which keeps "Sr Manager, Go to
 # Market and Sales Operations" close to "Senior Manager, Sales Operations".
 _COVER_SHARE = 0.15
+# A family all of whose titles name words the posting never says, in its title or anywhere in
+# its text ("Operations", "Strategy", "Systems" for a seller's posting), is less likely: its score
+# loses this much times the rarity-weighted share of its best title's words the posting lacks.
+MISSING_TITLE_WORDS = 0.03
+# Head agreement: a title's last job word names what the job is ("Sales Operations Analyst" is an
+# analyst, "Sales Executive" an executive), the words before it the domain. A ladder title whose
+# head is not the posting's keeps this share of its title fit (1 - HEAD_AGREEMENT); measured on
+# the hand-read key (README, "Matching postings").
+HEAD_AGREEMENT = 0.5
 QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
 # Explanations quote item pairs whose meaning is this close too (embedding cosine; unrelated
 # sentences sharing "sales" sit at 0.3-0.5, restatements at 0.55+), among the best few.
@@ -431,6 +442,9 @@ class LevelIndex:
     # ranked); None: all live. A level is dead exactly when its family is.
     family_alive: np.ndarray | None = None
     alive: np.ndarray | None = None
+    # Per title set, the id of its head word (the last job word: _head_word), -1 when that
+    # word is no title word; None in an index pickled before heads were kept (no head signal).
+    title_heads: np.ndarray | None = None
 
 
 def family_key(level_key: str) -> str:
@@ -616,7 +630,13 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
         item_texts=list(item_ids),
         level_items=level_items,
+        title_heads=_heads(parts.titles + [p.title for p in profiles], title_ids),
     )
+
+
+def _heads(titles: Sequence[str], title_ids: dict[str, int]) -> np.ndarray:
+    """Per title, the id of its head word (:func:`_head_word`), -1 when no title holds it."""
+    return np.array([title_ids.get(_head_word(t), -1) for t in titles], dtype=np.int32)
 
 
 def _set_weights(set_rows: Sequence[Sequence[int]], title_idf: np.ndarray) -> np.ndarray:
@@ -839,6 +859,11 @@ def _replace(
         ),
         family_alive=family_alive,
         alive=family_alive[np.concatenate([index.level_family, parts.level_family + n_families])],
+        title_heads=None
+        if index.title_heads is None
+        else np.concatenate(
+            [index.title_heads, _heads(parts.titles + [p.title for p in profiles], title_ids)]
+        ),
     )
 
 
@@ -920,6 +945,7 @@ def index_compact(index: LevelIndex) -> LevelIndex:
         ranks=index.ranks[keep],
         item_texts=[index.item_texts[i] for i in used_texts],
         level_items=level_items,
+        title_heads=None if index.title_heads is None else index.title_heads[keep_sets],
     )
 
 
@@ -1072,6 +1098,26 @@ def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np
     return (1 - _COVER_SHARE) * dice + _COVER_SHARE * cover, cover
 
 
+def _missing_title_words(index: LevelIndex, posting: ParsedPosting) -> np.ndarray:
+    """Per family, the rarity-weighted share of its title's words that the posting says
+    nowhere (title or any item), for the family's title or level title that lacks least."""
+    said = " ".join([posting.title, *(item.text for item in posting.items)])
+    words = _join_compounds(
+        [_title_word(w) for w in re.findall(r"[a-z0-9]+", _normal_title(said))], index.title_ids
+    )
+    present = np.zeros(len(index.title_sets), dtype=np.float32)
+    for word in set(words):
+        i = index.title_ids.get(word)
+        if i is not None:
+            present[index.title_holders[i]] += index.title_idf[i]
+    missing = 1 - np.minimum(1.0, present / np.maximum(index.title_weights, 1e-6))
+    # A title with no job word at all ("Intermediate") says nothing: nothing missing.
+    missing[index.title_weights <= 0] = 0
+    family = missing[index.family_sets]
+    np.minimum.at(family, index.level_family, missing[index.level_sets])
+    return family
+
+
 def _head_word(title: str) -> str:
     """The last job word of a title, which names what the job is in English ("Recruiting
     Coordinator" is a coordinator)."""
@@ -1160,9 +1206,25 @@ def rank_levels(
     family_meaning = np.clip(meaning[index.family_sets], 0, 1)
     np.maximum.at(family_meaning, index.level_family, np.clip(meaning[index.level_sets], 0, 1))
     family_title = np.maximum(family_title, TITLE_MEANING * family_meaning)
+    head_id = index.title_ids.get(_head_word(posting.title))
+    if HEAD_AGREEMENT and index.title_heads is not None and head_id is not None:
+        # The same fits, each title set's scaled by whether its head is the posting's; the
+        # family keeps its best title set. A head no live title has says nothing (as after a
+        # full build, where that word would not be a title word at all).
+        same = index.title_heads == head_id
+        family_same, level_same = same[index.family_sets], same[index.level_sets]
+        if live is not None:
+            family_same, level_same = family_same & live, level_same & index.alive
+        if family_same.any() or level_same.any():
+            agree = np.where(same, 1.0, 1.0 - HEAD_AGREEMENT)
+            headed = np.maximum(fits, TITLE_MEANING * np.clip(meaning, 0, 1)) * agree
+            family_title = headed[index.family_sets]
+            np.maximum.at(family_title, index.level_family, headed[index.level_sets])
     family_cover = covers[index.family_sets]
     np.maximum.at(family_cover, index.level_family, covers[index.level_sets])
     family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
+    if MISSING_TITLE_WORDS:
+        family_score = family_score - MISSING_TITLE_WORDS * _missing_title_words(index, posting)
     if live is not None:
         # Dead families never rank, nor set the best text agreement.
         family_score = np.where(live, family_score, -np.inf)
@@ -1173,7 +1235,6 @@ def rank_levels(
     top = np.argpartition(-family_score, count - 1)[:count] if count < n_families else range(count)
 
     # Second pass: the levels of those families, placed on each family's own scale.
-    head_id = index.title_ids.get(_head_word(posting.title))
     head_in: dict[int, bool] = {}
     placed: list[_Placed] = []
     for f in (int(i) for i in top):
@@ -1276,15 +1337,17 @@ def _explain(
     f = int(index.level_family[placed.level])
     if placed.title_level >= 0:
         named = index.profiles.titles[placed.title_level]
-        shared = words & _set_words(index, int(index.level_sets[placed.title_level]))
+        title_set = int(index.level_sets[placed.title_level])
     else:
         named = index.family_titles[f]
-        shared = words & _set_words(index, int(index.family_sets[f]))
+        title_set = int(index.family_sets[f])
+    shared = words & _set_words(index, title_set)
     if shared:
         title = (
             f"title: {', '.join(sorted(shared))} as in “{named}” "
             f"({placed.family_title:.0%} of the job words)"
         )
+        title += _head_note(posting, index, title_set)
     else:
         title = f"title: no job word in common with {index.family_titles[f]}"
         if placed.family_title > 0:
@@ -1322,6 +1385,25 @@ def _explain(
         f"“{quote(p.posting_text, QUOTE)}” ≈ “{quote(p.level_text or '', QUOTE)}”" for p in best
     ]
     return lines
+
+
+def _head_note(posting: ParsedPosting, index: LevelIndex, title_set: int) -> str:
+    """Why a title sharing words counts less: it names another job (its head word)."""
+    if not HEAD_AGREEMENT or index.title_heads is None:
+        return ""
+    asked = index.title_ids.get(_head_word(posting.title))
+    head = int(index.title_heads[title_set])
+    if asked is None or head < 0 or head == asked:
+        return ""
+    named, wanted = index.title_vocabulary[head], index.title_vocabulary[asked]
+    return (
+        f"; it names {_article(named)} {named}, the posting {_article(wanted)} {wanted} "
+        f"({1 - HEAD_AGREEMENT:.0%} counted)"
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def quote(text: str, limit: int = 70) -> str:

@@ -68,6 +68,11 @@ def test_replacing_a_family_ranks_as_a_full_build_does():
         compacted = [(m.key, m.confidence) for m in rank_levels(posting, index_compact(replaced))]
         assert compacted == want, text
         assert "data/data-engineer" not in {key for key, _ in got}  # replaced levels never rank
+    # Title heads (the head-agreement signal) follow the families replaced, per title set.
+    compact = index_compact(replaced)
+    assert [compact.title_vocabulary[h] for h in compact.title_heads] == [
+        full.title_vocabulary[h] for h in full.title_heads
+    ]
 
 
 def test_replacing_a_family_by_itself_changes_no_score():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from postings import matching
 from postings.matching import (
     OTHER_LEVEL_DISCOUNT,
     LevelProfile,
@@ -350,3 +351,77 @@ def test_several_replacements_at_once_rank_as_one_after_another():
     # The administrators' two levels stay; every account-executive level but the last is dead.
     expected = [True, True, False, False, False, False, True]
     assert at_once.alive.tolist() == one_by_one.alive.tolist() == expected
+
+
+HEADS = [
+    LevelProfile(
+        "executive-administration/executive-sales-administrator",
+        "Executive Sales Administrator",
+        "Executive Administration",
+        6.0,
+        (("requirements", "Pipeline reports for the sales team"),),
+    ),
+    LevelProfile(
+        "account-executives/account-executive",
+        "Account Executive",
+        "Account Executives",
+        6.0,
+        (("requirements", "Pipeline reports for the sales team"),),
+    ),
+]
+
+
+def test_the_title_head_names_the_job_and_the_words_before_it_the_domain(monkeypatch):
+    # "Sales Executive" shares both its words with "Executive Sales Administrator" and one with
+    # "Account Executive"; only the second is an executive (the last job word, the head): the
+    # first keeps half its title fit, the second all of it.
+    posting = ParsedPosting("Sales Executive", "", "", "text", [])
+    index = build_index(HEADS)
+    assert index.title_heads.tolist() == [
+        index.title_ids[w] for w in ("administration", "executive", "administrator", "executive")
+    ]
+
+    def scores() -> dict[str, float]:
+        return {m.key.split("/")[0]: m.score for m in rank_levels(posting, index)}
+
+    headed = scores()
+    # The explanation says why the shared words count less.
+    administrator = next(m for m in rank_levels(posting, index) if "administrator" in m.key)
+    assert (
+        "it names an administrator, the posting an executive (50% counted)"
+        in (administrator.explanation[1])
+    )
+    monkeypatch.setattr(matching, "HEAD_AGREEMENT", 0.0)
+    plain = scores()
+    assert headed["account-executives"] == plain["account-executives"]
+    assert headed["executive-administration"] < plain["executive-administration"] - 0.1
+
+
+def test_a_head_no_title_has_changes_nothing(monkeypatch):
+    posting = ParsedPosting("Sales Consultant", "", "", "text", [])
+    index = build_index(HEADS)
+    with_heads = [(m.key, m.score, m.confidence) for m in rank_levels(posting, index)]
+    monkeypatch.setattr(matching, "HEAD_AGREEMENT", 0.0)
+    assert [(m.key, m.score, m.confidence) for m in rank_levels(posting, index)] == with_heads
+
+
+def test_a_family_whose_title_words_the_posting_never_says_counts_less(monkeypatch):
+    items = (("requirements", "Pipeline reports for the sales team"),)
+    index = build_index(
+        [
+            LevelProfile("strategy/analyst", "Sales Strategy Analyst", "Strategy", 6.0, items),
+            LevelProfile("reps/representative", "Sales Representative", "Sales", 6.0, items),
+        ]
+    )
+    silent = ParsedPosting("Sales Analyst", "", "", "text", [PostingItem("requirements", "SQL")])
+    said = ParsedPosting(
+        "Sales Analyst", "", "", "text", [PostingItem("requirements", "Sales strategy decks")]
+    )
+    # "Strategy" is said nowhere in the first posting: the strategy family's best title lacks
+    # it; the second posting says it in an item, and nothing is missing.
+    assert matching._missing_title_words(index, silent).tolist()[0] > 0.3
+    assert matching._missing_title_words(index, said).tolist()[0] == 0.0
+    scores = {m.key: m.score for m in rank_levels(silent, index)}
+    monkeypatch.setattr(matching, "MISSING_TITLE_WORDS", 0.0)
+    plain = {m.key: m.score for m in rank_levels(silent, index)}
+    assert scores["strategy/analyst"] < plain["strategy/analyst"]
