@@ -47,7 +47,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "business development",
         "business development manager",
         "business development executive",
-        "sales development",
         "territory manager",
         "territory sales",
         "area sales",
