@@ -1,6 +1,7 @@
 """Load test: gunicorn + PostgreSQL + whitenoise, 300 families, wrk on loopback.
 
-    python bench/loadtest.py [--seconds 60] [--connections 64]
+    python bench/loadtest.py [--seconds 60] [--connections 64] [--profiles cached,cold,edits]
+                             [--env NAME=VALUE ...]
 
 Starts a throwaway PostgreSQL cluster, imports a generated 300-family corpus and the seed
 postings, serves the app with production settings under gunicorn on 127.0.0.1, and runs wrk
@@ -40,6 +41,9 @@ request = function()
   return wrk.format("GET", paths[(i %% #paths) + 1])
 end
 """
+
+
+PROFILES = ("cached", "cold", "edits")
 
 
 def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess[str]:
@@ -125,7 +129,24 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--families", type=int, default=300)
+    parser.add_argument(
+        "--profiles",
+        default=",".join(PROFILES),
+        help="some of the profiles (cached, cold, edits); a partial run saves to "
+        "<date>-loadtest-<profiles>.txt",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the app servers (e.g. LADDER_PAGE_RENDER_WAIT_SECONDS=0), repeatable",
+    )
     args = parser.parse_args()
+    chosen = [p.strip() for p in args.profiles.split(",") if p.strip()]
+    if unknown := set(chosen) - set(PROFILES):
+        parser.error(f"unknown profiles: {', '.join(sorted(unknown))}")
+    extra = dict(pair.split("=", 1) for pair in args.env)
     if not shutil.which("wrk"):
         print("loadtest: wrk is missing (make loadtest installs Debian's wrk)", file=sys.stderr)
         return 2
@@ -151,6 +172,7 @@ def main() -> int:
             # A cache every worker shares, as Redis or Memcached would be in production.
             "DJANGO_CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "DJANGO_CACHE_LOCATION": str(work / "cache"),
+            **extra,
         }
         py = sys.executable
         run([py, "manage.py", "migrate", "--noinput", "-v0"], env)
@@ -186,6 +208,7 @@ def main() -> int:
             f"Load test {dt.date.today()}: gunicorn {workers} workers x 4 threads, PostgreSQL, "
             f"{args.families} families, {len(paths)} URLs, wrk {args.connections} connections "
             f"for {args.seconds} s per profile on 127.0.0.1"
+            + "".join(f"; {name}={value}" for name, value in extra.items())
         ]
         # The ceiling is measured before and after the dynamic runs and the higher figure
         # kept, so a slow moment of the machine cannot flatter the ratios.
@@ -193,29 +216,35 @@ def main() -> int:
             wrk(base + "/static/loadtest-same-size.html", None, static_seconds, args.connections)
         ]
         profiles: dict[str, dict[str, float]] = {}
-        # 1. Today's mix, pages served from the page cache after the warm-up.
-        profiles["cached pages"] = wrk(base + "/", script, args.seconds, args.connections)
-        # 2. The same mix with the page cache off: every request renders its page.
-        stop(server)
-        server = serve(py, {**env, "LADDER_PAGE_CACHE_SECONDS": "0"}, port, workers, log)
-        profiles["page cache off (every request cold)"] = wrk(
-            base + "/", script, args.seconds, args.connections
-        )
-        # 3. Readers plus one HR edit a second through the write service: each edit
-        # changes the content version, so readers find cold pages right after it.
-        stop(server)
-        server = serve(py, env, port, workers, log)
-        warm(base, paths)
-        editor = subprocess.Popen(
-            [py, "manage.py", "shell", "--no-imports", "-c", EDITOR_SNIPPET % args.seconds],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
-        profiles["64 readers + 1 edit/s"] = wrk(base + "/", script, args.seconds, args.connections)
-        edits = (editor.communicate(timeout=120)[0] or "").split()
+        edits: list[str] = []
+        if "cached" in chosen:
+            # 1. Today's mix, pages served from the page cache after the warm-up.
+            profiles["cached pages"] = wrk(base + "/", script, args.seconds, args.connections)
+        if "cold" in chosen:
+            # 2. The same mix with the page cache off: every request renders its page.
+            stop(server)
+            server = serve(py, {**env, "LADDER_PAGE_CACHE_SECONDS": "0"}, port, workers, log)
+            profiles["page cache off (every request cold)"] = wrk(
+                base + "/", script, args.seconds, args.connections
+            )
+        if "edits" in chosen:
+            # 3. Readers plus one HR edit a second through the write service: each edit
+            # changes the content version, so readers find cold pages right after it.
+            stop(server)
+            server = serve(py, env, port, workers, log)
+            warm(base, paths)
+            editor = subprocess.Popen(
+                [py, "manage.py", "shell", "--no-imports", "-c", EDITOR_SNIPPET % args.seconds],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
+            profiles["64 readers + 1 edit/s"] = wrk(
+                base + "/", script, args.seconds, args.connections
+            )
+            edits = (editor.communicate(timeout=120)[0] or "").split()
         statics.append(
             wrk(base + "/static/loadtest-same-size.html", None, static_seconds, args.connections)
         )
@@ -237,14 +266,14 @@ def main() -> int:
                 + f"; p99 < 250 ms {'met' if dynamic['p99'] < 250 else 'MISSED'}"
                 + f"; 0 errors {'met' if dynamic['errors'] == 0 else 'MISSED'}"
             )
-        if len(edits) >= 3:
+        if "edits" in chosen and len(edits) >= 3:
             done, median, worst = int(edits[0]), float(edits[1]), float(edits[2])
             lines.append(
                 f"edits during the last profile: {done} through item_save (one item "
                 f"text each, a different family each time), median {median:.0f} ms, "
                 f"worst {worst:.0f} ms per edit"
             )
-        else:
+        elif "edits" in chosen:
             lines.append("edits during the last profile: the editor failed (see gunicorn.log)")
         for line in lines:
             print(line, flush=True)
@@ -257,7 +286,8 @@ def main() -> int:
             print("gunicorn errors (first 5):", *errors[:5], sep="\n  ")
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)
-        (results / f"{dt.date.today()}-loadtest.txt").write_text("\n".join(lines) + "\n")
+        suffix = "" if set(chosen) == set(PROFILES) else "-" + "-".join(chosen)
+        (results / f"{dt.date.today()}-loadtest{suffix}.txt").write_text("\n".join(lines) + "\n")
         static_file.unlink(missing_ok=True)
         return 0
     finally:

@@ -158,9 +158,9 @@ def _shows_postings(path: str) -> bool:
 # One render per missing page: after an edit, the readers asking for the same page at once
 # (a popular family's page, the search everyone runs) wait for the first one's render instead of
 # each rendering it (on two cores, a dozen renders of one page queue every other request behind
-# them). They wait at most RENDER_WAIT_SECONDS, then render it themselves; a render holds its
-# claim at most RENDER_CLAIM_SECONDS (a worker killed mid-render blocks no one for longer).
-RENDER_WAIT_SECONDS = 2.0
+# them). They wait while the render is under way, at most LADDER_PAGE_RENDER_WAIT_SECONDS (then
+# render it themselves: by then their own render would not have been quicker); a render holds
+# its claim at most RENDER_CLAIM_SECONDS (a worker killed mid-render blocks no one longer).
 RENDER_CLAIM_SECONDS = 10
 RENDER_POLL_SECONDS = 0.01
 # The claim left behind by a page the cache does not keep (an error, a view that does not opt
@@ -177,7 +177,7 @@ class PageCacheMiddleware:
         try:
             key = page_key(request)
             hit = cache.get(key) if key else None
-            if key and hit is None:
+            if key and hit is None and settings.LADDER_PAGE_RENDER_WAIT_SECONDS > 0:
                 claim, hit = _claim_or_wait(key)
         except DisallowedHost:
             key = hit = None  # CommonMiddleware answers 400 and logs it
@@ -227,11 +227,11 @@ class PageCacheMiddleware:
 def _claim_or_wait(key: str) -> tuple[str | None, tuple | None]:
     """Claim the render of the page ``key`` (the claim's key, no page), or wait for the
     render another request claimed (no claim, its page; or no page when it failed, did not
-    store it or took longer than RENDER_WAIT_SECONDS: render it here)."""
+    store it or took longer than LADDER_PAGE_RENDER_WAIT_SECONDS: render it here)."""
     claim = f"{key}:rendering"
     if cache.add(claim, 1, RENDER_CLAIM_SECONDS):
         return claim, None
-    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    deadline = time.monotonic() + settings.LADDER_PAGE_RENDER_WAIT_SECONDS
     while True:
         found = cache.get_many([key, claim])
         if key in found:

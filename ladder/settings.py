@@ -359,3 +359,6 @@ LADDER_HANDBOOK_BASE_URL = os.environ.get("LADDER_HANDBOOK_BASE_URL", "").strip(
 LADDER_UPLOAD_INLINE_PAGES = env_int("LADDER_UPLOAD_INLINE_PAGES", 3)
 # Whole pages for anonymous visitors, invalidated by every import and edit (0 turns it off).
 LADDER_PAGE_CACHE_SECONDS = env_int("LADDER_PAGE_CACHE_SECONDS", 600)
+# How long a request for a missing page waits for the render another request already claimed
+# (ladder.caching); 0: every request renders its own.
+LADDER_PAGE_RENDER_WAIT_SECONDS = env_int("LADDER_PAGE_RENDER_WAIT_SECONDS", 5)
