@@ -49,7 +49,8 @@ def test_the_head_occupation_is_the_last_phrase_of_the_first_part_naming_one():
     assert head_occupations("Executive Sales Administrator") == {"administration"}
     assert occupations("Executive Sales Administrator") == {"administration", "sales"}
     assert head_occupations("Director / Manager, Enterprise Sales, EMEA") == {"sales"}
-    assert head_occupations("Chief Executive Officer") == frozenset()
+    assert head_occupations("Chief Executive Officer") == {"executive"}
+    assert head_occupations("Senior Manager") == frozenset()
 
 
 def _levels(slug: str, family: str, titles: dict[str, float], item: str) -> list[LevelProfile]:
