@@ -1363,7 +1363,9 @@ _IGNORED = frozenset(
 
 # Gender markers of German, Austrian, French and Dutch postings ("(m/f/d)", "m/w/d", "H/F"):
 # they name no job, and unbracketed their slashes would split the title.
-_GENDER = re.compile(r"\b[mwfhdx]\s*/\s*[mwfhdx](?:\s*/\s*(?:divers|div|[mwfhdxi]))*\b|\ball genders\b")
+_GENDER = re.compile(
+    r"\b[mwfhdx]\s*/\s*[mwfhdx](?:\s*/\s*(?:divers|div|[mwfhdxi]))*\b|\ball genders\b"
+)
 # Spellings of one word: British and American, hyphenated and written as one.
 _SPELLINGS = (
     (re.compile(r"\bvice[\s-]*president\b"), "vp"),
@@ -1425,9 +1427,7 @@ def _phrases() -> dict[tuple[str, ...], frozenset[str]]:
 # software, "Manufacturing Engineering" and "Support Engineering" are not; "Head of Product" is
 # product management, "Product Security Engineer" is security; "Operations Manager" runs the
 # business, "Online Sales Self Service Operations" runs a sales channel).
-_BROAD = frozenset(
-    {("engineering",), ("development",), ("data",), ("product",), ("operation",)}
-)
+_BROAD = frozenset({("engineering",), ("development",), ("data",), ("product",), ("operation",)})
 # How a person, not a function, is named ("Data Engineer", "Recruiter", "Architect", "Counsel"):
 # a later part of a title names a second job only in such words ("Solution Architect - Data
 # Engineer"); a bare function there says whom the job serves ("Talent Acquisition Partner -
