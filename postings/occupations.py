@@ -74,7 +74,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "direct sales",
         "national account",
         "cro",
-        "head of sales",
         "client partner",
         "client director",
         "sales agent",
@@ -157,7 +156,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "client success manager",
         "account manager",
         "customer engagement",
-        "customer marketing manager",
         "renewals manager",
         "renewal manager",
         "customer onboarding",
@@ -360,6 +358,7 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "localisation",
         "speechwriter",
         "storyteller",
+        "internal communications",
     ),
     "technical-writing": (
         "technical writer",
@@ -520,7 +519,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "game developer",
         "embedded software",
         "firmware engineer",
-        "engineering manager",
         "em",
         "product engineer",
         "systems software",
@@ -536,9 +534,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "rails developer",
         "compiler engineer",
         "distributed systems",
-        "vp engineering",
-        "engineering director",
-        "head of engineering",
         "cto",
         "coder",
         "tech lead",
@@ -573,6 +568,8 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "automation tester",
         "quality",
         "engineering productivity",
+        "software development engineer in test",
+        "engineer in test",
     ),
     "infrastructure": (
         "site reliability",
@@ -674,6 +671,7 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "malware",
         "threat",
         "forensics",
+        "security operations center",
     ),
     "risk-compliance": (
         "compliance",
@@ -702,8 +700,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "it audit",
         "it auditor",
         "privacy officer",
-        "privacy counsel",
-        "privacy program",
         "data protection",
         "data protection officer",
         "dpo",
@@ -767,6 +763,7 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "system admin",
         "systems admin",
         "it admin",
+        "service desk analyst",
     ),
     "business-systems": (
         "business systems",
@@ -789,7 +786,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "workday",
         "workday analyst",
         "hris",
-        "hris analyst",
         "hr systems",
         "hr technology",
         "people systems",
@@ -927,7 +923,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "customer operations",
         "support team lead",
         "technical support specialist",
-        "service desk analyst",
         "call center",
         "contact center",
     ),
@@ -969,7 +964,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "stock plan administrator",
         "equity administrator",
         "revenue analyst",
-        "vp finance",
     ),
     "accounting": (
         "accountant",
@@ -1219,7 +1213,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "talent acquisition partner",
         "talent acquisition specialist",
         "talent acquisition manager",
-        "head of talent",
         "talent scout",
         "headhunter",
         "hiring",
@@ -1349,6 +1342,7 @@ _GENERIC_WORDS = frozenset(
     """manager director vp head chief officer analyst specialist representative rep
     executive associate lead leader partner coordinator consultant professional team member
     engineer developer expert generalist advisor adviser owner agent assistant business
+    technician
     strategist programme program emea apac amer americas latam dach uk us eu europe remote
     global international regional area market mid smb enterprise public sector federal
     hybrid management leadership operations planning organization organisation
@@ -1460,16 +1454,20 @@ def _part_phrases(words: list[str], phrases: dict, longest: int) -> list[tuple[s
     """The known phrases of one part that name a job: each longest phrase that only holder
     words and other phrases follow; broad ones only when nothing more precise is named and
     every other word is a holder word."""
-    named: list[tuple[str, ...]] = []
-    i = 0
-    while i < len(words):
-        size = _phrase_at(words, i, phrases, longest)
-        if not size:
-            i += 1
-            continue
-        if _only_holders(words, i + size, phrases, longest):
-            named.append(tuple(words[i : i + size]))
-        i += size
+    # Longer phrases first, wherever they start: "Outbound Sales Development Representative"
+    # is a sales development representative, not outbound sales.
+    found = [(i, _phrase_at(words, i, phrases, longest)) for i in range(len(words))]
+    taken: set[int] = set()
+    spans = []
+    for i, size in sorted(found, key=lambda span: (-span[1], span[0])):
+        if size and taken.isdisjoint(range(i, i + size)):
+            taken.update(range(i, i + size))
+            spans.append((i, size))
+    named = [
+        tuple(words[i : i + size])
+        for i, size in sorted(spans)
+        if _only_holders(words, i + size, phrases, longest)
+    ]
     precise = [p for p in named if p not in _BROAD]
     if precise:
         return precise
