@@ -1156,6 +1156,8 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "background checks",
         "onboarding coordinator",
         "people analytics",
+        "benefits administrator",
+        "hr administrator",
     ),
     "learning-development": (
         "learning development",
@@ -1275,7 +1277,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "business operations manager",
         "operations",
         "chief of staff",
-        "business analyst",
         "strategic initiatives",
         "corporate strategy",
         "mergers and acquisitions",
@@ -1342,7 +1343,7 @@ _GENERIC_WORDS = frozenset(
     """manager director vp head chief officer analyst specialist representative rep
     executive associate lead leader partner coordinator consultant professional team member
     engineer developer expert generalist advisor adviser owner agent assistant business
-    technician
+    technician clerk
     strategist programme program emea apac amer americas latam dach uk us eu europe remote
     global international regional area market mid smb enterprise public sector federal
     hybrid management leadership operations planning organization organisation
@@ -1370,6 +1371,8 @@ _SPELLINGS = (
     (re.compile(r"\bcentre\b"), "center"),
     # "Software Engineer in Test" is one job; any other "in" starts a qualifier.
     (re.compile(r"\bin\s+test\b"), "test"),
+    # "Staff" is a seniority word everywhere but here.
+    (re.compile(r"\bchief\s+of\s+staff\b"), "chiefofstaff"),
 )
 # A title's part ends at a comma, slash, bar, spaced dash or colon, and at a word that starts
 # whom or where the job serves ("for the CFO", "to the CEO", "at Acme", "in Berlin", "with Go").
@@ -1421,7 +1424,11 @@ def _phrases() -> dict[tuple[str, ...], frozenset[str]]:
 # software, "Manufacturing Engineering" and "Support Engineering" are not; "Head of Product" is
 # product management, "Product Security Engineer" is security; "Operations Manager" runs the
 # business, "Online Sales Self Service Operations" runs a sales channel).
-_BROAD = frozenset({("engineering",), ("development",), ("data",), ("product",), ("operation",)})
+# A holder word that is also a phrase ("Developer") is broad too: "Business Intelligence
+# Developer" is business intelligence.
+_BROAD = frozenset(
+    {("engineering",), ("development",), ("data",), ("product",), ("operation",), ("developer",)}
+)
 # How a person, not a function, is named ("Data Engineer", "Recruiter", "Architect", "Counsel"):
 # a later part of a title names a second job only in such words ("Solution Architect - Data
 # Engineer"); a bare function there says whom the job serves ("Talent Acquisition Partner -

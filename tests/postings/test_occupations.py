@@ -127,6 +127,14 @@ def test_a_broad_word_names_a_job_only_when_the_title_says_nothing_else():
     assert occupations("Finance Operations Manager") == {"finance"}
 
 
+def test_a_holder_word_that_is_also_a_phrase_gives_way_to_the_job_before_it():
+    assert occupations("Developer") == {"software-engineering"}
+    assert occupations("Business Intelligence Developer") == {"data-analysis"}
+    # "Staff" is seniority, except in "Chief of Staff" (and "Chief" alone names nothing).
+    assert occupations("Chief of Staff") == {"strategy-operations"}
+    assert occupations("Chief Growth Officer") == frozenset()
+
+
 def test_the_longest_phrase_wins_wherever_it_starts():
     # "Outbound Sales" is a phrase, but the title is a sales development representative.
     assert occupations("Outbound Sales Development Representative") == {"sales-development"}
