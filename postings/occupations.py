@@ -162,7 +162,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "adoption",
         "customer adoption",
         "customer outcomes",
-        "customer reference",
         "client services",
         "client service",
         "customer relationship manager",
@@ -289,6 +288,8 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "web marketing",
         "web strategy",
         "marketing analyst",
+        "customer reference",
+        "customer advocacy",
     ),
     "product-marketing": (
         "product marketing",
@@ -827,6 +828,8 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "master data",
         "data governance",
         "data quality",
+        "data steward",
+        "data stewardship",
     ),
     "data-analysis": (
         "data",
@@ -960,10 +963,11 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "credit analyst",
         "credit",
         "investment analyst",
-        "stock administration",
         "stock plan administrator",
         "equity administrator",
         "revenue analyst",
+        "stock administrator",
+        "stock administration",
     ),
     "accounting": (
         "accountant",
@@ -1400,7 +1404,9 @@ def _normal(text: str) -> str:
     return lowered
 
 
-def _words(text: str) -> list[str]:
+def _tokens(text: str) -> tuple[list[str], list[bool]]:
+    """A text's words (seniority and filler words left out, plurals folded) and, for each,
+    whether "and" came just before it ("Legal & Compliance")."""
     raw = re.findall(r"[a-z0-9+]+", _normal(text))
     joined: list[str] = []
     for word in raw:
@@ -1408,7 +1414,21 @@ def _words(text: str) -> list[str]:
             joined[-1] += word
         else:
             joined.append(word)
-    return [_fold(w) for w in joined if w not in _IGNORED]
+    words: list[str] = []
+    after_and: list[bool] = []
+    conjunction = False
+    for word in joined:
+        if word in _IGNORED:
+            conjunction = conjunction or word == "and"
+            continue
+        words.append(_fold(word))
+        after_and.append(conjunction)
+        conjunction = False
+    return words, after_and
+
+
+def _words(text: str) -> list[str]:
+    return _tokens(text)[0]
 
 
 @cache
@@ -1457,7 +1477,10 @@ def _only_holders(words: list[str], i: int, phrases: dict, longest: int) -> bool
     return True
 
 
-def _part_phrases(words: list[str], phrases: dict, longest: int) -> list[tuple[str, ...]]:
+Span = tuple[int, int]  # (first word, number of words) of a phrase in a part
+
+
+def _part_phrases(words: list[str], phrases: dict, longest: int) -> list[Span]:
     """The known phrases of one part that name a job: each longest phrase that only holder
     words and other phrases follow; broad ones only when nothing more precise is named and
     every other word is a holder word."""
@@ -1471,14 +1494,12 @@ def _part_phrases(words: list[str], phrases: dict, longest: int) -> list[tuple[s
             taken.update(range(i, i + size))
             spans.append((i, size))
     named = [
-        tuple(words[i : i + size])
-        for i, size in sorted(spans)
-        if _only_holders(words, i + size, phrases, longest)
+        (i, size) for i, size in sorted(spans) if _only_holders(words, i + size, phrases, longest)
     ]
-    precise = [p for p in named if p not in _BROAD]
+    precise = [(i, n) for i, n in named if tuple(words[i : i + n]) not in _BROAD]
     if precise:
         return precise
-    said = {w for p in named for w in p}
+    said = {w for i, n in named for w in words[i : i + n]}
     return named if all(w in GENERIC or w in said for w in words) else []
 
 
@@ -1487,22 +1508,47 @@ def _names_a_person(words: list[str], phrase: tuple[str, ...]) -> bool:
     return last in GENERIC or bool(_PERSON.search(last)) or words[-1] in GENERIC
 
 
-def _named_phrases(title: str) -> list[list[tuple[str, ...]]]:
+Phrase = tuple[str, ...]
+
+
+@lru_cache(maxsize=65536)
+def _named_phrases(title: str) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
     """Per part of the title (split at commas, slashes, dashes and "for", "to", "at", "in",
-    "with"; a parenthesis is a qualifier and is left out), the known phrases that name a job.
-    The first part that names one says what the job is; a later one adds a job only where it
-    names a person ("Solution Architect - Data Engineer"), not a function the job serves."""
+    "with"; a parenthesis is a qualifier and is left out), the known phrases that name a job,
+    and the phrases of its head.
+
+    The first part that names one says what the job is: its last phrase is the head, with
+    those "and" joins to it ("Legal & Compliance Manager"). A later part adds a job only where
+    it names a person ("Solution Architect - Data Engineer"), not a function the job serves
+    ("Product Manager - Marketing")."""
     phrases = _phrases()
     longest = max(len(p) for p in phrases)
     title = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", _normal(title))
-    parts: list[list[tuple[str, ...]]] = []
+    parts: list[tuple[Phrase, ...]] = []
+    head: tuple[Phrase, ...] = ()
     for part in _PARTS.split(title):
-        words = _words(part)
-        named = _part_phrases(words, phrases, longest)
-        if any(parts):
-            named = [p for p in named if _names_a_person(words, p)]
+        words, after_and = _tokens(part)
+        spans = _part_phrases(words, phrases, longest)
+        named = tuple(tuple(words[i : i + n]) for i, n in spans)
+        if head:
+            named = tuple(p for p in named if _names_a_person(words, p))
+        elif spans:
+            head = (named[-1], *_coordinated(spans, words, after_and))
         parts.append(named)
-    return parts
+    return tuple(parts), head
+
+
+def _coordinated(spans: list[Span], words: list[str], after_and: list[bool]) -> list[Phrase]:
+    """The phrases "and" joins to the last one, right before it ("Sales and Marketing")."""
+    joined = []
+    k = len(spans) - 1
+    while k > 0:
+        (i, n), (j, _) = spans[k - 1], spans[k]
+        if i + n != j or not after_and[j]:
+            break
+        joined.append(tuple(words[i : i + n]))
+        k -= 1
+    return joined
 
 
 @lru_cache(maxsize=65536)  # level titles and posting titles: bounded
@@ -1510,21 +1556,23 @@ def occupations(title: str) -> frozenset[str]:
     """Every occupation a job title names ("Alliances Business Development Manager": selling
     and partnerships)."""
     phrases = _phrases()
-    return frozenset(name for part in _named_phrases(title) for p in part for name in phrases[p])
+    parts, _ = _named_phrases(title)
+    return frozenset(name for part in parts for p in part for name in phrases[p])
 
 
 @lru_cache(maxsize=65536)
 def head_occupations(title: str) -> frozenset[str]:
     """The occupations of the phrase that names what the job is: the last one of the title's
     first part that names any ("Executive Sales Administrator" is an administrator working in
-    sales: administration, not selling).
+    sales: administration, not selling), and those "and" joins to it.
 
     >>> sorted(head_occupations("Executive Sales Administrator"))
     ['administration']
     >>> sorted(head_occupations("Manager, Inside Sales"))
     ['sales']
+    >>> sorted(head_occupations("Sales & Marketing Manager"))
+    ['marketing', 'sales']
     """
-    for part in _named_phrases(title):
-        if part:
-            return _phrases()[part[-1]]
-    return frozenset()
+    phrases = _phrases()
+    _, head = _named_phrases(title)
+    return frozenset(name for p in head for name in phrases[p])

@@ -81,6 +81,11 @@ def test_the_head_occupation_is_the_last_phrase_of_the_first_part_naming_one():
     assert occupations("Executive Sales Administrator") == {"administration", "sales"}
     assert head_occupations("Director / Manager, Enterprise Sales, EMEA") == {"sales"}
     assert head_occupations("Chief Executive Officer") == {"executive"}
+    # "and" joins a second head; a qualifier before the head is none.
+    assert head_occupations("Head of Legal & Compliance") == {"legal", "risk-compliance"}
+    assert head_occupations("Sales and Marketing Director") == {"sales", "marketing"}
+    assert head_occupations("Marketing Project Manager") == {"program-management"}
+    assert head_occupations("Learning & Development Program Manager") == {"program-management"}
     assert head_occupations("Senior Manager") == frozenset()
 
 
