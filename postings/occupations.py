@@ -1353,11 +1353,23 @@ _GENERIC_WORDS = frozenset(
     hybrid management leadership operations planning organization organisation
     department group growth technology contractor freelance freelancer temporary temp
     onsite fulltime parttime""".split()  # noqa: SIM905
+) | frozenset(
+    # Where the job is: regions, countries and cities that titles name after the job
+    # ("Account Executive Nordics", "Sales Engineer Germany").
+    """north south east west central northern southern eastern western america asia pacific
+    middle africa mea apj anz sea cee nam noram na uki ireland nordics nordic benelux
+    iberia germany austria switzerland france spain italy netherlands belgium poland
+    sweden denmark norway finland israel india japan korea china singapore australia
+    canada mexico brazil argentina colombia chile london berlin munich paris amsterdam
+    dublin madrid barcelona milan zurich stockholm warsaw tokyo sydney melbourne toronto
+    vancouver york san francisco seattle austin boston chicago denver atlanta""".split()  # noqa: SIM905
 )
 _IGNORED = frozenset(
     """of and the for in to a an with at on senior sr snr junior jr associate intermediate mid
     staff principal i ii iii iv v 1 2 3 4 5 intern internship trainee entry level job family
-    families matrix role roles responsibilities levels description""".split()  # noqa: SIM905
+    families matrix role roles responsibilities levels description student working
+    apprentice apprenticeship graduate grad summer placement werkstudent praktikant
+    praktikum coop""".split()  # noqa: SIM905
 )
 
 # Gender markers of German, Austrian, French and Dutch postings ("(m/f/d)", "m/w/d", "H/F"):
@@ -1368,6 +1380,8 @@ _GENDER = re.compile(
 # Spellings of one word: British and American, hyphenated and written as one.
 _SPELLINGS = (
     (re.compile(r"\bvice[\s-]*president\b"), "vp"),
+    # Level codes and numbers ("Software Engineer L5", "IC4", "Engineer 3") say how high.
+    (re.compile(r"\b(?:l|ic|p|e|m|t|g)?\d+\b"), " "),
     (re.compile(r"\bgo[\s-]*to[\s-]*market\b"), "gtm"),
     (re.compile(r"\bprogramme\b"), "program"),
     (re.compile(r"(\w)isation"), r"\1ization"),

@@ -117,6 +117,10 @@ def test_the_head_occupation_is_the_last_phrase_of_the_first_part_naming_one():
         ("Head of Customer Success", {"customer-success"}),
         ("Customer Success Lead", {"customer-success"}),
         ("Vice-President, Marketing", {"marketing"}),
+        # Level codes, places and students' titles say how high or where, not which job.
+        ("Software Engineer L5", {"software-engineering"}),
+        ("Account Executive Germany", {"sales"}),
+        ("Werkstudent Marketing (m/w/d)", {"marketing"}),
     ],
 )
 def test_spellings_of_one_title_name_one_occupation(title, expected):
