@@ -12,6 +12,22 @@ in it, longest first.
 The list is general knowledge about job titles, not about any ladder: it names no company's
 family. A phrase naming two occupations ("business development" is selling or partnerships)
 belongs to both, and the matcher lets the rest of the posting decide.
+``tests/data/job_titles.txt`` holds some 800 real titles of every function with the
+occupations a reader gives them; the tests check each one.
+
+How a title is read:
+
+- one spelling per word: gender markers ("m/w/d") and level codes ("L5") dropped, British
+  spellings and "Vice-President" normalised, words written apart joined when the thesaurus
+  writes them as one ("Front-End", "Pre-Sales", "Help Desk");
+- parts: commas, slashes, spaced dashes and "for", "to the", "at", "in", "with" cut a title
+  into parts; the first part that names a job is the job, a later part adds one only where
+  it names a person ("Solution Architect - Data Engineer"), not a function the job serves
+  ("Product Manager - Marketing");
+- in a part, longer phrases first; a phrase names a job when only holder words ("Manager",
+  "Lead", "Germany") and other phrases follow it; a broad one ("Engineering", "Product",
+  "Operations") only when the part says nothing else;
+- the head is the first naming part's last phrase, with those "and" joins to it.
 
 >>> sorted(occupations("Senior Account Executive, EMEA"))
 ['sales']
@@ -1543,13 +1559,27 @@ def _named_phrases(title: str) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
     for part in _PARTS.split(title):
         words, after_and = _tokens(part)
         spans = _part_phrases(words, phrases, longest)
-        named = tuple(tuple(words[i : i + n]) for i, n in spans)
+        named = tuple(_shared_qualifier(spans, words, after_and, phrases))
         if head:
             named = tuple(p for p in named if _names_a_person(words, p))
         elif spans:
             head = (named[-1], *_coordinated(spans, words, after_and))
         parts.append(named)
     return tuple(parts), head
+
+
+def _shared_qualifier(
+    spans: list[Span], words: list[str], after_and: list[bool], phrases: dict
+) -> list[Phrase]:
+    """The phrases of a part, a qualifier shared across "and" read into the second phrase
+    ("Sales Strategy & Analytics" is sales strategy and sales analytics)."""
+    named = [tuple(words[i : i + n]) for i, n in spans]
+    for k in range(1, len(spans)):
+        (i, n), (j, _) = spans[k - 1], spans[k]
+        shared = (words[i], *named[k])
+        if n > 1 and i + n == j and after_and[j] and shared in phrases:
+            named[k] = shared
+    return named
 
 
 def _coordinated(spans: list[Span], words: list[str], after_and: list[bool]) -> list[Phrase]:

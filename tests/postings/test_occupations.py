@@ -170,6 +170,12 @@ def test_whom_or_where_the_job_serves_is_not_the_job():
     assert occupations("Quote to Cash Analyst") == {"revenue-operations"}
 
 
+def test_a_qualifier_shared_across_and_is_read_into_the_second_phrase():
+    # Sales strategy and sales analytics, not sales strategy and any analytics.
+    assert occupations("VP, Sales Strategy & Analytics") == {"revenue-operations"}
+    assert occupations("Director, Data and Analytics") == {"data-analysis"}
+
+
 def test_a_phrase_naming_two_occupations_belongs_to_both():
     assert occupations("Account Manager") == {"sales", "customer-success"}
     assert occupations("Head of Data") == {"data-engineering", "data-analysis", "data-science"}
