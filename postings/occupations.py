@@ -1470,6 +1470,11 @@ def _phrases() -> dict[tuple[str, ...], frozenset[str]]:
     return {phrase: frozenset(names) for phrase, names in phrases.items() if phrase}
 
 
+@cache
+def _longest() -> int:
+    return max(len(p) for p in _phrases())
+
+
 # Phrases too broad to name a job unless the part says nothing else ("Engineering Manager" is
 # software, "Manufacturing Engineering" and "Support Engineering" are not; "Head of Product" is
 # product management, "Product Security Engineer" is security; "Operations Manager" runs the
@@ -1552,7 +1557,7 @@ def _named_phrases(title: str) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
     it names a person ("Solution Architect - Data Engineer"), not a function the job serves
     ("Product Manager - Marketing")."""
     phrases = _phrases()
-    longest = max(len(p) for p in phrases)
+    longest = _longest()
     title = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", _normal(title))
     parts: list[tuple[Phrase, ...]] = []
     head: tuple[Phrase, ...] = ()
