@@ -689,6 +689,9 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "threat",
         "forensics",
         "security operations center",
+        "security incident",
+        "security awareness",
+        "security risk",
     ),
     "risk-compliance": (
         "compliance",
@@ -732,6 +735,8 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "sustainability",
         "resilience",
         "business continuity",
+        "security risk",
+        "it risk",
     ),
     "it": (
         "it",
@@ -818,6 +823,8 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "crm",
         "crm administrator",
         "crm consultant",
+        "business systems administrator",
+        "sales systems administrator",
     ),
     "data-engineering": (
         "data",
@@ -1102,6 +1109,8 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "company secretary",
         "commercial contracts",
         "employment law",
+        "contract negotiator",
+        "contracts negotiator",
     ),
     "people": (
         "people",
@@ -1166,7 +1175,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "global mobility",
         "employee experience",
         "employee relations partner",
-        "dandi",
         "deib",
         "belonging",
         "chro",
@@ -1178,6 +1186,9 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "people analytics",
         "benefits administrator",
         "hr administrator",
+        "d&i",
+        "dib",
+        "diversity and inclusion",
     ),
     "learning-development": (
         "learning development",
