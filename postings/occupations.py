@@ -39,6 +39,7 @@ How a title is read:
 []
 """
 
+import html
 import re
 from functools import cache, lru_cache
 
@@ -1437,7 +1438,34 @@ GENERIC = frozenset(_fold(w) for w in _GENERIC_WORDS)
 _COMPOUNDS = frozenset(t for titles in OCCUPATIONS.values() for t in titles if " " not in t)
 
 
+# Words titles shorten ("Sr. Mktg Mgr", "BD Manager", "SVP Sales").
+_SHORT = {
+    "mgr": ("manager",),
+    "dir": ("director",),
+    "engr": ("engineer",),
+    "eng": ("engineering",),
+    "dev": ("development",),
+    "tech": ("technical",),
+    "mktg": ("marketing",),
+    "acct": ("account",),
+    "exec": ("executive",),
+    "mgmt": ("management",),
+    "assoc": ("associate",),
+    "coord": ("coordinator",),
+    "admin": ("administrator",),
+    "ops": ("operations",),
+    "svp": ("vp",),
+    "evp": ("vp",),
+    "avp": ("vp",),
+    "rvp": ("vp",),
+    "bd": ("business", "development"),
+    "bdm": ("business", "development", "manager"),
+}
+
+
 def _normal(text: str) -> str:
+    if "&" in text:  # "&amp;" from a page that escaped twice
+        text = html.unescape(text)
     lowered = text.lower().replace("’", "'").replace("&", " and ")
     lowered = _GENDER.sub(" ", lowered)
     for pattern, replacement in _SPELLINGS:
@@ -1458,7 +1486,7 @@ def _tokens(text: str) -> tuple[list[str], list[bool]]:
     words: list[str] = []
     after_and: list[bool] = []
     conjunction = False
-    for word in joined:
+    for word in (w for short in joined for w in _SHORT.get(short, (short,))):
         if word in _IGNORED:
             conjunction = conjunction or word == "and"
             continue

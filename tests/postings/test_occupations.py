@@ -113,6 +113,9 @@ def test_the_head_occupation_is_the_last_phrase_of_the_first_part_naming_one():
         ("Senior SRE", {"infrastructure"}),
         ("FP&A Manager", {"finance"}),
         ("HRBP", {"people"}),
+        ("Sr. Mktg Mgr", {"marketing"}),
+        ("BD Manager", {"sales"}),
+        ("Sales Ops Analyst", {"revenue-operations"}),
         # "Head of X", "X Lead", "VP, X": the holder words keep X.
         ("Head of Customer Success", {"customer-success"}),
         ("Customer Success Lead", {"customer-success"}),
