@@ -782,7 +782,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "identity engineer",
         "collaboration engineer",
         "technology support",
-        "tech support",
         "system admin",
         "systems admin",
         "it admin",
