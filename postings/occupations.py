@@ -94,6 +94,7 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "client partner",
         "client director",
         "sales agent",
+        "chief commercial officer",
     ),
     "sales-development": (
         "sales development",
@@ -182,6 +183,7 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "client services",
         "client service",
         "customer relationship manager",
+        "chief customer officer",
     ),
     "revenue-operations": (
         "sales operations",
@@ -255,6 +257,8 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "isv partner",
         "partner programs",
         "partner program",
+        "partner success",
+        "partner success manager",
     ),
     "marketing": (
         "marketing",
