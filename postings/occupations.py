@@ -12,6 +12,22 @@ in it, longest first.
 The list is general knowledge about job titles, not about any ladder: it names no company's
 family. A phrase naming two occupations ("business development" is selling or partnerships)
 belongs to both, and the matcher lets the rest of the posting decide.
+``tests/data/job_titles.txt`` holds some 800 real titles of every function with the
+occupations a reader gives them; the tests check each one.
+
+How a title is read:
+
+- one spelling per word: gender markers ("m/w/d") and level codes ("L5") dropped, British
+  spellings and "Vice-President" normalised, words written apart joined when the thesaurus
+  writes them as one ("Front-End", "Pre-Sales", "Help Desk");
+- parts: commas, slashes, spaced dashes and "for", "to the", "at", "in", "with" cut a title
+  into parts; the first part that names a job is the job, a later part adds one only where
+  it names a person ("Solution Architect - Data Engineer"), not a function the job serves
+  ("Product Manager - Marketing");
+- in a part, longer phrases first; a phrase names a job when only holder words ("Manager",
+  "Lead", "Germany") and other phrases follow it; a broad one ("Engineering", "Product",
+  "Operations") only when the part says nothing else;
+- the head is the first naming part's last phrase, with those "and" joins to it.
 
 >>> sorted(occupations("Senior Account Executive, EMEA"))
 ['sales']
@@ -23,6 +39,7 @@ belongs to both, and the matcher lets the rest of the posting decide.
 []
 """
 
+import html
 import re
 from functools import cache, lru_cache
 
@@ -52,6 +69,32 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "area sales",
         "regional sales",
         "chief revenue officer",
+        "salesperson",
+        "sales person",
+        "salespeople",
+        "sales associate",
+        "sales lead",
+        "sales leader",
+        "sales director",
+        "ae",
+        "account director",
+        "account lead",
+        "key account manager",
+        "key account",
+        "strategic account executive",
+        "strategic account leader",
+        "strategic account",
+        "major account",
+        "named account",
+        "inbound sales",
+        "outbound sales",
+        "direct sales",
+        "national account",
+        "cro",
+        "client partner",
+        "client director",
+        "sales agent",
+        "chief commercial officer",
     ),
     "sales-development": (
         "sales development",
@@ -60,6 +103,13 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "sdr",
         "bdr",
         "lead development",
+        "sales development rep",
+        "business development rep",
+        "market development representative",
+        "mdr",
+        "lead generation representative",
+        "inbound sdr",
+        "outbound sdr",
     ),
     # Customer-facing technical roles before and after the sale.
     "solutions": (
@@ -82,6 +132,26 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "field engineer",
         "engagement manager",
         "engagement management",
+        "se",
+        "sales engineering",
+        "solutions engineering",
+        "solution engineering",
+        "solutions architecture",
+        "solution consultant",
+        "presales engineer",
+        "presales consultant",
+        "customer engineering",
+        "field cto",
+        "forward deployed engineer",
+        "deployment strategist",
+        "integration engineer",
+        "value engineer",
+        "value consultant",
+        "demo engineer",
+        "post sales",
+        "postsales",
+        "delivery consultant",
+        "resident engineer",
     ),
     "customer-success": (
         "customer success",
@@ -95,6 +165,25 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "account management",
         "onboarding",
         "onboarding specialist",
+        "csm",
+        "customer success engineer",
+        "customer success specialist",
+        "customer success lead",
+        "tam",
+        "technical account management",
+        "client success manager",
+        "account manager",
+        "customer engagement",
+        "renewals manager",
+        "renewal manager",
+        "customer onboarding",
+        "adoption",
+        "customer adoption",
+        "customer outcomes",
+        "client services",
+        "client service",
+        "customer relationship manager",
+        "chief customer officer",
     ),
     "revenue-operations": (
         "sales operations",
@@ -117,6 +206,16 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "deal desk",
         "deal strategist",
         "quote to cash",
+        "rev ops",
+        "sales operations analyst",
+        "commercial operations",
+        "sales compensation",
+        "incentive compensation",
+        "territory planning",
+        "channel operations",
+        "partner operations",
+        "cpq",
+        "order management",
     ),
     "enablement": (
         "sales enablement",
@@ -124,6 +223,13 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "enablement",
         "sales training",
         "sales trainer",
+        "revenue enablement",
+        "gtm enablement",
+        "sales readiness",
+        "partner enablement",
+        "customer enablement",
+        "sales coach",
+        "sales coaching",
     ),
     "partnerships": (
         "partnerships",
@@ -138,6 +244,21 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "business development",
         "strategic partnerships",
         "technology partner",
+        "partnership",
+        "partnerships manager",
+        "partner development",
+        "partner sales",
+        "alliance manager",
+        "alliances manager",
+        "channel partner",
+        "reseller",
+        "distribution partner",
+        "ecosystem",
+        "isv partner",
+        "partner programs",
+        "partner program",
+        "partner success",
+        "partner success manager",
     ),
     "marketing": (
         "marketing",
@@ -155,6 +276,41 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "event marketing",
         "events",
         "digital experience",
+        "marketer",
+        "growth marketer",
+        "marketing specialist",
+        "marketing coordinator",
+        "marketing associate",
+        "demand gen",
+        "lifecycle marketing",
+        "email marketing",
+        "crm marketing",
+        "seo",
+        "sem",
+        "search engine optimization",
+        "paid media",
+        "paid search",
+        "paid social",
+        "acquisition marketing",
+        "customer marketing",
+        "account based marketing",
+        "abm",
+        "marketing campaigns",
+        "campaigns",
+        "events manager",
+        "event manager",
+        "event planner",
+        "corporate events",
+        "field marketer",
+        "cmo",
+        "chief marketing officer",
+        "influencer marketing",
+        "affiliate marketing",
+        "web marketing",
+        "web strategy",
+        "marketing analyst",
+        "customer reference",
+        "customer advocacy",
     ),
     "product-marketing": (
         "product marketing",
@@ -165,12 +321,24 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "market insights",
         "partner marketing",
         "channel marketing",
+        "pmm",
+        "go to market strategy",
+        "market research",
+        "analyst relations",
+        "customer insights",
+        "product marketer",
     ),
     "marketing-operations": (
         "marketing operations",
         "marketing ops",
         "marketing automation",
         "marketing technology",
+        "mops",
+        "marketing analytics",
+        "marketing systems",
+        "marketo",
+        "hubspot",
+        "marketing data",
     ),
     "content": (
         "content",
@@ -189,6 +357,30 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "social media",
         "localization",
         "globalization",
+        "content writer",
+        "content designer",
+        "content design",
+        "ux writer",
+        "ux writing",
+        "content creator",
+        "content producer",
+        "video producer",
+        "producer",
+        "journalist",
+        "editorial",
+        "comms",
+        "communications manager",
+        "pr manager",
+        "media relations",
+        "public affairs",
+        "press",
+        "social media manager",
+        "translator",
+        "translation",
+        "localisation",
+        "speechwriter",
+        "storyteller",
+        "internal communications",
     ),
     "technical-writing": (
         "technical writer",
@@ -199,6 +391,12 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "instructional designer",
         "technical instructional designer",
         "curriculum developer",
+        "technical documentation",
+        "api documentation",
+        "docs engineer",
+        "information developer",
+        "information architect",
+        "instructional design",
     ),
     "developer-relations": (
         "developer relations",
@@ -209,6 +407,14 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "community",
         "community manager",
         "open source program",
+        "developer advocacy",
+        "developer experience",
+        "community advocate",
+        "community programs",
+        "community operations",
+        "community lead",
+        "technical evangelist",
+        "open source",
     ),
     "product-management": (
         "product manager",
@@ -217,6 +423,20 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "growth product manager",
         "technical product manager",
         "chief product officer",
+        "product",
+        "pm",
+        "product lead",
+        "product leader",
+        "product director",
+        "product operations",
+        "product ops",
+        "apm",
+        "associate product manager",
+        "group product manager",
+        "principal product manager",
+        "platform product manager",
+        "product strategy",
+        "cpo",
     ),
     "design": (
         "designer",
@@ -229,6 +449,38 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "ux ui",
         "visual designer",
         "interaction designer",
+        "design",
+        "ui",
+        "ui ux designer",
+        "ux ui designer",
+        "ux design",
+        "ui design",
+        "user experience",
+        "user experience designer",
+        "user interface",
+        "user interface designer",
+        "graphic designer",
+        "graphic design",
+        "brand designer",
+        "web designer",
+        "motion designer",
+        "illustrator",
+        "creative director",
+        "art director",
+        "creative",
+        "design systems",
+        "design operations",
+        "designops",
+        "service designer",
+        "service design",
+        "content designer",
+        "content design",
+        "ux writer",
+        "ux writing",
+        "design lead",
+        "ux engineer",
+        "design technologist",
+        "ux architect",
     ),
     "ux-research": (
         "ux research",
@@ -236,6 +488,15 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "user research",
         "user researcher",
         "design research",
+        "user experience research",
+        "user experience researcher",
+        "research operations",
+        "researchops",
+        "ux research operations",
+        "usability",
+        "usability researcher",
+        "design researcher",
+        "product researcher",
     ),
     "software-engineering": (
         "software engineer",
@@ -263,6 +524,49 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "distinguished engineer",
         "engineering fellow",
         "chief technology officer",
+        "swe",
+        "software engineering",
+        "software dev",
+        "sde",
+        "web engineer",
+        "web development",
+        "application developer",
+        "application engineer",
+        "applications engineer",
+        "ios",
+        "ios developer",
+        "android",
+        "android developer",
+        "react native",
+        "game developer",
+        "embedded software",
+        "firmware engineer",
+        "em",
+        "product engineer",
+        "systems software",
+        "java developer",
+        "python developer",
+        "javascript developer",
+        "golang developer",
+        "ruby developer",
+        "php developer",
+        "net developer",
+        "react developer",
+        "node developer",
+        "rails developer",
+        "compiler engineer",
+        "distributed systems",
+        "cto",
+        "coder",
+        "tech lead",
+        "technical lead",
+        "member of technical staff",
+        "mts",
+        "ui engineer",
+        "ui developer",
+        "mobile engineering",
+        "ios engineering",
+        "android engineering",
     ),
     "quality-engineering": (
         "software engineer in test",
@@ -273,6 +577,21 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "quality assurance",
         "quality engineer",
         "sdet",
+        "qa analyst",
+        "qa tester",
+        "qa automation",
+        "qa lead",
+        "quality assurance engineer",
+        "quality assurance analyst",
+        "software tester",
+        "tester",
+        "testing",
+        "test analyst",
+        "automation tester",
+        "quality",
+        "engineering productivity",
+        "software development engineer in test",
+        "engineer in test",
     ),
     "infrastructure": (
         "site reliability",
@@ -286,6 +605,39 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "cloud engineer",
         "database reliability",
         "production engineer",
+        "site reliability engineering",
+        "dbre",
+        "database reliability engineer",
+        "database engineer",
+        "database administrator",
+        "dba",
+        "platform engineering",
+        "cloud architect",
+        "cloud infrastructure",
+        "cloud operations",
+        "devops engineering",
+        "devsecops",
+        "mlops",
+        "build engineer",
+        "release engineer",
+        "release engineering",
+        "release manager",
+        "reliability engineer",
+        "systems engineer",
+        "systems engineering",
+        "linux engineer",
+        "linux administrator",
+        "kubernetes",
+        "network engineer",
+        "network engineering",
+        "noc",
+        "storage engineer",
+        "observability",
+        "production operations",
+        "delivery engineer",
+        "distribution engineer",
+        "tooling engineer",
+        "developer productivity",
     ),
     "security": (
         "security",
@@ -309,6 +661,42 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "it security",
         "it security engineer",
         "cyber security",
+        "security architect",
+        "security architecture",
+        "security automation",
+        "security consultant",
+        "security specialist",
+        "information security",
+        "infosec",
+        "infosec engineer",
+        "ciso",
+        "chief information security officer",
+        "chief security officer",
+        "cso",
+        "soc",
+        "soc analyst",
+        "detection engineer",
+        "detection and response",
+        "pentester",
+        "penetration testing",
+        "offensive security",
+        "product security",
+        "cloud security",
+        "network security",
+        "identity and access management",
+        "iam",
+        "trust and safety",
+        "abuse",
+        "vulnerability management",
+        "secops",
+        "security incident response",
+        "malware",
+        "threat",
+        "forensics",
+        "security operations center",
+        "security incident",
+        "security awareness",
+        "security risk",
     ),
     "risk-compliance": (
         "compliance",
@@ -324,6 +712,36 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "security assurance",
         "sox",
         "privacy",
+        "compliance officer",
+        "compliance analyst",
+        "compliance manager",
+        "risk manager",
+        "risk analyst",
+        "risk management",
+        "enterprise risk",
+        "operational risk",
+        "governance risk and compliance",
+        "grc analyst",
+        "it audit",
+        "it auditor",
+        "privacy officer",
+        "data protection",
+        "data protection officer",
+        "dpo",
+        "regulatory",
+        "regulatory affairs",
+        "anti money laundering",
+        "aml",
+        "kyc",
+        "fraud",
+        "fraud analyst",
+        "sox compliance",
+        "esg",
+        "sustainability",
+        "resilience",
+        "business continuity",
+        "security risk",
+        "it risk",
     ),
     "it": (
         "it",
@@ -342,6 +760,36 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "end user services",
         "it security",
         "it security engineer",
+        "it manager",
+        "it director",
+        "it specialist",
+        "it technician",
+        "it analyst",
+        "it administrator",
+        "it engineer",
+        "it helpdesk",
+        "service desk",
+        "it service desk",
+        "it service management",
+        "itsm",
+        "desktop engineer",
+        "end user computing",
+        "end user support",
+        "workplace technology",
+        "corporate it",
+        "enterprise it",
+        "network administrator",
+        "network administration",
+        "cio",
+        "chief information officer",
+        "it asset management",
+        "identity engineer",
+        "collaboration engineer",
+        "technology support",
+        "system admin",
+        "systems admin",
+        "it admin",
+        "service desk analyst",
     ),
     "business-systems": (
         "business systems",
@@ -353,6 +801,34 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "salesforce administrator",
         "salesforce developer",
         "erp",
+        "business applications",
+        "enterprise systems",
+        "salesforce",
+        "salesforce admin",
+        "salesforce engineer",
+        "salesforce architect",
+        "netsuite",
+        "netsuite administrator",
+        "workday",
+        "workday analyst",
+        "hris",
+        "hr systems",
+        "hr technology",
+        "people systems",
+        "people technology",
+        "finance systems",
+        "financial systems",
+        "erp analyst",
+        "crm developer",
+        "systems analyst",
+        "internal tools",
+        "gtm systems",
+        "marketing systems",
+        "crm",
+        "crm administrator",
+        "crm consultant",
+        "business systems administrator",
+        "sales systems administrator",
     ),
     "data-engineering": (
         "data",
@@ -362,6 +838,25 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "data platform",
         "big data",
         "etl developer",
+        "data engineers",
+        "data architect",
+        "data architecture",
+        "data infrastructure",
+        "data warehouse",
+        "data warehousing",
+        "data pipeline",
+        "data ops",
+        "dataops",
+        "database developer",
+        "analytics engineering",
+        "big data engineer",
+        "data integration",
+        "data management",
+        "master data",
+        "data governance",
+        "data quality",
+        "data steward",
+        "data stewardship",
     ),
     "data-analysis": (
         "data",
@@ -377,6 +872,22 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "web analyst",
         "data insights",
         "people analytics",
+        "data analysis",
+        "business analytics",
+        "business intelligence analyst",
+        "bi",
+        "bi engineer",
+        "reporting analyst",
+        "insights analyst",
+        "quantitative analyst",
+        "statistician",
+        "analytics manager",
+        "analytics lead",
+        "decision science",
+        "marketing analyst",
+        "product analytics",
+        "growth analyst",
+        "data visualization",
     ),
     "data-science": (
         "data",
@@ -388,6 +899,28 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "ai engineer",
         "applied scientist",
         "research scientist",
+        "artificial intelligence",
+        "ai researcher",
+        "ml researcher",
+        "ml scientist",
+        "machine learning scientist",
+        "machine learning researcher",
+        "deep learning",
+        "nlp",
+        "natural language processing",
+        "computer vision",
+        "llm",
+        "generative ai",
+        "genai",
+        "data scientists",
+        "applied ml",
+        "ml ops",
+        "mlops",
+        "research engineer",
+        "ai scientist",
+        "ai ml",
+        "ml ai",
+        "data science manager",
     ),
     "support": (
         "support",
@@ -399,6 +932,29 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "customer service",
         "support readiness",
         "support operations",
+        "customer support engineer",
+        "technical support engineer",
+        "support analyst",
+        "support representative",
+        "support associate",
+        "support manager",
+        "customer care",
+        "customer service representative",
+        "customer service agent",
+        "client support",
+        "product support",
+        "application support",
+        "escalation engineer",
+        "escalations",
+        "tier 1 support",
+        "tier 2 support",
+        "l1 support",
+        "l2 support",
+        "customer operations",
+        "support team lead",
+        "technical support specialist",
+        "call center",
+        "contact center",
     ),
     "finance": (
         "finance",
@@ -414,6 +970,31 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "investor relations",
         "pricing",
         "pricing analyst",
+        "financial",
+        "fp and a",
+        "finance business partner",
+        "finance manager",
+        "finance director",
+        "head of finance",
+        "cfo",
+        "financial controller",
+        "assistant controller",
+        "finance operations",
+        "corporate finance",
+        "strategic finance",
+        "financial analysis",
+        "budget analyst",
+        "budgeting",
+        "forecasting",
+        "cash management",
+        "credit analyst",
+        "credit",
+        "investment analyst",
+        "stock plan administrator",
+        "equity administrator",
+        "revenue analyst",
+        "stock administrator",
+        "stock administration",
     ),
     "accounting": (
         "accountant",
@@ -433,6 +1014,40 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "tax",
         "tax analyst",
         "payroll",
+        "accountants",
+        "staff accountant",
+        "senior accountant",
+        "general accountant",
+        "cost accountant",
+        "ap specialist",
+        "ar specialist",
+        "accounts payable specialist",
+        "accounts receivable specialist",
+        "billing specialist",
+        "billing analyst",
+        "collections",
+        "collections specialist",
+        "credit and collections",
+        "gl accountant",
+        "bookkeeping",
+        "consolidation",
+        "chief accounting officer",
+        "accounting officer",
+        "tax manager",
+        "tax accountant",
+        "indirect tax",
+        "sales tax",
+        "payroll specialist",
+        "payroll manager",
+        "payroll administrator",
+        "revenue recognition",
+        "cpa",
+        "sox reporting",
+        "external reporting",
+        "technical reporting",
+        "expense",
+        "expenses",
+        "travel and expense",
     ),
     "procurement": (
         "procurement",
@@ -440,6 +1055,17 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "buyer",
         "vendor management",
         "category manager",
+        "procurement manager",
+        "procurement specialist",
+        "sourcing manager",
+        "strategic sourcing",
+        "purchasing manager",
+        "purchaser",
+        "supplier management",
+        "supply chain",
+        "vendor manager",
+        "third party risk",
+        "contract management procurement",
     ),
     "legal": (
         "legal",
@@ -454,6 +1080,41 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "contracts manager",
         "chief legal officer",
         "corporate secretary",
+        "legal counsel",
+        "corporate counsel",
+        "commercial counsel",
+        "product counsel",
+        "employment counsel",
+        "associate general counsel",
+        "deputy general counsel",
+        "gc",
+        "clo",
+        "solicitor",
+        "barrister",
+        "legal assistant",
+        "legal specialist",
+        "legal analyst",
+        "legal intern",
+        "contract manager",
+        "contract specialist",
+        "contracts administrator",
+        "contract administrator",
+        "legal ops",
+        "litigation",
+        "intellectual property",
+        "ip counsel",
+        "patent",
+        "patent attorney",
+        "trademark",
+        "corporate affairs",
+        "government affairs",
+        "public policy",
+        "policy",
+        "company secretary",
+        "commercial contracts",
+        "employment law",
+        "contract negotiator",
+        "contracts negotiator",
     ),
     "people": (
         "people",
@@ -485,6 +1146,53 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "people communications and engagement",
         "internal communications",
         "employee engagement",
+        "hr manager",
+        "hr director",
+        "hr specialist",
+        "hr coordinator",
+        "hr assistant",
+        "hr advisor",
+        "hr operations",
+        "hr ops",
+        "human resources manager",
+        "human resources generalist",
+        "people manager",
+        "people specialist",
+        "people operations specialist",
+        "people team",
+        "people and culture",
+        "culture",
+        "people programs",
+        "talent management",
+        "talent",
+        "workforce planning",
+        "organizational design",
+        "compensation analyst",
+        "compensation partner",
+        "compensation and benefits",
+        "c and b",
+        "benefits specialist",
+        "rewards",
+        "total rewards analyst",
+        "mobility",
+        "immigration",
+        "global mobility",
+        "employee experience",
+        "employee relations partner",
+        "deib",
+        "belonging",
+        "chro",
+        "chief human resources officer",
+        "hris",
+        "background check",
+        "background checks",
+        "onboarding coordinator",
+        "people analytics",
+        "benefits administrator",
+        "hr administrator",
+        "d&i",
+        "dib",
+        "diversity and inclusion",
     ),
     "learning-development": (
         "learning development",
@@ -499,6 +1207,26 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "trainer",
         "instructor",
         "talent development",
+        "learning and development",
+        "l and d",
+        "learning experience designer",
+        "learning designer",
+        "learning specialist",
+        "learning partner",
+        "training manager",
+        "training specialist",
+        "training coordinator",
+        "enablement trainer",
+        "leadership development",
+        "organizational development partner",
+        "organization development",
+        "od",
+        "coach",
+        "coaching",
+        "customer education",
+        "education delivery",
+        "curriculum",
+        "instructional",
     ),
     "recruiting": (
         "recruiter",
@@ -514,6 +1242,24 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "candidate experience",
         "talent brand",
         "employer brand",
+        "recruiters",
+        "technical recruiter",
+        "tech recruiter",
+        "sourcing specialist",
+        "talent sourcer",
+        "talent acquisition partner",
+        "talent acquisition specialist",
+        "talent acquisition manager",
+        "talent scout",
+        "headhunter",
+        "hiring",
+        "recruiting manager",
+        "recruitment consultant",
+        "recruitment manager",
+        "ta",
+        "campus recruiter",
+        "university recruiting",
+        "recruiting lead",
     ),
     "recruiting-coordination": (
         "recruiting coordinator",
@@ -521,6 +1267,12 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "interview coordinator",
         "candidate experience",
         "recruiting operations",
+        "recruitment operations",
+        "talent acquisition coordinator",
+        "ta coordinator",
+        "interview scheduler",
+        "scheduling coordinator",
+        "recruiting ops",
     ),
     "program-management": (
         "program manager",
@@ -529,6 +1281,23 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "project management",
         "technical program manager",
         "pmo",
+        "programme manager",
+        "project management office",
+        "tpm",
+        "technical project manager",
+        "engineering program manager",
+        "epm",
+        "delivery manager",
+        "project coordinator",
+        "program coordinator",
+        "project lead",
+        "program lead",
+        "scrum master",
+        "agile coach",
+        "release train engineer",
+        "portfolio manager",
+        "project",
+        "pm",
     ),
     "strategy-operations": (
         "strategy",
@@ -537,6 +1306,41 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "strategy consultant",
         "management consultant",
         "corporate development",
+        "strategy and ops",
+        "bizops",
+        "biz ops",
+        "business operations manager",
+        "operations",
+        "chief of staff",
+        "strategic initiatives",
+        "corporate strategy",
+        "mergers and acquisitions",
+        "strategic planning",
+        "transformation",
+        "operational excellence",
+        "business process",
+        "process improvement",
+        "process owner",
+        "global process owner",
+        "gpo",
+    ),
+    # The chief executives and general managers who run a company or a business unit (O*NET's
+    # "Chief Executives", "General and Operations Managers"); the functional chiefs (CFO, CTO…)
+    # belong to their function.
+    "executive": (
+        "chief executive officer",
+        "ceo",
+        "chief operating officer",
+        "coo",
+        "president",
+        "general manager",
+        "gm",
+        "managing director",
+        "founder",
+        "co founder",
+        "cofounder",
+        "executive director",
+        "country manager",
     ),
     "administration": (
         "executive assistant",
@@ -545,6 +1349,25 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
         "office manager",
         "administrator",
         "receptionist",
+        "ea",
+        "executive business partner",
+        "administrative",
+        "admin",
+        "office administrator",
+        "office coordinator",
+        "front desk",
+        "personal assistant",
+        "team assistant",
+        "secretary",
+        "workplace",
+        "workplace experience",
+        "workplace manager",
+        "facilities",
+        "facilities manager",
+        "executive administrator",
+        "administrative coordinator",
+        "virtual assistant",
+        "operations assistant",
     ),
 }
 
@@ -552,18 +1375,58 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
 # phrase they keep it ("Sales Director" is selling); any other word after it makes the phrase a
 # qualifier of another job ("Sales Operations Analyst", "Online Sales Self Service Operations").
 _GENERIC_WORDS = frozenset(
-    """manager director vp head chief officer president analyst specialist representative rep
+    """manager director vp head chief officer analyst specialist representative rep
     executive associate lead leader partner coordinator consultant professional team member
-    engineer developer expert generalist advisor adviser owner agent
+    engineer developer expert generalist advisor adviser owner agent assistant business
+    technician clerk
     strategist programme program emea apac amer americas latam dach uk us eu europe remote
     global international regional area market mid smb enterprise public sector federal
     hybrid management leadership operations planning organization organisation
-    department group growth technology""".split()  # noqa: SIM905
+    department group growth technology contractor freelance freelancer temporary temp
+    onsite fulltime parttime""".split()  # noqa: SIM905
+) | frozenset(
+    # Where the job is: regions, countries and cities that titles name after the job
+    # ("Account Executive Nordics", "Sales Engineer Germany").
+    """north south east west central northern southern eastern western america asia pacific
+    middle africa mea apj anz sea cee nam noram na uki ireland nordics nordic benelux
+    iberia germany austria switzerland france spain italy netherlands belgium poland
+    sweden denmark norway finland israel india japan korea china singapore australia
+    canada mexico brazil argentina colombia chile london berlin munich paris amsterdam
+    dublin madrid barcelona milan zurich stockholm warsaw tokyo sydney melbourne toronto
+    vancouver york san francisco seattle austin boston chicago denver atlanta""".split()  # noqa: SIM905
 )
 _IGNORED = frozenset(
-    """of and the for in to a an with at on senior sr junior jr associate intermediate mid staff
-    principal i ii iii iv intern internship trainee entry level job family families matrix role
-    roles responsibilities levels description""".split()  # noqa: SIM905
+    """of and the for in to a an with at on senior sr snr junior jr associate intermediate mid
+    staff principal i ii iii iv v 1 2 3 4 5 intern internship trainee entry level job family
+    families matrix role roles responsibilities levels description student working
+    apprentice apprenticeship graduate grad summer placement werkstudent praktikant
+    praktikum coop""".split()  # noqa: SIM905
+)
+
+# Gender markers of German, Austrian, French and Dutch postings ("(m/f/d)", "m/w/d", "H/F"):
+# they name no job, and unbracketed their slashes would split the title.
+_GENDER = re.compile(
+    r"\b[mwfhdx]\s*/\s*[mwfhdx](?:\s*/\s*(?:divers|div|[mwfhdxi]))*\b|\ball genders\b"
+)
+# Spellings of one word: British and American, hyphenated and written as one.
+_SPELLINGS = (
+    (re.compile(r"\bvice[\s-]*president\b"), "vp"),
+    # Level codes and numbers ("Software Engineer L5", "IC4", "Engineer 3") say how high.
+    (re.compile(r"\b(?:l|ic|p|e|m|t|g)?\d+\b"), " "),
+    (re.compile(r"\bgo[\s-]*to[\s-]*market\b"), "gtm"),
+    (re.compile(r"\bprogramme\b"), "program"),
+    (re.compile(r"(\w)isation"), r"\1ization"),
+    (re.compile(r"\bdefence\b"), "defense"),
+    (re.compile(r"\bcentre\b"), "center"),
+    # "Software Engineer in Test" is one job; any other "in" starts a qualifier.
+    (re.compile(r"\bin\s+test\b"), "test"),
+    # "Staff" is a seniority word everywhere but here.
+    (re.compile(r"\bchief\s+of\s+staff\b"), "chiefofstaff"),
+)
+# A title's part ends at a comma, slash, bar, spaced dash or colon, and at a word that starts
+# whom or where the job serves ("for the CFO", "to the CEO", "at Acme", "in Berlin", "with Go").
+_PARTS = re.compile(
+    r"[,/|@]|\s[-–—:]\s|\b(?:for|at|in|with)\b|\bto\s+(?:the\b|(?=c[a-z]{1,2}o\b|vp\b|founder))"
 )
 
 
@@ -573,13 +1436,71 @@ def _fold(word: str) -> str:
 
 
 GENERIC = frozenset(_fold(w) for w in _GENERIC_WORDS)
+# Single-word phrases ("frontend", "presales", "helpdesk"): two adjacent words that spell one
+# are joined, so "Front-End", "Front End" and "Frontend" are one word.
+_COMPOUNDS = frozenset(t for titles in OCCUPATIONS.values() for t in titles if " " not in t)
+
+
+# Words titles shorten ("Sr. Mktg Mgr", "BD Manager", "SVP Sales").
+_SHORT = {
+    "mgr": ("manager",),
+    "dir": ("director",),
+    "engr": ("engineer",),
+    "eng": ("engineering",),
+    "dev": ("development",),
+    "tech": ("technical",),
+    "mktg": ("marketing",),
+    "acct": ("account",),
+    "exec": ("executive",),
+    "mgmt": ("management",),
+    "assoc": ("associate",),
+    "coord": ("coordinator",),
+    "admin": ("administrator",),
+    "ops": ("operations",),
+    "svp": ("vp",),
+    "evp": ("vp",),
+    "avp": ("vp",),
+    "rvp": ("vp",),
+    "bd": ("business", "development"),
+    "bdm": ("business", "development", "manager"),
+}
+
+
+def _normal(text: str) -> str:
+    if "&" in text:  # "&amp;" from a page that escaped twice
+        text = html.unescape(text)
+    lowered = text.lower().replace("’", "'").replace("&", " and ")
+    lowered = _GENDER.sub(" ", lowered)
+    for pattern, replacement in _SPELLINGS:
+        lowered = pattern.sub(replacement, lowered)
+    return lowered
+
+
+def _tokens(text: str) -> tuple[list[str], list[bool]]:
+    """A text's words (seniority and filler words left out, plurals folded) and, for each,
+    whether "and" came just before it ("Legal & Compliance")."""
+    raw = re.findall(r"[a-z0-9+]+", _normal(text))
+    joined: list[str] = []
+    for word in raw:
+        if joined and joined[-1] + word in _COMPOUNDS:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    words: list[str] = []
+    after_and: list[bool] = []
+    conjunction = False
+    for word in (w for short in joined for w in _SHORT.get(short, (short,))):
+        if word in _IGNORED:
+            conjunction = conjunction or word == "and"
+            continue
+        words.append(_fold(word))
+        after_and.append(conjunction)
+        conjunction = False
+    return words, after_and
 
 
 def _words(text: str) -> list[str]:
-    lowered = text.lower().replace("’", "'").replace("&", " and ")
-    lowered = re.sub(r"\bvice[- ]president\b", "vp", lowered)
-    lowered = lowered.replace("full stack", "fullstack").replace("pre-sales", "presales")
-    return [_fold(w) for w in re.findall(r"[a-z0-9+]+", lowered) if w not in _IGNORED]
+    return _tokens(text)[0]
 
 
 @cache
@@ -591,9 +1512,25 @@ def _phrases() -> dict[tuple[str, ...], frozenset[str]]:
     return {phrase: frozenset(names) for phrase, names in phrases.items() if phrase}
 
 
-# Phrases too broad to name a job next to a more precise one in the same part ("Support
-# Engineering" is support, "Education Curriculum Development" is not software).
-_BROAD = frozenset({("engineering",), ("development",), ("data",)})
+@cache
+def _longest() -> int:
+    return max(len(p) for p in _phrases())
+
+
+# Phrases too broad to name a job unless the part says nothing else ("Engineering Manager" is
+# software, "Manufacturing Engineering" and "Support Engineering" are not; "Head of Product" is
+# product management, "Product Security Engineer" is security; "Operations Manager" runs the
+# business, "Online Sales Self Service Operations" runs a sales channel).
+# A holder word that is also a phrase ("Developer") is broad too: "Business Intelligence
+# Developer" is business intelligence.
+_BROAD = frozenset(
+    {("engineering",), ("development",), ("data",), ("product",), ("operation",), ("developer",)}
+)
+# How a person, not a function, is named ("Data Engineer", "Recruiter", "Architect", "Counsel"):
+# a later part of a title names a second job only in such words ("Solution Architect - Data
+# Engineer"); a bare function there says whom the job serves ("Talent Acquisition Partner -
+# Business and Sales", "Product Manager - Marketing").
+_PERSON = re.compile(r"(?:er|or|ist|ant|ian|ect|sel|ney|gal|ary|ee)$")
 
 
 def _phrase_at(words: list[str], i: int, phrases: dict, longest: int) -> int:
@@ -617,30 +1554,92 @@ def _only_holders(words: list[str], i: int, phrases: dict, longest: int) -> bool
     return True
 
 
-def _named_phrases(title: str) -> list[list[tuple[str, ...]]]:
-    """Per part of the title (split at commas, slashes, dashes and "for"; a parenthesis is a
-    qualifier and is left out), the known phrases that name a job: each longest phrase that
-    only holder words and other phrases follow, broad ones only when nothing more precise is
-    named."""
+Span = tuple[int, int]  # (first word, number of words) of a phrase in a part
+
+
+def _part_phrases(words: list[str], phrases: dict, longest: int) -> list[Span]:
+    """The known phrases of one part that name a job: each longest phrase that only holder
+    words and other phrases follow; broad ones only when nothing more precise is named and
+    every other word is a holder word."""
+    # Longer phrases first, wherever they start: "Outbound Sales Development Representative"
+    # is a sales development representative, not outbound sales.
+    found = [(i, _phrase_at(words, i, phrases, longest)) for i in range(len(words))]
+    taken: set[int] = set()
+    spans = []
+    for i, size in sorted(found, key=lambda span: (-span[1], span[0])):
+        if size and taken.isdisjoint(range(i, i + size)):
+            taken.update(range(i, i + size))
+            spans.append((i, size))
+    named = [
+        (i, size) for i, size in sorted(spans) if _only_holders(words, i + size, phrases, longest)
+    ]
+    precise = [(i, n) for i, n in named if tuple(words[i : i + n]) not in _BROAD]
+    if precise:
+        return precise
+    said = {w for i, n in named for w in words[i : i + n]}
+    return named if all(w in GENERIC or w in said for w in words) else []
+
+
+def _names_a_person(words: list[str], phrase: tuple[str, ...]) -> bool:
+    last = phrase[-1]
+    return last in GENERIC or bool(_PERSON.search(last)) or words[-1] in GENERIC
+
+
+Phrase = tuple[str, ...]
+
+
+@lru_cache(maxsize=65536)
+def _named_phrases(title: str) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
+    """Per part of the title (split at commas, slashes, dashes and "for", "to", "at", "in",
+    "with"; a parenthesis is a qualifier and is left out), the known phrases that name a job,
+    and the phrases of its head.
+
+    The first part that names one says what the job is: its last phrase is the head, with
+    those "and" joins to it ("Legal & Compliance Manager"). A later part adds a job only where
+    it names a person ("Solution Architect - Data Engineer"), not a function the job serves
+    ("Product Manager - Marketing")."""
     phrases = _phrases()
-    longest = max(len(p) for p in phrases)
-    title = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", title)
-    parts = []
-    for part in re.split(r"[,/|]|\s[-–—:]\s|\bfor\b", title):
-        words = _words(part)
-        named: list[tuple[str, ...]] = []
-        i = 0
-        while i < len(words):
-            size = _phrase_at(words, i, phrases, longest)
-            if not size:
-                i += 1
-                continue
-            if _only_holders(words, i + size, phrases, longest):
-                named.append(tuple(words[i : i + size]))
-            i += size
-        precise = [p for p in named if p not in _BROAD]
-        parts.append(precise or named)
-    return parts
+    longest = _longest()
+    title = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", _normal(title))
+    parts: list[tuple[Phrase, ...]] = []
+    head: tuple[Phrase, ...] = ()
+    for part in _PARTS.split(title):
+        words, after_and = _tokens(part)
+        spans = _part_phrases(words, phrases, longest)
+        named = tuple(_shared_qualifier(spans, words, after_and, phrases))
+        if head:
+            named = tuple(p for p in named if _names_a_person(words, p))
+        elif spans:
+            head = (named[-1], *_coordinated(spans, words, after_and))
+        parts.append(named)
+    return tuple(parts), head
+
+
+def _shared_qualifier(
+    spans: list[Span], words: list[str], after_and: list[bool], phrases: dict
+) -> list[Phrase]:
+    """The phrases of a part, a qualifier shared across "and" read into the second phrase
+    ("Sales Strategy & Analytics" is sales strategy and sales analytics)."""
+    named = [tuple(words[i : i + n]) for i, n in spans]
+    for k in range(1, len(spans)):
+        (i, n), (j, _) = spans[k - 1], spans[k]
+        shared = (words[i], *named[k])
+        if n > 1 and i + n == j and after_and[j] and shared in phrases:
+            named[k] = shared
+    return named
+
+
+def _coordinated(spans: list[Span], words: list[str], after_and: list[bool]) -> list[Phrase]:
+    """The phrases "and" joins to the last one, right before it ("Sales and Marketing")."""
+    joined = []
+    k = len(spans) - 1
+    while k > 0:
+        (i, n), (j, _) = spans[k - 1], spans[k]
+        if i + n != j or not after_and[j]:
+            break
+        joined.append(tuple(words[i : i + n]))
+        k -= 1
+    return joined
 
 
 @lru_cache(maxsize=65536)  # level titles and posting titles: bounded
@@ -648,21 +1647,23 @@ def occupations(title: str) -> frozenset[str]:
     """Every occupation a job title names ("Alliances Business Development Manager": selling
     and partnerships)."""
     phrases = _phrases()
-    return frozenset(name for part in _named_phrases(title) for p in part for name in phrases[p])
+    parts, _ = _named_phrases(title)
+    return frozenset(name for part in parts for p in part for name in phrases[p])
 
 
 @lru_cache(maxsize=65536)
 def head_occupations(title: str) -> frozenset[str]:
     """The occupations of the phrase that names what the job is: the last one of the title's
     first part that names any ("Executive Sales Administrator" is an administrator working in
-    sales: administration, not selling).
+    sales: administration, not selling), and those "and" joins to it.
 
     >>> sorted(head_occupations("Executive Sales Administrator"))
     ['administration']
     >>> sorted(head_occupations("Manager, Inside Sales"))
     ['sales']
+    >>> sorted(head_occupations("Sales & Marketing Manager"))
+    ['marketing', 'sales']
     """
-    for part in _named_phrases(title):
-        if part:
-            return _phrases()[part[-1]]
-    return frozenset()
+    phrases = _phrases()
+    _, head = _named_phrases(title)
+    return frozenset(name for p in head for name in phrases[p])

@@ -4,12 +4,43 @@ levels is near the posting's seniority counts less."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from postings import matching
 from postings.matching import LevelProfile, build_index, rank_levels
-from postings.occupations import head_occupations, occupations
+from postings.occupations import OCCUPATIONS, head_occupations, occupations
 from postings.parsing import ParsedPosting
+
+TITLES = Path(__file__).resolve().parent.parent / "data" / "job_titles.txt"
+
+
+def _read_titles() -> list[tuple[str, frozenset[str]]]:
+    """tests/data/job_titles.txt: title, tab, the occupations it names ("-": none)."""
+    rows = []
+    for line in TITLES.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        title, expected = line.split("\t")
+        rows.append((title, frozenset() if expected == "-" else frozenset(expected.split(","))))
+    return rows
+
+
+JOB_TITLES = _read_titles()
+
+
+def test_the_titles_file_is_well_formed():
+    titles = [title for title, _ in JOB_TITLES]
+    assert len(titles) > 400
+    assert len(set(titles)) == len(titles), "a title is listed twice"
+    unknown = {name for _, names in JOB_TITLES for name in names} - set(OCCUPATIONS)
+    assert not unknown, f"occupations the thesaurus does not have: {unknown}"
+
+
+@pytest.mark.parametrize(("title", "expected"), JOB_TITLES, ids=[t for t, _ in JOB_TITLES])
+def test_each_listed_title_names_its_occupations(title, expected):
+    assert occupations(title) == expected
 
 
 @pytest.mark.parametrize(
@@ -49,7 +80,120 @@ def test_the_head_occupation_is_the_last_phrase_of_the_first_part_naming_one():
     assert head_occupations("Executive Sales Administrator") == {"administration"}
     assert occupations("Executive Sales Administrator") == {"administration", "sales"}
     assert head_occupations("Director / Manager, Enterprise Sales, EMEA") == {"sales"}
-    assert head_occupations("Chief Executive Officer") == frozenset()
+    assert head_occupations("Chief Executive Officer") == {"executive"}
+    # "and" joins a second head; a qualifier before the head is none.
+    assert head_occupations("Head of Legal & Compliance") == {"legal", "risk-compliance"}
+    assert head_occupations("Sales and Marketing Director") == {"sales", "marketing"}
+    assert head_occupations("Marketing Project Manager") == {"program-management"}
+    assert head_occupations("Learning & Development Program Manager") == {"program-management"}
+    assert head_occupations("Senior Manager") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Gender markers of German and French postings name no job, bracketed or not.
+        ("Account Executive (m/w/d)", {"sales"}),
+        ("Account Executive m/w/d", {"sales"}),
+        ("Sales Manager w/m/divers", {"sales"}),
+        ("Chargé de clientèle H/F", set()),
+        # One word written apart, hyphenated or joined.
+        ("Front-End Engineer", {"software-engineering"}),
+        ("Front End Engineer", {"software-engineering"}),
+        ("Pre-Sales Consultant", {"solutions"}),
+        ("Help Desk Technician", {"it"}),
+        ("Go-to-Market Operations Manager", {"revenue-operations"}),
+        ("Go To Market Operations Manager", {"revenue-operations"}),
+        # British spellings and plurals.
+        ("Programme Manager", {"program-management"}),
+        ("Organisational Development Partner", {"learning-development"}),
+        ("Recruiters", {"recruiting"}),
+        # Abbreviations.
+        ("CSM", {"customer-success"}),
+        ("Senior SRE", {"infrastructure"}),
+        ("FP&A Manager", {"finance"}),
+        ("HRBP", {"people"}),
+        ("Sr. Mktg Mgr", {"marketing"}),
+        ("BD Manager", {"sales"}),
+        ("Sales Ops Analyst", {"revenue-operations"}),
+        # "Head of X", "X Lead", "VP, X": the holder words keep X.
+        ("Head of Customer Success", {"customer-success"}),
+        ("Customer Success Lead", {"customer-success"}),
+        ("Vice-President, Marketing", {"marketing"}),
+        # Level codes, places and students' titles say how high or where, not which job.
+        ("Software Engineer L5", {"software-engineering"}),
+        ("Account Executive Germany", {"sales"}),
+        ("Werkstudent Marketing (m/w/d)", {"marketing"}),
+    ],
+)
+def test_spellings_of_one_title_name_one_occupation(title, expected):
+    assert occupations(title) == expected
+
+
+def test_a_broad_word_names_a_job_only_when_the_title_says_nothing_else():
+    assert occupations("Engineering Manager") == {"software-engineering"}
+    assert occupations("Manufacturing Engineering Manager") == frozenset()
+    assert occupations("Head of Product") == {"product-management"}
+    assert occupations("Product Security Engineer") == {"security"}
+    assert occupations("Operations Manager") == {"strategy-operations"}
+    assert occupations("Finance Operations Manager") == {"finance"}
+
+
+def test_a_holder_word_that_is_also_a_phrase_gives_way_to_the_job_before_it():
+    assert occupations("Developer") == {"software-engineering"}
+    assert occupations("Business Intelligence Developer") == {"data-analysis"}
+    # "Staff" is seniority, except in "Chief of Staff" (and "Chief" alone names nothing).
+    assert occupations("Chief of Staff") == {"strategy-operations"}
+    assert occupations("Chief Growth Officer") == frozenset()
+
+
+def test_the_longest_phrase_wins_wherever_it_starts():
+    # "Outbound Sales" is a phrase, but the title is a sales development representative.
+    assert occupations("Outbound Sales Development Representative") == {"sales-development"}
+    assert occupations("Sales Engineering Manager") == {"solutions"}
+
+
+def test_a_later_part_adds_a_job_only_when_it_names_a_person():
+    # A function after the title says whom the job serves.
+    assert occupations("Product Manager - Marketing") == {"product-management"}
+    assert occupations("Talent Acquisition Partner - Business and Sales") == {"recruiting"}
+    # A person's title there is a second job.
+    assert occupations("Solution Architect - Data Engineer") == {"solutions", "data-engineering"}
+    # A first part naming no job leaves the title to the next one.
+    assert occupations("Manager, Customer Success Operations") == {"revenue-operations"}
+
+
+def test_whom_or_where_the_job_serves_is_not_the_job():
+    assert occupations("Executive Assistant to the CEO") == {"administration"}
+    assert occupations("Chief of Staff to the CTO") == {"strategy-operations"}
+    assert occupations("Software Engineer at Acme Security") == {"software-engineering"}
+    assert occupations("Account Executive in Cybersecurity") == {"sales"}
+    # "in Test" is part of the job's name, and "to" inside a process name is no cut.
+    assert occupations("Software Engineer in Test") == {"quality-engineering"}
+    assert occupations("Quote to Cash Analyst") == {"revenue-operations"}
+
+
+def test_a_qualifier_shared_across_and_is_read_into_the_second_phrase():
+    # Sales strategy and sales analytics, not sales strategy and any analytics.
+    assert occupations("VP, Sales Strategy & Analytics") == {"revenue-operations"}
+    assert occupations("Director, Data and Analytics") == {"data-analysis"}
+
+
+def test_a_phrase_naming_two_occupations_belongs_to_both():
+    assert occupations("Account Manager") == {"sales", "customer-success"}
+    assert occupations("Head of Data") == {"data-engineering", "data-analysis", "data-science"}
+
+
+def test_occupations_are_cached_and_fast():
+    titles = [title for title, _ in JOB_TITLES]
+    occupations.cache_clear()
+    for title in titles:
+        occupations(title)
+    info = occupations.cache_info()
+    assert info.misses == len(titles)
+    for title in titles:
+        occupations(title)
+    assert occupations.cache_info().hits == info.hits + len(titles)
 
 
 def _levels(slug: str, family: str, titles: dict[str, float], item: str) -> list[LevelProfile]:
