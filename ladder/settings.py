@@ -360,5 +360,6 @@ LADDER_UPLOAD_INLINE_PAGES = env_int("LADDER_UPLOAD_INLINE_PAGES", 3)
 # Whole pages for anonymous visitors, invalidated by every import and edit (0 turns it off).
 LADDER_PAGE_CACHE_SECONDS = env_int("LADDER_PAGE_CACHE_SECONDS", 600)
 # How long a request for a missing page waits for the render another request already claimed
-# (ladder.caching); 0: every request renders its own.
-LADDER_PAGE_RENDER_WAIT_SECONDS = env_int("LADDER_PAGE_RENDER_WAIT_SECONDS", 5)
+# (ladder.caching); 0 (the default): every request renders its own. Off by default: with the
+# load test's evenly spread pages and the file cache it cost more than it saved (README).
+LADDER_PAGE_RENDER_WAIT_SECONDS = env_int("LADDER_PAGE_RENDER_WAIT_SECONDS", 0)

@@ -157,7 +157,8 @@ def _renders(delay: float = 0.3) -> tuple[list[str], PageCacheMiddleware]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_readers_of_one_missing_page_wait_for_one_render():
+def test_readers_of_one_missing_page_wait_for_one_render(settings):
+    settings.LADDER_PAGE_RENDER_WAIT_SECONDS = 5
     family_import(sources=[Source(str(SEED), SEED.read_bytes())])
     rendered, middleware = _renders()
     requests = [RequestFactory().get("/families/sales-operations/") for _ in range(5)]
@@ -171,7 +172,8 @@ def test_readers_of_one_missing_page_wait_for_one_render():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_render_that_stores_nothing_or_fails_holds_no_one_up(monkeypatch):
+def test_a_render_that_stores_nothing_or_fails_holds_no_one_up(settings):
+    settings.LADDER_PAGE_RENDER_WAIT_SECONDS = 5
     family_import(sources=[Source(str(SEED), SEED.read_bytes())])
     rendered: list[str] = []
 
