@@ -45,6 +45,7 @@ from rapidfuzz import fuzz, process
 
 from postings.embedding import embed, normalise, token_sums
 from postings.occupations import OCCUPATIONS, head_occupations, occupations
+from postings.occupations import join_compounds as _join_compounds
 from postings.parsing import ASKED, ParsedPosting
 
 CANDIDATES = 30  # levels returned when no limit is given
@@ -271,17 +272,6 @@ def _title_sequence(title: str) -> list[str]:
         for w in re.findall(r"[a-z0-9]+", lowered)
         if w not in _TITLE_SENIORITY and w not in _TITLE_FILLER
     ]
-
-
-def _join_compounds(words: list[str], known: Container[str]) -> list[str]:
-    """Two adjacent words written as one elsewhere ("Full Stack" and "Fullstack") become one."""
-    out: list[str] = []
-    for word in words:
-        if out and out[-1] + word in known:
-            out[-1] += word
-        else:
-            out.append(word)
-    return out
 
 
 def title_words(title: str, known: Container[str] = ()) -> frozenset[str]:

@@ -41,6 +41,7 @@ How a title is read:
 
 import html
 import re
+from collections.abc import Container
 from functools import cache, lru_cache
 
 # occupation → the title phrases that name it (seniority words are ignored: "Senior", "Staff").
@@ -1476,16 +1477,21 @@ def _normal(text: str) -> str:
     return lowered
 
 
+def join_compounds(words: list[str], known: Container[str]) -> list[str]:
+    """Two adjacent words written as one elsewhere ("Full Stack" and "Fullstack") become one."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] + word in known:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
 def _tokens(text: str) -> tuple[list[str], list[bool]]:
     """A text's words (seniority and filler words left out, plurals folded) and, for each,
     whether "and" came just before it ("Legal & Compliance")."""
-    raw = re.findall(r"[a-z0-9+]+", _normal(text))
-    joined: list[str] = []
-    for word in raw:
-        if joined and joined[-1] + word in _COMPOUNDS:
-            joined[-1] += word
-        else:
-            joined.append(word)
+    joined = join_compounds(re.findall(r"[a-z0-9+]+", _normal(text)), _COMPOUNDS)
     words: list[str] = []
     after_and: list[bool] = []
     conjunction = False
