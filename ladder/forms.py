@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from ladder.form_markup import ROW_RENDERER
 from ladder.inheritance import find_cycle
 from ladder.models import SECTION_CHOICES, Item, Level, format_grade
 
@@ -137,6 +138,10 @@ class RevertLevelForm(LevelAdminForm):
 class ItemInlineForm(forms.ModelForm):
     """One item row of the level form: a blank position means "after the section's last item"
     (``level_save`` places it), so adding an item needs no counting."""
+
+    # The rows' boxes, labels and error lists written in Python: the form templates were most
+    # of a level form's time (``ladder.form_markup``).
+    default_renderer = ROW_RENDERER
 
     # No blank choice: a row's section is its group's until moved.
     section = forms.ChoiceField(choices=SECTION_CHOICES)
