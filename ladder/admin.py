@@ -8,11 +8,11 @@ import zipfile
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -489,6 +489,27 @@ class FamilyFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LevelIds:
+    """A searched list's levels, as their ids in list order read by one query.
+
+    Django's paginator counts the matches, then reads the page: the search ran twice, and a
+    search scans every level (its title, slug and group against every word). Given this, the
+    paginator counts the ids and cuts its page from them.
+    """
+
+    def __init__(self, queryset: QuerySet[Level]) -> None:
+        self.ids: list[int] = list(queryset.values_list("pk", flat=True))
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: slice) -> list[int]:
+        return self.ids[index]
+
+
 class LevelChangeList(ChangeList):
     """Item counts for the rows shown only (one grouped query over their items), instead of
     an annotation that counts the items of every level before the page is cut."""
@@ -520,7 +541,12 @@ class LevelChangeList(ChangeList):
         # lists inside its row, before the family, grade and reports-to columns: sorting every
         # level by its family read every level's lists (300 ms at 3,000 families); the ids
         # come from the family index and the rows' first bytes.
-        ids = list(self.result_list.values_list("pk", flat=True))
+        listed = self.paginator.object_list
+        if isinstance(listed, LevelIds):
+            # A search: the page cut from its ids, or all of them when they fit on one page.
+            ids = self.result_list if isinstance(self.result_list, list) else listed.ids
+        else:
+            ids = list(self.result_list.values_list("pk", flat=True))
         rows = self.root_queryset.filter(pk__in=ids).select_related(*self.list_select_related)
         by_pk = rows.defer(*self.LARGE_JOINED).in_bulk()
         levels = [by_pk[pk] for pk in ids if pk in by_pk]
@@ -590,6 +616,11 @@ class LevelAdmin(SimpleHistoryAdmin):
             obj.pk,
             obj,
         )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if request.GET.get(SEARCH_VAR, "").strip() and "autocomplete" not in request.path:
+            queryset = LevelIds(queryset)  # the list searched: one query for count and page
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def get_search_results(self, request, queryset, search_term):
         found, duplicates = super().get_search_results(request, queryset, search_term)

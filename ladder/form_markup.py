@@ -78,7 +78,7 @@ def _select(context: Mapping[str, Any]) -> str | None:
                 return None  # a widget with its own option markup: the template knows it
             parts.append(
                 f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_text(option['label'])}</option>"
+                f"{_text(option['label'])}</option>\n"  # the option template's last line
             )
         if group_name:
             parts.append("\n  </optgroup>")

@@ -109,6 +109,41 @@ def test_level_list_costs_the_same_queries_with_ten_times_the_families(seed):
     assert count() == small
 
 
+def test_a_search_reads_its_matches_once_for_the_count_and_every_page(seed, monkeypatch):
+    import html
+    import re
+
+    from django.db import connection
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from ladder.admin import LevelAdmin
+
+    monkeypatch.setattr(LevelAdmin, "list_per_page", 4)
+    client = logged_in(editor())
+    # Django's own search: every word in the title, slug, group or family title.
+    expected = list(
+        Level.objects.filter(
+            Q(title__icontains="operations")
+            | Q(slug__icontains="operations")
+            | Q(group__icontains="operations")
+            | Q(family__title__icontains="operations")
+        )
+        .order_by("family__title", "position", "-pk")
+        .values_list("title", flat=True)
+    )
+    assert len(expected) > 8
+    shown = []
+    for page in range(1, (len(expected) + 3) // 4 + 1):
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(f"/admin/ladder/level/?q=Operations&p={page}").content.decode()
+        searches = [q["sql"] for q in ctx.captured_queries if "LIKE" in q["sql"].upper()]
+        assert len(searches) == 1, searches
+        assert f"{len(expected)} levels" in body
+        shown += map(html.unescape, re.findall(r'class="field-title"><a [^>]*>([^<]*)<', body))
+    assert shown == expected
+
+
 def test_change_page_shows_effective_preview_with_sources(seed):
     level = Level.objects.get(slug="senior-channel-operations-manager")
     body = logged_in(editor()).get(level_url(level)).content.decode()
