@@ -4,9 +4,9 @@ A level's admin form has one row per item, each with six controls, their labels,
 and hidden fields: about 230 template renders for a level of 18 items. Through the template
 engine each costs 0.1–1 ms (select boxes the most), 250 of the form's 400 ms. ``RowRenderer``
 produces the same markup as the templates it replaces (``django/forms/widgets/*.html``,
-``django/forms/label.html``, the error list, the admin's related-widget wrapper when it shows
-no more than the "view" and "change" links) and hands any other template, or a case it does not
-cover, to Django's renderer.
+``django/forms/label.html``, an empty error list, the admin's related-widget wrapper when it
+shows no more than the "view" link) and hands any other template, or a case it does not cover,
+to Django's renderer.
 
 Escaping rule: every value written goes through ``_text`` (HTML-escaped unless already marked
 safe, as the template engine's autoescaping does); markup is only ever the literal strings here.
@@ -101,39 +101,27 @@ def _error_list(context: Mapping[str, Any]) -> str | None:
 
 
 def _related_wrapper(context: Mapping[str, Any]) -> str | None:
-    """The admin's wrapper around a foreign-key box, with its "change" and "view" links."""
-    if context["can_add_related"] or context["can_delete_related"]:
-        return None  # the pop-up add and delete links: left to the template
+    """The admin's wrapper around a foreign-key box, with its "view" link if it has one."""
+    if context["can_add_related"] or context["can_change_related"] or context["can_delete_related"]:
+        return None  # the pop-up add, change and delete links: left to the template
     ref = (
         ""
         if context["model_has_limit_choices_to"]
         else f' data-model-ref="{_text(context["model_name"])}"'
     )
-    links = []
-    if not context["is_hidden"]:
-        name, model = _text(context["name"]), context["model"]
-        template = f"{context.get('change_related_template_url', '')}?"
-        if context["can_change_related"]:
-            title = gettext("Change selected %(model)s") % {"model": model}
-            links.append(
-                f'<a class="related-widget-wrapper-link change-related" id="change_id_{name}" '
-                f'data-href-template="{_text(template + context["url_params"])}" '
-                f'data-popup="yes" title="{_text(title)}">'
-                f'<img src="{_text(static("admin/img/icon-changelink.svg"))}" alt="" '
-                'width="24" height="24"></a>'
-            )
-        if context["can_view_related"]:
-            title = gettext("View selected %(model)s") % {"model": model}
-            links.append(
-                f'<a class="related-widget-wrapper-link view-related" id="view_id_{name}" '
-                f'data-href-template="{_text(template + context["view_related_url_params"])}" '
-                f'title="{_text(title)}">'
-                f'<img src="{_text(static("admin/img/icon-viewlink.svg"))}" alt="" '
-                'width="24" height="24"></a>'
-            )
+    link = ""
+    if context["can_view_related"] and not context["is_hidden"]:
+        title = gettext("View selected %(model)s") % {"model": context["model"]}
+        url = f"{context['change_related_template_url']}?{context['view_related_url_params']}"
+        link = (
+            f'<a class="related-widget-wrapper-link view-related" '
+            f'id="view_id_{_text(context["name"])}" data-href-template="{_text(url)}" '
+            f'title="{_text(title)}"><img src="{_text(static("admin/img/icon-viewlink.svg"))}" '
+            'alt="" width="24" height="24"></a>'
+        )
     return (
         f'<div class="related-widget-wrapper"{ref}>\n    {context["rendered_widget"]}\n    '
-        f"{''.join(links)}\n</div>"
+        f"{link}\n</div>"
     )
 
 
