@@ -16,7 +16,9 @@ edit of another family keeps them; pages that list families (home, search, grade
 compare page's pickers) keep the ladder's number, which every write changes. The
 stored response keeps the headers the inner middleware added (CSP, frame options, Vary), so a
 page from the cache is the same page. Signed-in people (staff see edit controls), anything
-but a plain 200/404 and any response that sets a cookie bypass the cache.
+but a plain 200/404 and any response that sets a cookie bypass the cache. A missing page is
+rendered once however many readers ask for it at the same moment: the first claims the render,
+the others wait for its page (``_claim_or_wait``), as fresh as their own would be.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -152,14 +155,30 @@ def _shows_postings(path: str) -> bool:
     return path.startswith(prefixes)
 
 
+# One render per missing page: after an edit, the readers asking for the same page at once
+# (a popular family's page, the search everyone runs) wait for the first one's render instead of
+# each rendering it (on two cores, a dozen renders of one page queue every other request behind
+# them). They wait at most RENDER_WAIT_SECONDS, then render it themselves; a render holds its
+# claim at most RENDER_CLAIM_SECONDS (a worker killed mid-render blocks no one for longer).
+RENDER_WAIT_SECONDS = 2.0
+RENDER_CLAIM_SECONDS = 10
+RENDER_POLL_SECONDS = 0.01
+# The claim left behind by a page the cache does not keep (an error, a view that does not opt
+# in): the next requests render at once rather than wait for a page that never comes.
+_NOT_STORED = "not-stored"
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        claim = None
         try:
             key = page_key(request)
             hit = cache.get(key) if key else None
+            if key and hit is None:
+                claim, hit = _claim_or_wait(key)
         except DisallowedHost:
             key = hit = None  # CommonMiddleware answers 400 and logs it
         except Exception:  # noqa: BLE001 - a cache or database outage: the normal path answers
@@ -172,21 +191,27 @@ class PageCacheMiddleware:
             for name, value in headers:
                 response.headers[name] = value
             return response
-        response = self.get_response(request)
-        if key and self._storable(request, response):
-            headers = [
-                (name, value)
-                for name, value in response.headers.items()
-                if name.lower() not in UNSTORED_HEADERS
-            ]
-            try:
-                cache.set(
-                    key,
-                    (response.content, response.status_code, headers),
-                    settings.LADDER_PAGE_CACHE_SECONDS,
-                )
-            except Exception:  # noqa: BLE001 - a cache outage must not fail the page
-                log.warning("page cache could not store %s", request.path, exc_info=True)
+        stored = False
+        try:
+            response = self.get_response(request)
+            if key and self._storable(request, response):
+                headers = [
+                    (name, value)
+                    for name, value in response.headers.items()
+                    if name.lower() not in UNSTORED_HEADERS
+                ]
+                try:
+                    cache.set(
+                        key,
+                        (response.content, response.status_code, headers),
+                        settings.LADDER_PAGE_CACHE_SECONDS,
+                    )
+                    stored = True
+                except Exception:  # noqa: BLE001 - a cache outage must not fail the page
+                    log.warning("page cache could not store %s", request.path, exc_info=True)
+        finally:
+            if claim:
+                _release(claim, stored)
         return response
 
     @staticmethod
@@ -197,6 +222,33 @@ class PageCacheMiddleware:
             and not response.streaming
             and not response.cookies
         )
+
+
+def _claim_or_wait(key: str) -> tuple[str | None, tuple | None]:
+    """Claim the render of the page ``key`` (the claim's key, no page), or wait for the
+    render another request claimed (no claim, its page; or no page when it failed, did not
+    store it or took longer than RENDER_WAIT_SECONDS: render it here)."""
+    claim = f"{key}:rendering"
+    if cache.add(claim, 1, RENDER_CLAIM_SECONDS):
+        return claim, None
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while True:
+        found = cache.get_many([key, claim])
+        if key in found:
+            return None, found[key]
+        if found.get(claim) != 1 or time.monotonic() >= deadline:
+            return None, None
+        time.sleep(RENDER_POLL_SECONDS)
+
+
+def _release(claim: str, stored: bool) -> None:
+    try:
+        if stored:
+            cache.delete(claim)
+        else:
+            cache.set(claim, _NOT_STORED, RENDER_CLAIM_SECONDS)
+    except Exception:  # noqa: BLE001 - a cache outage: the claim expires on its own
+        log.warning("page cache could not release %s", claim, exc_info=True)
 
 
 # --------------------------------------------------------------------------- content versions

@@ -44,6 +44,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from postings.embedding import embed, normalise, token_sums
+from postings.occupations import OCCUPATIONS, head_occupations, occupations
 from postings.parsing import ASKED, ParsedPosting
 
 CANDIDATES = 30  # levels returned when no limit is given
@@ -90,6 +91,19 @@ MISSING_TITLE_WORDS = 0.03
 # head is not the posting's keeps this share of its title fit (1 - HEAD_AGREEMENT); measured on
 # the hand-read key (README, "Matching postings").
 HEAD_AGREEMENT = 0.5
+# Occupations (postings.occupations): a title's occupations join its job words as one word each
+# ("@sales") of this fixed weight (a word's rarity weight is 1-7 in a ladder of hundreds of
+# titles; fixed, so a family refreshed alone weighs them as a full build does), so that
+# "Account Executive" and "Inside Sales Representative" share a job word; a title whose head
+# names the posting's head occupation agrees on its head, and one naming only other occupations
+# keeps (1 - OCCUPATION_CLASH) of its fit ("Sales Engineer" is not a "Security Research
+# Engineer"). Measured on the hand-read key (README, "Matching postings").
+OCCUPATION_WEIGHT = 12.0
+OCCUPATION_CLASH = 0.6
+# A family none of whose levels sits near the posting's rank on the seniority scale (a seller's
+# posting against a ladder of sales managers) loses this much times how far its nearest level is
+# (0 when one is within a rank, all of it from three ranks away, as in the level score).
+FAMILY_RANK = 0.3
 QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
 # Explanations quote item pairs whose meaning is this close too (embedding cosine; unrelated
 # sentences sharing "sales" sit at 0.3-0.5, restatements at 0.55+), among the best few.
@@ -564,7 +578,33 @@ def _title_set_words(titles: Sequence[str], known: Iterable[str] = ()) -> list[l
     in ``known``, the words of titles already indexed) are joined."""
     sequences = [_title_sequence(t) for t in titles]
     single = set(known).union(*sequences)
-    return [sorted(set(_join_compounds(seq, single))) for seq in sequences]
+    return [
+        sorted(set(_join_compounds(seq, single)) | _occupation_words(title) | _head_words(title))
+        for seq, title in zip(sequences, titles, strict=True)
+    ]
+
+
+def _occupation_words(title: str) -> frozenset[str]:
+    """A title's occupations as title words ("@sales"; no real word starts with "@" or "^"),
+    and its head's ("^sales", weightless: they only mark which title sets name that job)."""
+    return frozenset(f"@{name}" for name in occupations(title))
+
+
+def _head_words(title: str) -> frozenset[str]:
+    return frozenset(f"^{name}" for name in head_occupations(title))
+
+
+def _spoken(words: Iterable[str]) -> str:
+    """Title words as text to embed: occupation words left out (they are no English)."""
+    return " ".join(w for w in words if w[:1] not in "@^")
+
+
+def _title_idf(word: str, n_sets: int, held: int) -> float:
+    if word.startswith("@"):
+        return OCCUPATION_WEIGHT
+    if word.startswith("^"):
+        return 0.0
+    return math.log((1 + n_sets) / (1 + held)) + 1
 
 
 def _level_item_rows(
@@ -599,7 +639,8 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
             holders[word].append(i)
     n_sets = max(1, len(set_rows))
     title_idf = np.array(
-        [math.log((1 + n_sets) / (1 + len(h))) + 1 for h in holders], dtype=np.float32
+        [_title_idf(w, n_sets, len(h)) for w, h in zip(title_vocabulary, holders, strict=True)],
+        dtype=np.float32,
     )
 
     item_ids: dict[str, int] = {}
@@ -624,7 +665,7 @@ def build_index(profiles: Sequence[LevelProfile]) -> LevelIndex:
         title_holders=Ragged(holders),
         title_sets=Ragged(set_rows),
         title_weights=_set_weights(set_rows, title_idf),
-        title_vectors=[embed([" ".join(words_of_title) for words_of_title in set_words])],
+        title_vectors=[embed([_spoken(words_of_title) for words_of_title in set_words])],
         family_sets=np.arange(n_families, dtype=np.int32),
         level_sets=np.arange(n_families, n_families + len(profiles), dtype=np.int32),
         ranks=np.array([seniority(p.title) for p in profiles], dtype=np.float32),
@@ -803,7 +844,7 @@ def _replace(
         title_ids = {**title_ids, **{w: len(title_ids) + i for i, w in enumerate(new_words)}}
         held = Counter(w for ws in set_words for w in ws)
         live_sets = live_families + int(old_alive[index.level_family].sum()) + len(profiles)
-        fresh = [math.log((1 + live_sets) / (1 + held[w])) + 1 for w in new_words]
+        fresh = [_title_idf(w, live_sets, held[w]) for w in new_words]
         title_idf = np.concatenate([title_idf, np.array(fresh, dtype=np.float32)])
     set_rows = [[title_ids[w] for w in ws] for ws in set_words]
     lengths = [len(row) for row in set_rows]
@@ -842,7 +883,7 @@ def _replace(
         title_holders=holders,
         title_sets=_ragged_concat(index.title_sets, set_rows),
         title_weights=np.concatenate([index.title_weights, _set_weights(set_rows, title_idf)]),
-        title_vectors=[*index.title_vectors, embed([" ".join(ws) for ws in set_words])],
+        title_vectors=[*index.title_vectors, embed([_spoken(ws) for ws in set_words])],
         family_sets=np.concatenate([index.family_sets, new_family_sets]),
         level_sets=np.concatenate(
             [
@@ -1086,7 +1127,12 @@ def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np
         n_sets = int(index.family_alive.sum()) + int(index.family_alive[index.level_family].sum())
     unseen = math.log(1 + n_sets) + 1
     ids = [index.title_ids.get(w) for w in words]
-    asked = sum(unseen if i is None else float(index.title_idf[i]) for i in ids)
+    asked = 0.0
+    for word, i in zip(words, ids, strict=True):
+        if i is not None:
+            asked += float(index.title_idf[i])
+        else:  # an occupation's weight is fixed, held or not
+            asked += OCCUPATION_WEIGHT if word.startswith("@") else unseen
     if not asked:
         return fit, fit.copy()
     shared = np.zeros(len(index.title_sets), dtype=np.float32)
@@ -1096,6 +1142,29 @@ def _title_fit(index: LevelIndex, words: frozenset[str]) -> tuple[np.ndarray, np
     cover = shared / np.maximum(index.title_weights, 1e-6)
     dice = 2 * shared / (asked + np.maximum(index.title_weights, 1e-6))
     return (1 - _COVER_SHARE) * dice + _COVER_SHARE * cover, cover
+
+
+def _occupation_sets(
+    index: LevelIndex, words: frozenset[str], heads: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per title set: whether its head names the job the posting title's head names (``heads``,
+    "^" words), and whether it names occupations, none of them the posting's (``words``' "@"
+    words; when the posting's title names any)."""
+    n_sets = len(index.title_sets)
+    same_head = np.zeros(n_sets, dtype=bool)
+    shared = np.zeros(n_sets, dtype=bool)
+    any_named = np.zeros(n_sets, dtype=bool)
+    if not any(w.startswith("@") for w in words):
+        return same_head, any_named
+    for name in OCCUPATIONS:
+        if (i := index.title_ids.get(f"@{name}")) is not None:
+            holders = index.title_holders[i]
+            any_named[holders] = True
+            if f"@{name}" in words:
+                shared[holders] = True
+        if f"^{name}" in heads and (i := index.title_ids.get(f"^{name}")) is not None:
+            same_head[index.title_holders[i]] = True
+    return same_head, any_named & ~shared
 
 
 def _missing_title_words(index: LevelIndex, posting: ParsedPosting) -> np.ndarray:
@@ -1110,9 +1179,14 @@ def _missing_title_words(index: LevelIndex, posting: ParsedPosting) -> np.ndarra
         i = index.title_ids.get(word)
         if i is not None:
             present[index.title_holders[i]] += index.title_idf[i]
-    missing = 1 - np.minimum(1.0, present / np.maximum(index.title_weights, 1e-6))
+    # Occupation words are read from a title, never said: only the real words count.
+    weights = index.title_weights.copy()
+    for name in OCCUPATIONS:
+        if (i := index.title_ids.get(f"@{name}")) is not None:
+            weights[index.title_holders[i]] -= index.title_idf[i]
+    missing = 1 - np.minimum(1.0, present / np.maximum(weights, 1e-6))
     # A title with no job word at all ("Intermediate") says nothing: nothing missing.
-    missing[index.title_weights <= 0] = 0
+    missing[weights <= 1e-6] = 0
     family = missing[index.family_sets]
     np.minimum.at(family, index.level_family, missing[index.level_sets])
     return family
@@ -1181,7 +1255,7 @@ def rank_levels(
     if not index.profiles:
         return []
     asked = posting_items(posting)
-    words = title_words(posting.title, index.title_ids)
+    words = title_words(posting.title, index.title_ids) | _occupation_words(posting.title)
     rank, rank_reason = posting_rank(posting)
     weights = LEVEL_WEIGHTS
     if posting.years_min is not None and not _states_rank(posting.title):
@@ -1196,22 +1270,27 @@ def rank_levels(
     # costs more than scoring them).
     text_share = _family_text(index, " ".join([posting.title] * 3 + [t for _, t in asked]))
     fits, covers = _title_fit(index, words)
-    level_fits = fits[index.level_sets]
-    family_title = fits[index.family_sets]
-    np.maximum.at(family_title, index.level_family, level_fits)
-    asked_meaning = embed([" ".join(sorted(words))])[0]
+    asked_meaning = embed([_spoken(sorted(words))])[0]
     meaning = np.concatenate(
         [np.einsum("td,d->t", block, asked_meaning) for block in index.title_vectors]
     )
+    named, other = _occupation_sets(index, words, _head_words(posting.title))
+    if OCCUPATION_CLASH:
+        fits = np.where(other, fits * (1 - OCCUPATION_CLASH), fits)
+        meaning = np.where(other, meaning * (1 - OCCUPATION_CLASH), meaning)
+    level_fits = fits[index.level_sets]
+    family_title = fits[index.family_sets]
+    np.maximum.at(family_title, index.level_family, level_fits)
     family_meaning = np.clip(meaning[index.family_sets], 0, 1)
     np.maximum.at(family_meaning, index.level_family, np.clip(meaning[index.level_sets], 0, 1))
     family_title = np.maximum(family_title, TITLE_MEANING * family_meaning)
     head_id = index.title_ids.get(_head_word(posting.title))
     if HEAD_AGREEMENT and index.title_heads is not None and head_id is not None:
-        # The same fits, each title set's scaled by whether its head is the posting's; the
-        # family keeps its best title set. A head no live title has says nothing (as after a
-        # full build, where that word would not be a title word at all).
-        same = index.title_heads == head_id
+        # The same fits, each title set's scaled by whether its head is the posting's (or it
+        # names the posting's occupation); the family keeps its best title set. A head no live
+        # title has says nothing (as after a full build, where that word would not be a title
+        # word at all).
+        same = (index.title_heads == head_id) | named
         family_same, level_same = same[index.family_sets], same[index.level_sets]
         if live is not None:
             family_same, level_same = family_same & live, level_same & index.alive
@@ -1225,6 +1304,11 @@ def rank_levels(
     family_score = FAMILY_WEIGHTS["title"] * family_title + FAMILY_WEIGHTS["text"] * text_share
     if MISSING_TITLE_WORDS:
         family_score = family_score - MISSING_TITLE_WORDS * _missing_title_words(index, posting)
+    if FAMILY_RANK:
+        near = np.clip(1 - np.maximum(np.abs(index.ranks - rank) - 1, 0) / 2, 0, 1)
+        family_near = np.zeros(n_families, dtype=np.float32)
+        np.maximum.at(family_near, index.level_family, near)
+        family_score = family_score - FAMILY_RANK * (1 - family_near)
     if live is not None:
         # Dead families never rank, nor set the best text agreement.
         family_score = np.where(live, family_score, -np.inf)
@@ -1342,12 +1426,22 @@ def _explain(
         named = index.family_titles[f]
         title_set = int(index.family_sets[f])
     shared = words & _set_words(index, title_set)
-    if shared:
+    same_jobs = sorted(w[1:].replace("-", " ") for w in shared if w.startswith("@"))
+    shared_words = sorted(w for w in shared if not w.startswith("@"))
+    if shared_words:
         title = (
-            f"title: {', '.join(sorted(shared))} as in “{named}” "
+            f"title: {', '.join(shared_words)} as in “{named}” "
             f"({placed.family_title:.0%} of the job words)"
         )
-        title += _head_note(posting, index, title_set)
+        if not _head_words(posting.title) & _set_words(index, title_set):
+            title += _head_note(posting, index, title_set)
+        if same_jobs:
+            title += f"; both are {' and '.join(same_jobs)} jobs"
+    elif same_jobs:
+        title = (
+            f"title: “{posting.title}” and “{named}” are both {' and '.join(same_jobs)} jobs "
+            f"({placed.family_title:.0%} title agreement)"
+        )
     else:
         title = f"title: no job word in common with {index.family_titles[f]}"
         if placed.family_title > 0:

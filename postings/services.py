@@ -241,15 +241,18 @@ INDEX_BUILD_SECONDS = 60  # the longest one build may hold the others off
 INDEX_REFRESH_SECONDS = 10
 # Edits kept as deltas over the whole index before a writer stores it whole again.
 MAX_DELTAS = 100
-LATEST_INDEX_KEY = "ladder:level-index:latest"
+# Part of the cache keys: an index stored by an older release (other title words, no
+# occupations) is never read by a newer one, which builds its own.
+INDEX_FORMAT = 2
+LATEST_INDEX_KEY = f"ladder:level-index:{INDEX_FORMAT}:latest"
 
 
 def _index_key(version: int) -> str:
-    return f"ladder:level-index:{version}"
+    return f"ladder:level-index:{INDEX_FORMAT}:{version}"
 
 
 def _base_key(token: str) -> str:
-    return f"ladder:level-index:base:{token}"
+    return f"ladder:level-index:{INDEX_FORMAT}:base:{token}"
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
+from ladder import caching
+from ladder.caching import PageCacheMiddleware
 from ladder.handbook.sources import Source
 from ladder.services import bump_content_version, content_version, family_import
 from tests.conftest import ROOT
@@ -136,3 +142,68 @@ def test_a_process_local_cache_always_asks_the_database(
     with django_assert_num_queries(1):  # the version: another worker may have changed it
         response = client.get("/")
     assert response.status_code == 200
+
+
+def _renders(delay: float = 0.3) -> tuple[list[str], PageCacheMiddleware]:
+    """A page cache in front of a slow cacheable view that records each render."""
+    rendered: list[str] = []
+
+    def view(request):
+        request.ladder_cacheable = True
+        rendered.append(request.path)
+        time.sleep(delay)
+        return HttpResponse(f"page {len(rendered)}")
+
+    return rendered, PageCacheMiddleware(view)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_of_one_missing_page_wait_for_one_render():
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    rendered, middleware = _renders()
+    requests = [RequestFactory().get("/families/sales-operations/") for _ in range(5)]
+    with ThreadPoolExecutor(5) as pool:
+        pages = list(pool.map(lambda r: middleware(r).content, requests))
+    assert rendered == ["/families/sales-operations/"]
+    assert pages == [b"page 1"] * 5
+    # Another page is its own render.
+    middleware(RequestFactory().get("/families/sales-operations/history/"))
+    assert len(rendered) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_render_that_stores_nothing_or_fails_holds_no_one_up(monkeypatch):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    rendered: list[str] = []
+
+    def not_cached(request):  # a view that does not opt in
+        rendered.append(request.path)
+        return HttpResponse("fresh")
+
+    middleware = PageCacheMiddleware(not_cached)
+    start = time.monotonic()
+    for _ in range(3):
+        assert middleware(RequestFactory().get("/grades/")).content == b"fresh"
+    assert len(rendered) == 3
+    assert time.monotonic() - start < caching.RENDER_WAIT_SECONDS  # no one waited
+
+    def failing(request):
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        PageCacheMiddleware(failing)(RequestFactory().get("/families/sales-operations/"))
+    rendered_after, middleware = _renders(delay=0)
+    start = time.monotonic()
+    assert middleware(RequestFactory().get("/families/sales-operations/")).status_code == 200
+    assert rendered_after and time.monotonic() - start < caching.RENDER_WAIT_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_render_that_takes_too_long_is_not_waited_for(monkeypatch):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    monkeypatch.setattr(caching, "RENDER_WAIT_SECONDS", 0.1)
+    rendered, middleware = _renders(delay=0.5)
+    requests = [RequestFactory().get("/families/sales-operations/") for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(middleware, requests))
+    assert len(rendered) == 2

@@ -156,7 +156,7 @@ def test_one_worker_builds_the_level_index_the_others_wait_for_it(ladder, monkey
 
     from postings import services
 
-    key = f"ladder:level-index:{services.content_version()}"
+    key = services._index_key(services.content_version())
     built = services._build_level_index()
     cache.add(f"{key}:building", 1, 30)  # another worker is building it
 
@@ -182,7 +182,7 @@ def test_a_dead_builder_does_not_leave_matching_waiting_for_ever(ladder, monkeyp
 
     from postings import services
 
-    key = f"ladder:level-index:{services.content_version()}"
+    key = services._index_key(services.content_version())
     cache.add(f"{key}:building", 1, 1)  # its builder died: the marker expires
     monkeypatch.setattr(services, "INDEX_BUILD_SECONDS", 5)
     index = services.level_index()
