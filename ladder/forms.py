@@ -209,13 +209,7 @@ class ItemInlineFormSet(BaseInlineFormSet):
             targets.append(target)
         if not targets:
             return
-        edges: dict[str, set[str]] = {}
-        for source, target in (
-            Item.objects.filter(extends_level__isnull=False)
-            .exclude(level=level)
-            .values_list("level_id", "extends_level_id")
-        ):
-            edges.setdefault(str(source), set()).add(str(target))
+        edges = _extends_links_from({t.pk for t in targets}, but_not=level.pk)
         edges[str(level.pk)] = {str(t.pk) for t in targets}
         cycle = find_cycle(edges)
         if cycle and str(level.pk) in cycle:
@@ -224,6 +218,31 @@ class ItemInlineFormSet(BaseInlineFormSet):
             )
             path = " → ".join(names[int(k)] for k in cycle)
             raise ValidationError(f"This would make an extends cycle: {path}.")
+
+
+def _extends_links_from(starts: set[int], *, but_not: int) -> dict[str, set[str]]:
+    """The extends links reachable from the levels ``starts`` (``but_not``'s own left out: the
+    form replaces them), by level id: what a cycle through a level being saved can use.
+
+    One query per step along the chains, which are a few links deep, instead of every link of
+    the ladder (37,000 at 3,000 families, about 200 ms for each section group of a save).
+    """
+    edges: dict[str, set[str]] = {}
+    seen: set[int] = set()
+    frontier = set(starts)
+    while frontier:
+        seen |= frontier
+        links = (
+            Item.objects.filter(level_id__in=frontier, extends_level__isnull=False)
+            .exclude(level_id=but_not)
+            .values_list("level_id", "extends_level_id")
+        )
+        frontier = set()
+        for source, target in links:
+            edges.setdefault(str(source), set()).add(str(target))
+            if target not in seen:
+                frontier.add(target)
+    return edges
 
 
 class ReimportForm(forms.Form):

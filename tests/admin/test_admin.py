@@ -217,6 +217,35 @@ def test_validation_messages(seed):
     assert not Item.objects.filter(level=manager, extends_level=level).exists()
 
 
+def test_a_cycle_two_links_away_is_refused_reading_only_the_links_it_reaches(seed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.ladder.test_views import import_big
+
+    import_big()  # another family's extends links: nothing a cycle here can go through
+    client = logged_in(editor())
+    associate = Level.objects.get(slug="associate-sales-operations-analyst")
+    senior = Level.objects.get(slug="sr-sales-operations-analyst")  # → Analyst → Associate
+    data = form_data(client.get(level_url(associate)))
+    admin_new_item(
+        data,
+        "responsibilities",
+        position="99",
+        extends_level=senior.pk,
+        extends_section="responsibilities",
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.post(level_url(associate), data).content.decode()
+    assert "This would make an extends cycle" in body
+    assert "Sr. Sales Operations Analyst → Sales Operations Analyst" in body
+    link_reads = [
+        q["sql"] for q in ctx.captured_queries if '"extends_level_id" IS NOT NULL' in q["sql"]
+    ]
+    assert link_reads and all('"level_id" IN' in sql for sql in link_reads), link_reads
+    assert not Item.objects.filter(level=associate, extends_level=senior).exists()
+
+
 def test_revert_from_history(seed):
     client = logged_in(editor())
     level = Level.objects.get(slug="director-sales-operations")
