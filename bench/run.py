@@ -265,8 +265,12 @@ def measure_search() -> dict[str, tuple[float, float, int]]:
     return results
 
 
-def measure_admin() -> dict[str, tuple[float, float, int]]:
-    """Admin › Levels: the changelist and a level's change form, as a superuser."""
+def measure_admin(label: str = "") -> dict[str, tuple[float, float, int]]:
+    """Admin › Levels: the changelist, searched, and a level's change form, as a superuser.
+
+    Also says each page's median CPU time (``time.process_time``: this process's share, which
+    other work on a shared machine inflates less than the wall clock) and the load average.
+    """
     from django.contrib.auth.models import User
     from django.db import connection
     from django.test import Client
@@ -283,18 +287,24 @@ def measure_admin() -> dict[str, tuple[float, float, int]]:
         "admin level changelist, searched": "/admin/ladder/level/?q=forecast",
         "admin level change form": f"/admin/ladder/level/{level.pk}/change/",
     }
-    results = {}
+    results, cpu = {}, {}
     for name, url in urls.items():
         client.get(url)
-        times = []
+        times, cpus = [], []
         for _ in range(7):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
+            cpus.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, url
         results[name] = (statistics.median(times), max(times), len(ctx.captured_queries))
+        cpu[name.removeprefix("admin level ")] = statistics.median(cpus)
     user.delete()
+    say(
+        f"admin CPU medians [{label}], load average {os.getloadavg()[0]:.1f}: "
+        + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cpu.items())
+    )
     return results
 
 
@@ -317,7 +327,7 @@ def bench_sizes(corpus_dirs: dict[int, Path], only: frozenset[str] = frozenset(S
         if "matching" in only:
             measured[n].update(_measure_matching())
         if "admin" in only:
-            measured[n].update(measure_admin())
+            measured[n].update(measure_admin(f"{n} families"))
     small_n, large_n = list(corpus_dirs)[:2] if len(corpus_dirs) > 1 else (0, 0)
     if not small_n:
         return

@@ -8,10 +8,11 @@ import zipfile
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -20,6 +21,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from ladder.export import family_markdown, levels_csv
+from ladder.form_markup import ROW_RENDERER
 from ladder.forms import (
     ApplyReimportForm,
     HandbookUploadForm,
@@ -328,6 +330,75 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
         return render(request, template, ctx)
 
 
+class ItemRowAutocomplete(AutocompleteSelect):
+    """An item row's parent or extends-level box, written by the rows' renderer.
+
+    The admin's wrapper renders the box it wraps with the default renderer; this one keeps to
+    the row's (``ladder.form_markup``).
+    """
+
+    # The labels of what the level's rows have chosen (``ChosenLabels``); ``None``: each box
+    # reads its own, as Django's does.
+    chosen: ChosenLabels | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer or ROW_RENDERER)
+
+    def optgroups(self, name, value, attr=None):
+        picked = [v for v in value if v not in self.choices.field.empty_values]
+        labels = self.chosen.labels(self.field.name) if picked and self.chosen else {}
+        if any(v not in labels for v in picked):
+            return super().optgroups(name, value, attr)  # e.g. a level typed into a refused form
+        # Django's widget builds a query for the chosen option of every box of every row, even
+        # when none is chosen (48 boxes for 18 items): the same options, without them.
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for v in picked:
+            options.append(self.create_option(name, v, labels[v], True, len(options)))
+        return [(None, options, 0)]
+
+
+class ChosenLabels:
+    """The labels of the parents and extended levels a level's item rows show, by id: one query
+    for the rows of the three section groups, when the first chosen box asks, instead of one
+    query per box."""
+
+    def __init__(self, level: Level) -> None:
+        self.level = level
+        self._labels: dict[str, dict[str, str]] | None = None
+
+    def labels(self, field_name: str) -> dict[str, str]:
+        if self._labels is None:
+            parents, extended = {}, {}
+            rows = (
+                Item.objects.filter(level=self.level)
+                .select_related("extends_level")
+                .only("section", "text", "extends_level", "extends_level__title")
+            )
+            for item in rows:
+                parents[str(item.pk)] = parent_label(item)
+                if item.extends_level is not None:
+                    extended[str(item.extends_level.pk)] = str(item.extends_level)
+            self._labels = {"parent": parents, "extends_level": extended}
+        return self._labels[field_name]
+
+
+def parent_label(item: Item) -> str:
+    """How a row's parent box names an item of the level."""
+    return f"{item.section}: {item.text[:60]}"
+
+
+def _chosen_labels(request: HttpRequest, obj: Level | None) -> ChosenLabels | None:
+    # One reader for the form's three section groups (each builds its formset class apart).
+    if obj is None:
+        return None
+    cached = getattr(request, "_ladder_chosen_labels", None)
+    if cached is None or cached.level.pk != obj.pk:
+        cached = request._ladder_chosen_labels = ChosenLabels(obj)
+    return cached
+
+
 class ItemInline(admin.TabularInline):
     """The items of one section of a level (``section``), in handbook order; one per section.
 
@@ -352,10 +423,18 @@ class ItemInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(section=self.section)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = ItemRowAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.section = self.section  # a class made for this call: its prefix and new rows
         fields = formset.form.base_fields
+        chosen = _chosen_labels(request, obj)
         # Nested items: a parent can only be an item of the same level.
         parent = fields["parent"]
         parent.queryset = (
@@ -363,7 +442,7 @@ class ItemInline(admin.TabularInline):
             if obj
             else Item.objects.none()
         )
-        parent.label_from_instance = lambda item: f"{item.section}: {item.text[:60]}"
+        parent.label_from_instance = parent_label
         # Four pop-up links per box and row (add a level from an item row, delete one...) were a
         # third of the form's weight; keep "view" on the extended level only.
         for name in ("parent", "extends_level"):
@@ -371,6 +450,7 @@ class ItemInline(admin.TabularInline):
             widget.can_add_related = widget.can_change_related = False
             widget.can_delete_related = False
             widget.can_view_related = name == "extends_level"
+            widget.widget.chosen = chosen
         return formset
 
 
@@ -409,6 +489,27 @@ class FamilyFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LevelIds:
+    """A searched list's levels, as their ids in list order read by one query.
+
+    Django's paginator counts the matches, then reads the page: the search ran twice, and a
+    search scans every level (its title, slug and group against every word). Given this, the
+    paginator counts the ids and cuts its page from them.
+    """
+
+    def __init__(self, queryset: QuerySet[Level]) -> None:
+        self.ids: list[int] = list(queryset.values_list("pk", flat=True))
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: slice) -> list[int]:
+        return self.ids[index]
+
+
 class LevelChangeList(ChangeList):
     """Item counts for the rows shown only (one grouped query over their items), instead of
     an annotation that counts the items of every level before the page is cut."""
@@ -440,7 +541,12 @@ class LevelChangeList(ChangeList):
         # lists inside its row, before the family, grade and reports-to columns: sorting every
         # level by its family read every level's lists (300 ms at 3,000 families); the ids
         # come from the family index and the rows' first bytes.
-        ids = list(self.result_list.values_list("pk", flat=True))
+        listed = self.paginator.object_list
+        if isinstance(listed, LevelIds):
+            # A search: the page cut from its ids, or all of them when they fit on one page.
+            ids = self.result_list if isinstance(self.result_list, list) else listed.ids
+        else:
+            ids = list(self.result_list.values_list("pk", flat=True))
         rows = self.root_queryset.filter(pk__in=ids).select_related(*self.list_select_related)
         by_pk = rows.defer(*self.LARGE_JOINED).in_bulk()
         levels = [by_pk[pk] for pk in ids if pk in by_pk]
@@ -510,6 +616,11 @@ class LevelAdmin(SimpleHistoryAdmin):
             obj.pk,
             obj,
         )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if request.GET.get(SEARCH_VAR, "").strip() and "autocomplete" not in request.path:
+            queryset = LevelIds(queryset)  # the list searched: one query for count and page
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def get_search_results(self, request, queryset, search_term):
         found, duplicates = super().get_search_results(request, queryset, search_term)

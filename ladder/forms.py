@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from ladder.form_markup import ROW_RENDERER
 from ladder.inheritance import find_cycle
 from ladder.models import SECTION_CHOICES, Item, Level, format_grade
 
@@ -138,6 +139,10 @@ class ItemInlineForm(forms.ModelForm):
     """One item row of the level form: a blank position means "after the section's last item"
     (``level_save`` places it), so adding an item needs no counting."""
 
+    # The rows' boxes, labels and error lists written in Python: the form templates were most
+    # of a level form's time (``ladder.form_markup``).
+    default_renderer = ROW_RENDERER
+
     # No blank choice: a row's section is its group's until moved.
     section = forms.ChoiceField(choices=SECTION_CHOICES)
     extends_section = forms.ChoiceField(
@@ -204,13 +209,7 @@ class ItemInlineFormSet(BaseInlineFormSet):
             targets.append(target)
         if not targets:
             return
-        edges: dict[str, set[str]] = {}
-        for source, target in (
-            Item.objects.filter(extends_level__isnull=False)
-            .exclude(level=level)
-            .values_list("level_id", "extends_level_id")
-        ):
-            edges.setdefault(str(source), set()).add(str(target))
+        edges = _extends_links_from({t.pk for t in targets}, but_not=level.pk)
         edges[str(level.pk)] = {str(t.pk) for t in targets}
         cycle = find_cycle(edges)
         if cycle and str(level.pk) in cycle:
@@ -219,6 +218,31 @@ class ItemInlineFormSet(BaseInlineFormSet):
             )
             path = " → ".join(names[int(k)] for k in cycle)
             raise ValidationError(f"This would make an extends cycle: {path}.")
+
+
+def _extends_links_from(starts: set[int], *, but_not: int) -> dict[str, set[str]]:
+    """The extends links reachable from the levels ``starts`` (``but_not``'s own left out: the
+    form replaces them), by level id: what a cycle through a level being saved can use.
+
+    One query per step along the chains, which are a few links deep, instead of every link of
+    the ladder (37,000 at 3,000 families, about 200 ms for each section group of a save).
+    """
+    edges: dict[str, set[str]] = {}
+    seen: set[int] = set()
+    frontier = set(starts)
+    while frontier:
+        seen |= frontier
+        links = (
+            Item.objects.filter(level_id__in=frontier, extends_level__isnull=False)
+            .exclude(level_id=but_not)
+            .values_list("level_id", "extends_level_id")
+        )
+        frontier = set()
+        for source, target in links:
+            edges.setdefault(str(source), set()).add(str(target))
+            if target not in seen:
+                frontier.add(target)
+    return edges
 
 
 class ReimportForm(forms.Form):

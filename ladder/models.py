@@ -202,8 +202,16 @@ class Level(models.Model):
     class Meta:
         ordering = ["family", "position"]
         # Levels in ladder order without reading their rows (SQLite keeps the effective lists
-        # inside each row): the admin's list sorts 34,000 of them at 3,000 families.
-        indexes = [models.Index(fields=["family", "position"], name="level_family_position")]
+        # inside each row): the admin's list sorts 34,000 of them at 3,000 families. Its search
+        # reads their title, slug and group from the second (``LIKE`` over a narrow index, not
+        # over every row: 167 -> 38 ms on SQLite at 3,000 families). Two indexes: given only
+        # the wide one, SQLite sorts the plain list through the family index and the rows.
+        indexes = [
+            models.Index(fields=["family", "position"], name="level_family_position"),
+            models.Index(
+                fields=["family", "position", "title", "slug", "group"], name="level_admin_search"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["family", "slug"], name="unique_level_slug"),
             models.UniqueConstraint(fields=["family", "title"], name="unique_level_title"),

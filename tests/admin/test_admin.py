@@ -109,6 +109,41 @@ def test_level_list_costs_the_same_queries_with_ten_times_the_families(seed):
     assert count() == small
 
 
+def test_a_search_reads_its_matches_once_for_the_count_and_every_page(seed, monkeypatch):
+    import html
+    import re
+
+    from django.db import connection
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from ladder.admin import LevelAdmin
+
+    monkeypatch.setattr(LevelAdmin, "list_per_page", 4)
+    client = logged_in(editor())
+    # Django's own search: every word in the title, slug, group or family title.
+    expected = list(
+        Level.objects.filter(
+            Q(title__icontains="operations")
+            | Q(slug__icontains="operations")
+            | Q(group__icontains="operations")
+            | Q(family__title__icontains="operations")
+        )
+        .order_by("family__title", "position", "-pk")
+        .values_list("title", flat=True)
+    )
+    assert len(expected) > 8
+    shown = []
+    for page in range(1, (len(expected) + 3) // 4 + 1):
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(f"/admin/ladder/level/?q=Operations&p={page}").content.decode()
+        searches = [q["sql"] for q in ctx.captured_queries if "LIKE" in q["sql"].upper()]
+        assert len(searches) == 1, searches
+        assert f"{len(expected)} levels" in body
+        shown += map(html.unescape, re.findall(r'class="field-title"><a [^>]*>([^<]*)<', body))
+    assert shown == expected
+
+
 def test_change_page_shows_effective_preview_with_sources(seed):
     level = Level.objects.get(slug="senior-channel-operations-manager")
     body = logged_in(editor()).get(level_url(level)).content.decode()
@@ -180,6 +215,35 @@ def test_validation_messages(seed):
     assert "This would make an extends cycle" in body
     assert "Senior Manager, Sales Operations" in body
     assert not Item.objects.filter(level=manager, extends_level=level).exists()
+
+
+def test_a_cycle_two_links_away_is_refused_reading_only_the_links_it_reaches(seed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.ladder.test_views import import_big
+
+    import_big()  # another family's extends links: nothing a cycle here can go through
+    client = logged_in(editor())
+    associate = Level.objects.get(slug="associate-sales-operations-analyst")
+    senior = Level.objects.get(slug="sr-sales-operations-analyst")  # → Analyst → Associate
+    data = form_data(client.get(level_url(associate)))
+    admin_new_item(
+        data,
+        "responsibilities",
+        position="99",
+        extends_level=senior.pk,
+        extends_section="responsibilities",
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.post(level_url(associate), data).content.decode()
+    assert "This would make an extends cycle" in body
+    assert "Sr. Sales Operations Analyst → Sales Operations Analyst" in body
+    link_reads = [
+        q["sql"] for q in ctx.captured_queries if '"extends_level_id" IS NOT NULL' in q["sql"]
+    ]
+    assert link_reads and all('"level_id" IN' in sql for sql in link_reads), link_reads
+    assert not Item.objects.filter(level=associate, extends_level=senior).exists()
 
 
 def test_revert_from_history(seed):
