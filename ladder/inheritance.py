@@ -353,6 +353,12 @@ class TitleIndex:
         # resolving grow with the square of the ladder (34,000 titles at 3,000 families).
         self.by_family: dict[str, list[Candidate]] = {}
         self.by_key: dict[str, Candidate] = {}
+        # The typo search's titles, per family (in candidate order) and for the whole ladder.
+        self.norms_by_family: dict[str, tuple[list[str], list[Candidate]]] = {}
+        for cand, norm in zip(self.candidates, self.norms, strict=True):
+            norms, cands = self.norms_by_family.setdefault(cand.family, ([], []))
+            norms.append(norm)
+            cands.append(cand)
         for cand in self.candidates:
             self.by_family.setdefault(cand.family, []).append(cand)
             self.by_key.setdefault(cand.key, cand)
@@ -424,17 +430,23 @@ class TitleIndex:
             hit = self.resolve_one(name.rstrip()[:-1], family, local=local)
             if hit:
                 return hit[0], True
-        # Typos: a cheap ratio pre-filter over all titles, then the word-by-word check.
-        hits = process.extract(norm, self.norms, scorer=fuzz.ratio, score_cutoff=85, limit=20)
-        close = [
-            self.candidates[i] for _, _, i in hits if similar_titles(name, self.candidates[i].title)
-        ]
-        for pool in ([c for c in close if c.family == family], [] if local else close):
-            if len(pool) == 1:
-                return pool[0], True
-            if len(pool) > 1:
-                break
-        return None
+        # Typos: the family's titles first, then the whole ladder's. Scanning every title of
+        # the ladder for each reference made resolving grow with the square of the ladder
+        # (34,000 titles at 3,000 families, and a reference with a typo in most families).
+        mine = self._close(norm, name, *self.norms_by_family.get(family, ([], [])))
+        if len(mine) == 1:
+            return mine[0], True
+        if mine or local:
+            return None  # two titles of the family are as close: ambiguous
+        close = self._close(norm, name, self.norms, self.candidates)
+        return (close[0], True) if len(close) == 1 else None
+
+    @staticmethod
+    def _close(norm: str, name: str, norms: list[str], cands: list[Candidate]) -> list[Candidate]:
+        """Titles that differ from ``name`` by typos: a cheap ratio pre-filter (the 20 closest),
+        then the word-by-word check."""
+        hits = process.extract(norm, norms, scorer=fuzz.ratio, score_cutoff=85, limit=20)
+        return [cands[i] for _, _, i in hits if similar_titles(name, cands[i].title)]
 
     def _covering(self, norm: str, family: str) -> Candidate | None:
         """Within the family, the one title that has every written word, in order, and no
@@ -946,6 +958,32 @@ def _without_specialty(
     return best[0] if len(best) == 1 else None
 
 
+def _extended_grade(
+    run: _Run,
+    edges: Mapping[str, list[str]],
+    existing_grades: Mapping[str, tuple[Decimal | None, Decimal | None]],
+    titles: Mapping[str, str],
+    key: str,
+    seen: frozenset[str],
+) -> tuple[Decimal | None, Decimal | None, str]:
+    """The grade of the first level ``key`` extends that has one, recursively, and its title.
+
+    At module level: a nested function calling itself is a reference cycle, which kept the
+    whole resolved run alive after an import until the cycle collector ran."""
+    if key in run.by_key:
+        level = run.by_key[key]
+        if level.grade is not None:
+            return level.grade, level.grade_max, level.title
+        for target in edges.get(key, []):
+            if target not in seen:
+                found = _extended_grade(run, edges, existing_grades, titles, target, seen | {key})
+                if found[0] is not None:
+                    return found
+        return None, None, ""
+    low, high = existing_grades.get(key, (None, None))
+    return low, high, titles.get(key, key)
+
+
 def _infer_grades(
     run: _Run,
     edges: Mapping[str, list[str]],
@@ -964,26 +1002,13 @@ def _infer_grades(
                 lv.grade, lv.grade_max = source.grade, source.grade_max
                 lv.grade_inferred = True
                 lv.grade_reason = f"the grade of {source.title}, the same role without a specialty"
-
-    def grade_of(key: str, seen: frozenset[str]) -> tuple[Decimal | None, Decimal | None, str]:
-        if key in run.by_key:
-            level = run.by_key[key]
-            if level.grade is not None:
-                return level.grade, level.grade_max, level.title
-            for target in edges.get(key, []):
-                if target not in seen:
-                    found = grade_of(target, seen | {key})
-                    if found[0] is not None:
-                        return found
-            return None, None, ""
-        low, high = existing_grades.get(key, (None, None))
-        return low, high, titles.get(key, key)
-
     titles = {c.key: c.title for c in run.index.candidates}
     for fam in run.families:
         for lv in fam.levels:
             if lv.grade is None:
-                grade, grade_max, source = grade_of(lv.key, frozenset())
+                grade, grade_max, source = _extended_grade(
+                    run, edges, existing_grades, titles, lv.key, frozenset()
+                )
                 if grade is not None:
                     lv.grade, lv.grade_max = grade, grade_max
                     lv.grade_inferred = True
