@@ -69,6 +69,10 @@ class EffectiveItem:
     source_title: str
     own: bool
     children: list[EffectiveItem] = field(default_factory=list)
+    # What ``Level.effective`` stores for it, made once (by ``_own``) and shared by the copies
+    # inheriting levels make: an item appears in every level down its extends chains, and
+    # building its document for each of them was a tenth of a large import (and its memory).
+    stored: dict | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +153,13 @@ def walk_entries(
 
 def effective_json(sections: Mapping[str, list[EffectiveItem]]) -> dict[str, list[dict]]:
     """What ``Level.effective`` stores for the result of :func:`effective_items`."""
-    return {
-        section: [EffectiveEntry.from_item(item).to_json() for item in sections.get(section, [])]
-        for section in SECTIONS
-    }
+    return {section: [_stored(item) for item in sections.get(section, [])] for section in SECTIONS}
+
+
+def _stored(item: EffectiveItem) -> dict:
+    if item.stored is None:  # an item made by hand, not by effective_items
+        return EffectiveEntry.from_item(item).to_json()
+    return item.stored
 
 
 class CycleError(ValueError):
@@ -231,13 +238,17 @@ def _section(
 
 
 def _own(item: NodeItem, node: Node) -> EffectiveItem:
+    children = [_own(child, node) for child in item.children]
+    stored = EffectiveEntry(item.text, item.html, node.key, node.title).to_json()
+    stored["children"] = [child.stored for child in children]
     return EffectiveItem(
         text=item.text,
         html=item.html,
         source=node.key,
         source_title=node.title,
         own=True,
-        children=[_own(child, node) for child in item.children],
+        children=children,
+        stored=stored,
     )
 
 
