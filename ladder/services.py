@@ -108,8 +108,8 @@ def _cycle_collector_paused() -> Iterator[None]:
     parsed pages, the resolved run, the effective lists, the rows to write) while their number
     of full collections grows with the run: 18% of a 1,000-family import, a share that grows
     with the ladder (profiled). An import makes almost no cyclic garbage (the parser's heading
-    trees hold their parents weakly), so pausing frees nothing later than it would be. The
-    collector is process-wide: a pause overlapping another thread's leaves it on, never off.
+    trees hold their parents weakly), so the pause holds back no memory. The collector is
+    process-wide: a pause overlapping another thread's leaves it on at the end, never off.
     """
     enabled = gc.isenabled()
     gc.disable()
