@@ -71,8 +71,8 @@ class EffectiveItem:
     children: list[EffectiveItem] = field(default_factory=list)
     # What ``Level.effective`` stores for it, made once (by ``_own``) and shared by the copies
     # inheriting levels make: an item appears in every level down its extends chains, and
-    # building its document for each of them was 7% of a 3,000-family import, and most of
-    # its memory (profiled).
+    # building its document for each of them was 7% of a 3,000-family import's time and a
+    # quarter of its peak memory (1,052 -> 786 MB, measured).
     stored: dict | None = field(default=None, repr=False, compare=False)
 
 
