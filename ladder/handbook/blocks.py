@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from ladder.handbook.parsed import HandbookError, ParsedItem, Warning
@@ -18,7 +19,17 @@ class Heading:
     line: int
     blocks: list = field(default_factory=list)  # _Bullet, Para, Table in order
     children: list[Heading] = field(default_factory=list)
-    parent: Heading | None = None
+    # Weak: a child pointing back at its parent made every page's tree a reference cycle,
+    # garbage only the cycle collector frees (which an import pauses: see services.py).
+    _parent: weakref.ref[Heading] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def parent(self) -> Heading | None:
+        return self._parent() if self._parent is not None else None
+
+    @parent.setter
+    def parent(self, node: Heading | None) -> None:
+        self._parent = weakref.ref(node) if node is not None else None
 
 
 @dataclass
