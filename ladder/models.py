@@ -303,7 +303,14 @@ class Item(models.Model):
         indexes = [models.Index(fields=["level", "section", "position"])]
 
     def __str__(self) -> str:
-        return self.text[:80] or f"extends {self.extends_level}"
+        if self.text:
+            return self.text[:80]
+        try:
+            return f"extends {self.extends_level}"
+        except Level.DoesNotExist:
+            # A history record keeps the id of a level deleted since (the item itself lost
+            # the link: SET_NULL); its history pages must still open.
+            return f"extends a deleted level (#{self.extends_level_id})"
 
 
 class ImportRun(models.Model):

@@ -15,7 +15,7 @@ from ladder.handbook import parse_handbook
 from ladder.handbook.sources import Source, collect_sources
 from ladder.inheritance import Candidate, effective_items, resolve_import
 from ladder.models import Item, JobFamily, Level
-from ladder.services import family_import, load_graph
+from ladder.services import family_import, item_save, level_delete, load_graph
 from tests.conftest import ROOT, admin_form_data, admin_new_item
 
 pytestmark = pytest.mark.django_db
@@ -386,3 +386,19 @@ def test_export_round_trip_on_every_corpus_page():
         except AssertionError as exc:
             failures.append(f"{family.slug}: {str(exc)[:200]}")
     assert failures == []
+
+
+def test_an_items_history_names_an_extended_level_deleted_since(seed):
+    # The history keeps the id of the level an item extended; that level may be gone. An
+    # extends item written without words is named by its target.
+    item = Item.objects.filter(level__family=seed, extends_level__isnull=False).first()
+    item.text = ""
+    item = item_save(item=item)
+    target = item.extends_level
+    gone = target.pk
+    assert str(item) == f"extends {target.title}"
+    level_delete(level=target)
+    client = logged_in(User.objects.create_superuser("root", password="pw"))
+    response = client.get(f"/admin/ladder/item/{item.pk}/history/")
+    assert response.status_code == 200
+    assert f"extends a deleted level (#{gone})" in response.content.decode()
