@@ -289,7 +289,11 @@ def _is_note(blocks: list, i: int) -> bool:
     [base requirements](#base-pa-requirements) outlined above")."""
     text = blocks[i].text.strip()
     before_list = i + 1 < len(blocks) and isinstance(blocks[i + 1], tuple)
-    return (text.endswith(":") and before_list) or bool(_IN_PAGE_LINK.search(text))
+    return (
+        (text.endswith(":") and before_list)
+        or bool(_IN_PAGE_LINK.search(text))
+        or (blocks[i].set_off and i > 0)
+    )
 
 
 def parse_handbook(
