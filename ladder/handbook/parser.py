@@ -189,21 +189,19 @@ class _Builder:
             text = " ".join(kept).strip()
             level.description = f"{level.description}\n\n{text}".strip()
 
-    def reporting_sentence(self, level: ParsedLevel, sentence: str, line: int) -> bool:
-        """ "Reporting to the X, they …": the level's manager, unless a sentence gave one."""
+    def reporting_sentence(self, level: ParsedLevel, sentence: str, line: int) -> None:
+        """ "Reporting to the X, they …": the level's manager, unless a sentence gave one.
+        The sentence says more than that, so it stays in the description."""
         target_raw = reporting_to(sentence) if "reporting" in sentence.lower() else None
-        if target_raw is None or len(sentence) >= 300:
-            return False
-        if not level.reports_to:
-            link = LINK.search(target_raw)
-            level.reports_to = clean_title(target_raw)
-            level.reports_to_link = link.group(2) if link else ""
-            level.reports_to_line = line
-        return True
+        if target_raw is None or len(sentence) >= 300 or level.reports_to:
+            return
+        link = LINK.search(target_raw)
+        level.reports_to = clean_title(target_raw)
+        level.reports_to_link = link.group(2) if link else ""
+        level.reports_to_line = line
 
     def sentence(self, level: ParsedLevel, sentence: str, line: int) -> bool:
-        if self.reporting_sentence(level, sentence, line):
-            return True
+        self.reporting_sentence(level, sentence, line)
         reports = REPORTS_TO.match(sentence.strip()) if "report" in sentence.lower() else None
         if reports and len(sentence) < 300:
             subject = clean_title(reports.group("subject"))

@@ -19,7 +19,7 @@ REPORTS_TO = re.compile(
 # "Reporting to the VP of Field Operations, they are responsible for …" (the target ends at
 # the comma that starts the main clause) and "This is a very niche role, with a specialised
 # skill set reporting to the Director, Product Marketing." (a sentence about the role that ends
-# on its manager). Both need the role as the subject: "reporting to the audit committee" is work.
+# on its manager). Reporting as work ("periodic reporting to the audit committee") is neither.
 _REPORTING_LEAD = re.compile(
     r"^reporting\s+(?:directly\s+)?(?:in)?to\s+(?:the\s+|an?\s+)?(?P<target>.+?)"
     r",\s+(?:the|they|you|this|he|she|we)\b",

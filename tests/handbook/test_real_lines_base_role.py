@@ -142,6 +142,8 @@ def test_reporting_to_at_the_start_of_a_sentence():
     )
     director, auditor = family.levels
     assert director.reports_to == "VP of Field Operations"
+    # The sentence says more than whom the level reports to: it stays in the description.
+    assert "they are responsible for building" in director.description
     # Reporting as work (to a committee) names no manager.
     assert auditor.reports_to in ("", None)
 
