@@ -253,13 +253,14 @@ def stored_levels(family_slug: str) -> list[StoredLevel]:
                 )
                 if applies:
                     extends[item.level_id][section].append(item.extends_level.title)
-        elif (
-            item.section in SECTIONS
-            and not _EXTENDS_TEXT.match(item.text)
-            # A bold caption over the bullets that follow is not an entry of the list.
-            and not (_LABEL.fullmatch(item.text.strip()) and not item.n_children)
-        ):
-            own[item.level_id][item.section] += 1
+        elif item.section in SECTIONS and not _EXTENDS_TEXT.match(item.text):
+            # A bold caption over the bullets that follow is not an entry of the list; a
+            # sub-heading stored as a caption over its bullets ("#### Proof" under
+            # "### Responsibilities") adds those bullets, as a person counts them.
+            if _LABEL.fullmatch(item.text.strip()):
+                own[item.level_id][item.section] += item.n_children
+            else:
+                own[item.level_id][item.section] += 1
     out = []
     for lv in levels:
         grade = (lv.grade.number, lv.grade_max) if lv.grade_id else None

@@ -37,6 +37,9 @@ class Para:
     text: str
     line: int
     lines: list[str] = field(default_factory=list)
+    # Set off from the list above by a "***" rule or styled as a callout ("{: .alert}"): a
+    # note about the list ("A Senior … may want to pursue the management track"), not in it.
+    set_off: bool = False
 
 
 @dataclass
@@ -64,6 +67,7 @@ def visible(text: str) -> str:
 
 
 _THEMATIC_BREAK = re.compile(r"^\s{0,3}([*_-])(?:\s*\1){2,}\s*$")
+_KRAMDOWN_IAL = re.compile(r"^\{:[^}]*\}$")  # "{: .alert .alert-info}", "{:toc}": markup
 HTML_TAG_LINE = re.compile(r"^\s*(?:</?[a-zA-Z][^>]*>\s*)+$")  # "<a id=\"x\"></a>" too
 
 
@@ -82,12 +86,14 @@ def scan(body: str, first_line: int, warnings: list[Warning]) -> Heading:
     table_line = 0
     after_blank = False
     bullet_count = 0
+    after_rule = False  # only blank lines since a "***" rule
+    set_off = False  # the paragraph being read is set off (see Para.set_off)
 
     def flush() -> None:
         nonlocal para, bullets, table
         if para:
             lines_ = [squash(s) for s in para if s.strip()]
-            current.blocks.append(Para(" ".join(lines_), para_line, lines_))
+            current.blocks.append(Para(" ".join(lines_), para_line, lines_, set_off))
             para = []
         if bullets:
             current.blocks.append(("bullets", bullets))
@@ -103,6 +109,9 @@ def scan(body: str, first_line: int, warnings: list[Warning]) -> Heading:
         index += 1
         stripped = raw.strip()
         was_blank, after_blank = after_blank, False
+        was_after_rule = after_rule
+        if stripped:
+            after_rule = False
         if fence is not None:
             if stripped.startswith(fence):
                 fence = None
@@ -171,6 +180,13 @@ def scan(body: str, first_line: int, warnings: list[Warning]) -> Heading:
             flush()
         if _THEMATIC_BREAK.match(raw):
             flush()  # a "***" / "* * *" / "___" rule is markup, not an item
+            after_rule = True
+            continue
+        if _KRAMDOWN_IAL.match(stripped):
+            # Attributes of the block above: markup, never text; a class on a paragraph
+            # makes it a callout box.
+            set_off = set_off or bool(para)
+            flush()
             continue
         bullet = _BULLET.match(raw)
         if bullet:
@@ -197,6 +213,7 @@ def scan(body: str, first_line: int, warnings: list[Warning]) -> Heading:
             if bullets:
                 flush()  # a paragraph after a list comes after it, not before
             para_line = lineno
+            set_off = was_after_rule
         para.append(raw)
     flush()
     if fence is not None:

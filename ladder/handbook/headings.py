@@ -191,7 +191,9 @@ _SECTION_SYNONYM = {
     "responsibilities": re.compile(
         r"^(?:(?:key|core|job|role)\s+)?(?:expectations|duties|accountabilities"
         r"|what\s+you.?(?:ll|\s+will)\s+(?:do|be\s+doing)|what\s+you\s+do"
-        r"|in\s+this\s+role,?\s+you.?(?:ll|\s+will)(?:\s+do)?)\s*:?$",
+        r"|in\s+this\s+role,?\s+you.?(?:ll|\s+will)(?:\s+do)?)\s*:?$"
+        # "Senior Product Marketing Managers also": what that level does besides the above.
+        r"|^\S.*\s+also\s*:?$",
         re.I,
     ),
     "requirements": re.compile(

@@ -19,6 +19,7 @@ from ladder.handbook.blocks import (
 from ladder.handbook.decoding import decode_source, split_front_matter
 from ladder.handbook.headings import (
     GROUP_HEADING,
+    ROLE_NOUN,
     guess_section,
     has_generic_children,
     has_role_content,
@@ -56,9 +57,11 @@ from ladder.handbook.phrases import (
     parse_extends_sentence,
     parse_grade_list,
     parse_grade_text,
+    reporting_to,
 )
 from ladder.handbook.text import (
     LINK,
+    SENIORITY_WORDS,
     clean_title,
     family_title,
     infer_base_url,
@@ -186,7 +189,19 @@ class _Builder:
             text = " ".join(kept).strip()
             level.description = f"{level.description}\n\n{text}".strip()
 
+    def reporting_sentence(self, level: ParsedLevel, sentence: str, line: int) -> None:
+        """ "Reporting to the X, they …": the level's manager, unless a sentence gave one.
+        The sentence says more than that, so it stays in the description."""
+        target_raw = reporting_to(sentence) if "reporting" in sentence.lower() else None
+        if target_raw is None or len(sentence) >= 300 or level.reports_to:
+            return
+        link = LINK.search(target_raw)
+        level.reports_to = clean_title(target_raw)
+        level.reports_to_link = link.group(2) if link else ""
+        level.reports_to_line = line
+
     def sentence(self, level: ParsedLevel, sentence: str, line: int) -> bool:
+        self.reporting_sentence(level, sentence, line)
         reports = REPORTS_TO.match(sentence.strip()) if "report" in sentence.lower() else None
         if reports and len(sentence) < 300:
             subject = clean_title(reports.group("subject"))
@@ -272,7 +287,11 @@ def _is_note(blocks: list, i: int) -> bool:
     [base requirements](#base-pa-requirements) outlined above")."""
     text = blocks[i].text.strip()
     before_list = i + 1 < len(blocks) and isinstance(blocks[i + 1], tuple)
-    return (text.endswith(":") and before_list) or bool(_IN_PAGE_LINK.search(text))
+    return (
+        (text.endswith(":") and before_list)
+        or bool(_IN_PAGE_LINK.search(text))
+        or (blocks[i].set_off and i > 0)
+    )
 
 
 def parse_handbook(
@@ -352,6 +371,15 @@ def parse_handbook(
         builder.role_prose(base, root)
         for section, items in builder.loose_sections.items():
             base.sections[section].extend(items)
+    elif base_role := _base_role(builder):
+        # "### Job Grade: The Product Marketing Manager is a grade 7" and its lists before the
+        # first level, while every level states its own grade: the opening describes a first
+        # level of its own (the SMB page, whose positions all take the page-level grade, does not).
+        base = builder.level(base_role.names[0], "", builder.loose_line or base_role.line)
+        builder.levels.insert(0, builder.levels.pop())
+        builder.description[0:0] = [p.text for p in intro]
+        for section, items in builder.loose_sections.items():
+            base.sections[section].extend(items)
     else:
         # "Extends that of Payroll" on a page titled "Payroll", "listed in the
         # Responsibilities section above": the page-wide lists.
@@ -401,6 +429,27 @@ def parse_handbook(
         warnings=builder.warnings,
         name=name,
     )
+
+
+def _base_role(b: _Builder) -> GradeStatement | None:
+    """A grade sentence outside any level, before the first one, naming one role that no level
+    is, on a page whose every level states its own grade: the role the page opens with."""
+    if not b.levels:
+        return None
+    first = min(lv.line for lv in b.levels)
+    page_wide = [
+        g for g in b.grade_statements if not g.owner and len(g.names) == 1 and g.line < first
+    ]
+    if len(page_wide) != 1 or b.find_level(page_wide[0].names[0]) is not None:
+        return None
+    if not names_a_role(page_wide[0].names[0]):
+        return None
+    stated = {normalize_title(g.owner) for g in b.grade_statements if g.owner} | {
+        normalize_title(name) for g in b.grade_statements if g.owner for name in g.names
+    }
+    if not all(normalize_title(lv.title) in stated for lv in b.levels):
+        return None
+    return page_wide[0]
 
 
 def _names_page(target: str, page: str) -> bool:
@@ -551,6 +600,12 @@ def _classify(
             )
             for table in rows:
                 found = _grade_table(b, table) or found
+            if owner is not None:
+                # "Market Justification: … reporting to the Director, Product Marketing."
+                # written beside the grade: that level's manager.
+                for para in b.prose(child):
+                    for sentence in split_sentences(para.text):
+                        b.reporting_sentence(owner, sentence, para.line)
             if not found and text.strip():
                 b.warn(child.line, "grade", f"no grade number found under '{title}'")
             _classify(b, child, group, owner)
@@ -715,17 +770,42 @@ def _level_specialties(b: _Builder, node: Heading, level: ParsedLevel) -> None:
 
 
 def _specialty_focus(b: _Builder, node: Heading, group: str) -> bool:
-    """A heading of a specialties group that names no role, states no grade and holds only
-    unnamed sections: a focus area, not a level."""
+    """A heading of a specialties group that states no grade and holds only sections unnamed or
+    named by a seniority alone ("Senior Responsibilities"): a focus area, not a level. It names
+    no role, or it names none of the roles the page's levels are ("Developer (create)" or
+    "Analyst Relations" under "## Specializations" of a page whose levels are all product
+    marketing managers: the field those managers work in, not another role)."""
     title = clean_title(node.text)
     kinds = [heading_kind(c.text) for c in node.children]
     return (
         is_specialty_group(group)
         and bool(kinds)
-        and all(kind == "section" and not prefix for kind, prefix, _ in kinds)
-        and not names_a_role(title)
+        and all(kind == "section" and _seniority_only(prefix) for kind, prefix, _ in kinds)
         and b.find_level(title) is None
+        and (not names_a_role(title) or _foreign_role(b, title))
     )
+
+
+def _seniority_only(prefix: str) -> bool:
+    """ "", "Senior", "Staff": a section prefix that adds only a seniority to the role above."""
+    return set(normalize_title(prefix).split()) <= SENIORITY_WORDS
+
+
+def _role_nouns(title: str) -> set[str]:
+    """The words that say what the role is ("manager", "analyst"), not how senior it is."""
+    return {
+        word
+        for word in normalize_title(title).split()
+        if ROLE_NOUN.fullmatch(word) and word not in SENIORITY_WORDS
+    }
+
+
+def _foreign_role(b: _Builder, title: str) -> bool:
+    """The page has levels outside any group and ``title`` shares no role noun with them."""
+    ladder = [lv for lv in b.levels if not lv.group]
+    if not ladder:
+        return False
+    return not _role_nouns(title) & set().union(*(_role_nouns(lv.title) for lv in ladder))
 
 
 def _classify_subsections(

@@ -16,6 +16,30 @@ REPORTS_TO = re.compile(
     r"(?:the\s+|a\s+|an\s+)?(?P<target>.+?)\s*\.?\s*$",
     re.I,
 )
+# "Reporting to the VP of Field Operations, they are responsible for …" (the target ends at
+# the comma that starts the main clause) and "This is a very niche role, with a specialised
+# skill set reporting to the Director, Product Marketing." (a sentence about the role that ends
+# on its manager). Reporting as work ("periodic reporting to the audit committee") is neither.
+_REPORTING_LEAD = re.compile(
+    r"^reporting\s+(?:directly\s+)?(?:in)?to\s+(?:the\s+|an?\s+)?(?P<target>.+?)"
+    r",\s+(?:the|they|you|this|he|she|we)\b",
+    re.I,
+)
+_REPORTING_TAIL = re.compile(
+    r"^this\s+(?:is\s+an?\s+)?(?:\w+\s+){0,3}(?:role|position)\b[^.]*?\s"
+    r"reporting\s+(?:directly\s+)?(?:in)?to\s+(?:the\s+|an?\s+)?(?P<target>.+?)\s*\.?\s*$",
+    re.I,
+)
+
+
+def reporting_to(sentence: str) -> str | None:
+    """The manager a "Reporting to the X, …" or "This … role … reporting to the X" sentence
+    names (the target as written), or None."""
+    plain = sentence.strip()
+    match = _REPORTING_LEAD.match(plain) or _REPORTING_TAIL.match(plain)
+    return match.group("target") if match else None
+
+
 _EXTENDS_BULLET = re.compile(
     r"^(?:\*\*)?extends?\b\s*:?\s*(?:that\s+of\s+)?(?:the\s+)?"
     r"(?:(?P<pre>responsibilities|requirements)(?:\s+and\s+(?:responsibilities|requirements))?"
