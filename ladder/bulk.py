@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from ladder.models import Item, Level
+from ladder.models import Item, JobFamily, Level
 
 IMPORT_LOCK_ID = 0x1ADDE5  # any constant shared by every Ladder process
 
@@ -104,7 +104,15 @@ def insert_items(items: list[NewItem], *, when: datetime) -> None:
         # The planner's statistics still describe the tables before this import (autovacuum
         # sees only committed rows): the queries later in the same transaction (dependent
         # families, effective lists) got nested loops over tens of thousands of rows.
-        tables = [Item._meta.db_table, Item.history.model._meta.db_table, Level._meta.db_table]
+        # The families too: after a reset (or a first import) the planner took a table of
+        # 3,000 families for one row, and a cold level page's family-token query walked every
+        # family's levels in nested loops (12 -> 140 ms until autovacuum caught up).
+        tables = [
+            Item._meta.db_table,
+            Item.history.model._meta.db_table,
+            Level._meta.db_table,
+            JobFamily._meta.db_table,
+        ]
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
 
