@@ -134,6 +134,19 @@ class RevertLevelForm(LevelAdminForm):
         shown = [f"{i.section}: {i.text[:60] or 'extends'}" for i in self.saved_items[:12]]
         field.help_text = "; ".join(shown) + ("; …" if len(self.saved_items) > 12 else "")
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("restore_items") and self.instance.pk:
+            # The old items' links may close a cycle with links added since: refused here,
+            # before anything is written (the effective lists could not be computed).
+            targets = {i.extends_level_id for i in self.saved_items if i.extends_level_id}
+            if path := extends_cycle(self.instance, targets):
+                raise ValidationError(
+                    f"Restoring the items saved with this version would make an extends "
+                    f"cycle: {path}. Revert without them, or remove one of those links first."
+                )
+        return cleaned
+
 
 class ItemInlineForm(forms.ModelForm):
     """One item row of the level form: a blank position means "after the section's last item"
@@ -207,17 +220,22 @@ class ItemInlineFormSet(BaseInlineFormSet):
                 form.add_error("extends_level", "A level cannot extend itself.")
                 continue
             targets.append(target)
-        if not targets:
-            return
-        edges = _extends_links_from({t.pk for t in targets}, but_not=level.pk)
-        edges[str(level.pk)] = {str(t.pk) for t in targets}
-        cycle = find_cycle(edges)
-        if cycle and str(level.pk) in cycle:
-            names = dict(
-                Level.objects.filter(pk__in=[int(k) for k in cycle]).values_list("pk", "title")
-            )
-            path = " → ".join(names[int(k)] for k in cycle)
+        if path := extends_cycle(level, {t.pk for t in targets}):
             raise ValidationError(f"This would make an extends cycle: {path}.")
+
+
+def extends_cycle(level: Level, targets: set[int]) -> str | None:
+    """The extends cycle (its levels' titles, in order) ``level`` would be in if it extended
+    the levels ``targets`` (its own links left out: the caller replaces them), or None."""
+    if not targets:
+        return None
+    edges = _extends_links_from(targets, but_not=level.pk)
+    edges[str(level.pk)] = {str(t) for t in targets}
+    cycle = find_cycle(edges)
+    if not cycle or str(level.pk) not in cycle:
+        return None
+    names = dict(Level.objects.filter(pk__in=[int(k) for k in cycle]).values_list("pk", "title"))
+    return " → ".join(names.get(int(k), f"#{k}") for k in cycle)
 
 
 def _extends_links_from(starts: set[int], *, but_not: int) -> dict[str, set[str]]:

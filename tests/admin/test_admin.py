@@ -402,3 +402,27 @@ def test_an_items_history_names_an_extended_level_deleted_since(seed):
     response = client.get(f"/admin/ladder/item/{item.pk}/history/")
     assert response.status_code == 200
     assert f"extends a deleted level (#{gone})" in response.content.decode()
+
+
+def test_a_revert_whose_items_would_close_an_extends_cycle_is_refused(seed):
+    # The level extended another in its first version; since, the link was removed and the
+    # other level made to extend it. Restoring the old items would close a cycle.
+    link = Item.objects.filter(level__family=seed, extends_level__isnull=False).first()
+    level, target = link.level, link.extends_level
+    original = level.history.earliest()
+    link.extends_level = None
+    item_save(item=link)
+    back = Item.objects.filter(level=target).exclude(extends_level=None).first() or (
+        Item.objects.filter(level=target).first()
+    )
+    back.extends_level = level
+    item_save(item=back)
+    client = logged_in(editor())
+    url = f"/admin/ladder/level/{level.pk}/history/{original.history_id}/"
+    data = form_data(client.get(url))
+    data["restore_items"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "would make an extends cycle" in response.content.decode()
+    link.refresh_from_db()
+    assert link.extends_level is None  # nothing written
