@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,3 +227,44 @@ def admin_new_item(data: dict, section: str, **fields) -> str:
     prefix = f"{group}-{data[f'{group}-INITIAL_FORMS']}"
     data.update({f"{prefix}-{name}": value for name, value in fields.items()})
     return prefix
+
+
+@pytest.fixture
+def page_cache(settings, tmp_path):
+    """The production page cache: whole pages for visitors in a cache every worker shares (a
+    process-local one is never trusted with the content version)."""
+    settings.LADDER_PAGE_CACHE_SECONDS = 600
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+# A small two-level family page (the senior level extends the first), and a copy under
+# another name: two families whose pages and caches tests tell apart.
+ALPHA_PAGE = b"""---
+title: "Alpha Roles"
+---
+
+## Alpha Levels
+
+### Analyst
+
+#### Analyst Responsibilities
+
+- Alpha duty one
+- Alpha duty two
+
+### Senior Analyst
+
+#### Senior Analyst Responsibilities
+
+- Extends that of the Analyst
+- Lead alpha work
+"""
+BETA_PAGE = ALPHA_PAGE.replace(b"Alpha", b"Beta").replace(b"alpha", b"beta")

@@ -6,7 +6,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -16,24 +15,8 @@ from ladder.handbook.sources import Source
 from ladder.services import bump_content_version, content_version, family_import
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 SEED = ROOT / "fixtures" / "handbook" / "sales-operations.md"
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings, tmp_path):
-    settings.LADDER_PAGE_CACHE_SECONDS = 600
-    # The production default: a cache every worker shares (a process-local one is never
-    # trusted with the content version).
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        }
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_cached_until_the_next_import(client: Client, django_assert_max_num_queries):

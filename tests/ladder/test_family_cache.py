@@ -7,54 +7,20 @@ a render. Pages that list families (home, search, compare pickers) keep the ladd
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from ladder.caching import family_token
 from ladder.handbook.sources import Source
 from ladder.models import Item, JobFamily, Level
 from ladder.services import family_delete, family_import, family_save, item_save, level_save
+from tests.conftest import ALPHA_PAGE, BETA_PAGE
 
-pytestmark = pytest.mark.django_db
-ALPHA = b"""---
-title: "Alpha Roles"
----
-
-## Alpha Levels
-
-### Analyst
-
-#### Analyst Responsibilities
-
-- Alpha duty one
-- Alpha duty two
-
-### Senior Analyst
-
-#### Senior Analyst Responsibilities
-
-- Extends that of the Analyst
-- Lead alpha work
-"""
-BETA = ALPHA.replace(b"Alpha", b"Beta").replace(b"alpha", b"beta")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
+ALPHA, BETA = ALPHA_PAGE, BETA_PAGE
 GAMMA = ALPHA.replace(b"Alpha", b"Gamma").replace(b"alpha", b"gamma")
 ALPHA_SENIOR = "/families/alpha/senior-analyst/"
 BETA_SENIOR = "/families/beta/senior-analyst/"
 PARTIAL = {"HX-Request": "true", "HX-Target": "comparison"}
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings, tmp_path):
-    settings.LADDER_PAGE_CACHE_SECONDS = 600
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        }
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _import(*pages: tuple[str, bytes]) -> None:

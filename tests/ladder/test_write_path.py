@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -16,46 +15,11 @@ from ladder.handbook.sources import Source
 from ladder.models import Item, JobFamily, Level
 from ladder.services import family_import
 from postings.services import collect_sources, posting_import, posting_link_level
-from tests.conftest import ROOT, SEED_PAGE, admin_form_data, admin_new_item
+from tests.conftest import ALPHA_PAGE, BETA_PAGE, ROOT, SEED_PAGE, admin_form_data, admin_new_item
 
 pytestmark = pytest.mark.django_db
 LEVEL_URL = "/families/sales-operations/sr-sales-operations-analyst/"
-ALPHA = b"""---
-title: "Alpha Roles"
----
-
-## Alpha Levels
-
-### Analyst
-
-#### Analyst Responsibilities
-
-- Alpha duty one
-- Alpha duty two
-
-### Senior Analyst
-
-#### Senior Analyst Responsibilities
-
-- Extends that of the Analyst
-- Lead alpha work
-"""
-BETA = ALPHA.replace(b"Alpha", b"Beta").replace(b"alpha", b"beta")
-
-
-@pytest.fixture
-def page_cache(settings, tmp_path):
-    """The production page cache: whole pages for visitors in a cache every worker shares."""
-    settings.LADDER_PAGE_CACHE_SECONDS = 600
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        }
-    }
-    cache.clear()
-    yield settings
-    cache.clear()
+ALPHA, BETA = ALPHA_PAGE, BETA_PAGE
 
 
 def fresh(client: Client, settings, url: str) -> bytes:
