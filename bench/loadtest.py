@@ -1,7 +1,7 @@
 """Load test: gunicorn + PostgreSQL + whitenoise, 300 families, wrk on loopback.
 
     python bench/loadtest.py [--seconds 60] [--connections 64] [--profiles cached,cold,edits]
-                             [--env NAME=VALUE ...]
+                             [--workers N] [--threads N] [--env NAME=VALUE ...]
 
 Starts a throwaway PostgreSQL cluster, imports a generated 300-family corpus and the seed
 postings, serves the app with production settings under gunicorn on 127.0.0.1, and runs wrk
@@ -76,7 +76,9 @@ def wrk(url: str, script: Path | None, seconds: int, connections: int) -> dict[s
     return figures
 
 
-def serve(py: str, env: dict[str, str], port: int, workers: str, log) -> subprocess.Popen:
+def serve(
+    py: str, env: dict[str, str], port: int, workers: str, log, threads: int = 4
+) -> subprocess.Popen:
     """gunicorn on 127.0.0.1:port, once it answers."""
     server = subprocess.Popen(
         [
@@ -89,7 +91,7 @@ def serve(py: str, env: dict[str, str], port: int, workers: str, log) -> subproc
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(threads),
             "--access-logfile",
             "-" if os.environ.get("LOADTEST_ACCESS_LOG") else "/dev/null",
         ],
@@ -129,6 +131,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--families", type=int, default=300)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn workers (default: 2 x cores + 1)"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
         "--profiles",
         default=",".join(PROFILES),
@@ -195,17 +201,18 @@ def main() -> int:
         # before gunicorn starts (whitenoise indexes the static root at start-up).
         static_file = ROOT / "staticfiles" / "loadtest-same-size.html"
         static_file.write_bytes(b"x" * level_size)
-        workers = str(2 * (os.cpu_count() or 1) + 1)
+        workers = str(args.workers or 2 * (os.cpu_count() or 1) + 1)
         base = f"http://127.0.0.1:{port}"
         log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed with the work folder
-        server = serve(py, env, port, workers, log)
+        server = serve(py, env, port, workers, log, args.threads)
         # Warm every page once (as a real site would be after its first visitors).
         warm(base, paths)
         static_seconds = min(args.seconds, 30)
         script = work / "paths.lua"
         script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
         lines = [
-            f"Load test {dt.date.today()}: gunicorn {workers} workers x 4 threads, PostgreSQL, "
+            f"Load test {dt.date.today()}: gunicorn {workers} workers x {args.threads} threads, "
+            "PostgreSQL, "
             f"{args.families} families, {len(paths)} URLs, wrk {args.connections} connections "
             f"for {args.seconds} s per profile on 127.0.0.1"
             + "".join(f"; {name}={value}" for name, value in extra.items())
@@ -223,7 +230,9 @@ def main() -> int:
         if "cold" in chosen:
             # 2. The same mix with the page cache off: every request renders its page.
             stop(server)
-            server = serve(py, {**env, "LADDER_PAGE_CACHE_SECONDS": "0"}, port, workers, log)
+            server = serve(
+                py, {**env, "LADDER_PAGE_CACHE_SECONDS": "0"}, port, workers, log, args.threads
+            )
             profiles["page cache off (every request cold)"] = wrk(
                 base + "/", script, args.seconds, args.connections
             )
@@ -231,7 +240,7 @@ def main() -> int:
             # 3. Readers plus one HR edit a second through the write service: each edit
             # changes the content version, so readers find cold pages right after it.
             stop(server)
-            server = serve(py, env, port, workers, log)
+            server = serve(py, env, port, workers, log, args.threads)
             warm(base, paths)
             editor = subprocess.Popen(
                 [py, "manage.py", "shell", "--no-imports", "-c", EDITOR_SNIPPET % args.seconds],
