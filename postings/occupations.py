@@ -1679,11 +1679,13 @@ def text_occupations(text: str) -> frozenset[str]:
     """The occupations a running text names by a phrase of two words or more ("our enterprise
     sales team", "channel partner programs"): a posting's body saying whose work the job is
     close to. One-word phrases ("sales", "design") are left out: in prose they name a topic
-    more often than a job.
+    more often than a job; so are phrases naming two occupations.
 
     >>> sorted(text_occupations("You will join the enterprise sales team and close deals."))
     ['sales']
     >>> sorted(text_occupations("Sales experience is a plus."))
+    []
+    >>> sorted(text_occupations("Business development experience."))
     []
     """
     phrases, longest = _phrases(), _longest()
@@ -1692,7 +1694,9 @@ def text_occupations(text: str) -> frozenset[str]:
     i = 0
     while i < len(words):
         size = _phrase_at(words, i, phrases, longest)
-        if size >= 2:
-            named |= phrases[tuple(words[i : i + size])]
+        # A phrase naming two jobs ("business development": selling or partnerships) is the
+        # very doubt the text is read to settle: it settles nothing.
+        if size >= 2 and len(names := phrases[tuple(words[i : i + size])]) == 1:
+            named |= names
         i += max(size, 1)
     return frozenset(named)

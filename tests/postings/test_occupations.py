@@ -282,6 +282,8 @@ def test_a_text_names_occupations_by_phrases_of_two_words_or_more():
     assert text_occupations("Work with our partner managers.") == {"partnerships"}
     # One word in prose is a topic, not a job.
     assert text_occupations("Sales experience is a plus; strong design sense.") == frozenset()
+    # A phrase naming two jobs settles nothing.
+    assert text_occupations("Five years of business development.") == frozenset()
 
 
 # An alliances family with a business development level, and the sellers' family.
