@@ -12,8 +12,9 @@ scores let one shared word ("executive", "engineer") pull in the wrong family:
    family's title or one of its level titles, weighted by how rare each word is among titles,
    a title whose head word (its last job word: what the job is) is not the posting title's
    counting half; a TF-IDF cosine of the posting's text against the family's whole text (its
-   titles and every item of its levels); and a small penalty when the family's titles name
-   words the posting says nowhere.
+   titles and every item of its levels); a small penalty when the family's titles name
+   words the posting says nowhere; and a larger one when the family's own name names only
+   jobs (occupations) the posting names nowhere, in its title or in its text.
 2. In the best :data:`CANDIDATE_FAMILIES` families, each level is placed by seniority on the
    family's own scale (the title's rank word, a manager title without reports read as an
    individual contributor), years asked against the level's grade, and its own title words.
