@@ -2,17 +2,18 @@
 
 An import writes tens of thousands of rows; Django's per-object paths cost more than the
 database did. SQLite gets multi-row ``INSERT … RETURNING``, PostgreSQL ``COPY`` and pipelined
-statements. The import service calls :func:`import_lock`, :func:`insert_levels`,
+statements. The import service calls :func:`import_lock`, :func:`insert_rows`,
 :func:`update_levels` and :func:`insert_items`, and reads as the steps of an import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import Model
 
 from ladder.models import Item, JobFamily, Level
 
@@ -43,27 +44,58 @@ def update_levels(field: str, rows: list[tuple[object, int]]) -> None:
         )
 
 
-def insert_levels(levels: Sequence[Level], *, when: datetime) -> None:
-    """New levels in bulk, each with its "created" history record (who imported it, when)."""
-    deferred = []
+def insert_rows(model: type[Model], rows: Sequence[Model], *, when: datetime) -> None:
+    """New rows of one model in bulk, each with its "created" history record when the model
+    keeps history. Rows may point at rows inserted just before (their ids are read then)."""
+    if not rows:
+        return
     if connection.vendor == "postgresql":
-        # Django inserts many rows through arrays, and psycopg escapes every large effective
-        # document inside the array text (seconds per import); they follow in one pipelined
-        # statement instead.
-        deferred = [(level, level.effective) for level in levels]
-        for level in levels:
-            level.effective = {}
-    Level.objects.bulk_create(list(levels), batch_size=500)
-    # Their "created" records are copies of the rows just written, made by the database:
-    # simple-history's bulk path built a historical instance per level (2 s of a 300-family
-    # import, profiled).
-    _history_copies(Level, [level.pk for level in levels], when)
-    if deferred:
-        from psycopg.types.json import Jsonb
+        _copy_rows(model, rows)
+    else:
+        model.objects.bulk_create(list(rows), batch_size=500)
+    if hasattr(model, "history"):
+        # Their "created" records are copies of the rows just written, made by the database:
+        # simple-history's bulk path built a historical instance per row (2 s of a
+        # 300-family import, profiled).
+        _history_copies(model, [row.pk for row in rows], when)
 
-        update_levels("effective", [(Jsonb(data), level.pk) for level, data in deferred])
-        for level, data in deferred:
-            level.effective = data
+
+def _copy_rows(model: type[Model], rows: Sequence[Model]) -> None:
+    """PostgreSQL: ids from the table's sequence in one query, then one ``COPY``.
+
+    ``bulk_create`` sends many rows as arrays (``UNNEST``), and psycopg escaped every large
+    value inside the array text: a level's effective lists, a family's markdown (seconds per
+    import, then a second ``UPDATE`` per level to write the lists apart). ``COPY`` writes each
+    value once, escaped by psycopg's C code.
+    """
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    for row in rows:
+        # What bulk_create does first: a foreign key set to a row saved since takes its id.
+        row._prepare_related_fields_for_save(operation_name="insert_rows")
+    for row, pk in zip(rows, _next_ids(meta.db_table, meta.pk.column, len(rows)), strict=True):
+        row.pk = pk
+    _copy(
+        meta.db_table,
+        [meta.pk.column, *(field.column for field in fields)],
+        (
+            (row.pk, *(f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields))
+            for row in rows
+        ),
+    )
+    for row in rows:
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+def _next_ids(table: str, column: str, count: int) -> list[int]:
+    """``count`` ids taken from the table's sequence in one query (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [value for (value,) in cursor.fetchall()]
 
 
 @dataclass(slots=True)
@@ -191,16 +223,19 @@ def _copy_tree(items: list[NewItem]) -> None:
     table = Item._meta.db_table
     pk = Item._meta.pk.column
     columns = [pk] + [Item._meta.get_field(name).column for name in _ITEM_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk, len(items)],
-        )
-        for item, (value,) in zip(items, cursor.fetchall(), strict=True):
-            item.pk = value
-        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-        ) as copy:
-            for item in items:
-                copy.write_row((item.pk, *item.values, item.parent.pk if item.parent else None))
+    for item, value in zip(items, _next_ids(table, pk, len(items)), strict=True):
+        item.pk = value
+    _copy(
+        table,
+        columns,
+        ((item.pk, *item.values, item.parent.pk if item.parent else None) for item in items),
+    )
+
+
+def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    """PostgreSQL: rows written by one ``COPY … FROM STDIN``."""
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)

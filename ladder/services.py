@@ -12,13 +12,20 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from ladder.bulk import NewItem, import_lock, insert_items, insert_levels, update_levels
+from ladder.bulk import (
+    NewItem,
+    import_lock,
+    insert_items,
+    insert_rows,
+    update_levels,
+)
 from ladder.caching import (  # noqa: F401 - content_version, family_choices: the old names
     LADDER,
     bump_content_version,
@@ -232,27 +239,20 @@ def family_import(
     return summary
 
 
-def _record_version(
-    family: JobFamily, source: str, name: str, known: dict[str, int] | None = None
-) -> None:
-    """Keep this source as the family's next version, unless it is already one of them.
+def _new_version(
+    family: JobFamily, source: str, name: str, known: dict[str, int]
+) -> FamilyVersion | None:
+    """This source as the family's next version, unless it is already one of them.
 
-    ``known`` (checksum → number) stands in for the database for a family created in this
-    run: it has no other versions, and a large import creates hundreds of families.
+    ``known`` (checksum → number) holds the family's versions, stored and new in this run:
+    the new ones are written together at the end (a large import creates thousands).
     """
     digest = checksum(source)
-    if known is not None:
-        if digest in known:
-            return
-        number = len(known) + 1
-        known[digest] = number
-    else:
-        if family.versions.filter(checksum=digest).exists():
-            return
-        number = (
-            family.versions.order_by("-number").values_list("number", flat=True).first() or 0
-        ) + 1
-    FamilyVersion.objects.create(
+    if digest in known:
+        return None
+    number = max(known.values(), default=0) + 1
+    known[digest] = number
+    return FamilyVersion(
         family=family, number=number, source=source, checksum=digest, source_name=name
     )
 
@@ -334,37 +334,32 @@ def _write(
     pending_items: list[tuple[Level, ResolvedLevel]] = []
     new_levels: list[Level] = []
     refreshed: list[Level] = []
+    # New families first, together (one statement each was three round trips a family).
+    created_families = {
+        fam.parsed.slug: JobFamily(slug=fam.parsed.slug, **_family_fields(fam.parsed, now))
+        for fam in resolved.families
+        if fam.parsed.slug not in existing
+    }
+    insert_rows(JobFamily, list(created_families.values()), when=now)
+    new_versions: list[FamilyVersion] = []
     for fam in resolved.families:
         p = fam.parsed
-        digest = checksum(p.source)
-        family = existing.get(p.slug)
-        fields = {
-            "title": p.title,
-            "description": p.description,
-            "source": p.source,
-            "source_checksum": digest,
-            "source_name": p.name,
-            "base_url": p.base_url,
-            "performance_indicators": p.performance_indicators,
-            "career_ladder": p.career_ladder,
-            "hiring_process": p.hiring_process,
-            "imported_at": now,
-        }
-        created = family is None
+        created = p.slug in created_families
         if created:
-            family = JobFamily.objects.create(slug=p.slug, **fields)
+            family = created_families[p.slug]
             summary.families["created"] += 1
         else:
-            for name, value in fields.items():
+            family = existing[p.slug]
+            for name, value in _family_fields(p, now).items():
                 setattr(family, name, value)
             family.save()
             summary.families["updated"] += 1
         family_ids.append(family.pk)
         # Older versions given in the same run come first, in the order they were given.
-        known: dict[str, int] | None = {} if created else None
-        for version in earlier.get(p.slug, []):
-            _record_version(family, version.source, version.name, known)
-        _record_version(family, p.source, p.name, known)
+        known = {} if created else dict(family.versions.values_list("checksum", "number"))
+        for version in [*earlier.get(p.slug, []), p]:
+            if row := _new_version(family, version.source, version.name, known):
+                new_versions.append(row)
         old_levels = {} if created else {lv.slug: lv for lv in family.levels.all()}
         keep: set[str] = set()
         for lv in fam.levels:
@@ -417,7 +412,8 @@ def _write(
         summary.levels["removed"] += len(removed)
         for level in removed:
             level.delete()
-    insert_levels(new_levels, when=now)
+    insert_rows(FamilyVersion, new_versions, when=now)
+    insert_rows(Level, new_levels, when=now)
     # Links need every level of the run saved first (a page may point at a later page).
     relinked = []
     for level, lv in pending_links:
@@ -445,6 +441,22 @@ def _write(
     insert_items(new_items, when=now)
     summary.items["created"] += len(new_items)
     return family_ids
+
+
+def _family_fields(p: ParsedFamily, now: datetime) -> dict[str, object]:
+    """A family's columns as its page gives them."""
+    return {
+        "title": p.title,
+        "description": p.description,
+        "source": p.source,
+        "source_checksum": checksum(p.source),
+        "source_name": p.name,
+        "base_url": p.base_url,
+        "performance_indicators": p.performance_indicators,
+        "career_ladder": p.career_ladder,
+        "hiring_process": p.hiring_process,
+        "imported_at": now,
+    }
 
 
 def _stored_level(key: str) -> Level | None:

@@ -44,6 +44,22 @@ def test_importing_three_versions_keeps_each_and_shows_the_latest(one_run):
     assert not Level.objects.filter(family=family, slug="sr-sales-operations-manager").exists()
 
 
+def test_a_run_adds_its_new_versions_after_the_stored_ones():
+    """Versions of a run are written together at its end: numbering goes on from the stored
+    versions, and a source stored before is not kept twice."""
+    family_import(sources=[Source(str(VERSIONS[0]), VERSIONS[0].read_bytes())])
+    import_in_order(one_run=True)
+    family = JobFamily.objects.get(slug="sales-operations")
+    versions = list(FamilyVersion.objects.filter(family=family).order_by("number"))
+    assert [(v.number, v.source_name) for v in versions] == [
+        (n, str(p)) for n, p in enumerate(VERSIONS, start=1)
+    ]
+    # The family's "created" history record is the import's, like its levels' and items'.
+    created = family.history.get(history_type="+")
+    assert created.history_change_reason == "import"
+    assert created.title == family.title
+
+
 def test_history_page_lists_versions_newest_first(client: Client):
     import_in_order()
     body = client.get("/families/sales-operations/history/").content.decode()
