@@ -114,7 +114,7 @@ FAMILY_RANK = 0.3
 # A family whose own name (its page title, not a level's) names occupations, none of which the
 # posting names anywhere (its title, or a phrase of two words or more in its text), loses this
 # much: a "Business Development Manager" posting about selling, whose text never speaks of
-# partnerships, against an alliances family that has a "business development" level. Only when
+# partnerships, against a partnerships family that has a "business development" level. Only when
 # the posting's title names an occupation (otherwise nothing is known to disagree). Measured on
 # the hand-read key (README, "Matching postings").
 FAMILY_OCCUPATION = 0.2
@@ -1337,8 +1337,9 @@ def rank_levels(
         family_near = np.zeros(n_families, dtype=np.float32)
         np.maximum.at(family_near, index.level_family, near)
         family_score = family_score - FAMILY_RANK * (1 - family_near)
-    other_job = _other_occupation_families(index, posting, words)
+    other_job = np.zeros(n_families, dtype=np.float32)
     if FAMILY_OCCUPATION:
+        other_job = _other_occupation_families(index, posting, words)
         family_score = family_score - FAMILY_OCCUPATION * other_job
     if live is not None:
         # Dead families never rank, nor set the best text agreement.
