@@ -12,8 +12,9 @@ scores let one shared word ("executive", "engineer") pull in the wrong family:
    family's title or one of its level titles, weighted by how rare each word is among titles,
    a title whose head word (its last job word: what the job is) is not the posting title's
    counting half; a TF-IDF cosine of the posting's text against the family's whole text (its
-   titles and every item of its levels); and a small penalty when the family's titles name
-   words the posting says nowhere.
+   titles and every item of its levels); a small penalty when the family's titles name
+   words the posting says nowhere; and a larger one when the family's own name names only
+   jobs (occupations) the posting names nowhere, in its title or in its text.
 2. In the best :data:`CANDIDATE_FAMILIES` families, each level is placed by seniority on the
    family's own scale (the title's rank word, a manager title without reports read as an
    individual contributor), years asked against the level's grade, and its own title words.
@@ -44,7 +45,12 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from postings.embedding import embed, normalise, token_sums
-from postings.occupations import OCCUPATIONS, head_occupations, occupations
+from postings.occupations import (
+    OCCUPATIONS,
+    head_occupations,
+    occupations,
+    text_occupations,
+)
 from postings.occupations import join_compounds as _join_compounds
 from postings.parsing import ASKED, ParsedPosting
 
@@ -105,6 +111,13 @@ OCCUPATION_CLASH = 0.6
 # posting against a ladder of sales managers) loses this much times how far its nearest level is
 # (0 when one is within a rank, all of it from three ranks away, as in the level score).
 FAMILY_RANK = 0.3
+# A family whose own name (its page title, not a level's) names occupations, none of which the
+# posting names anywhere (its title, or a phrase of two words or more in its text), loses this
+# much: a "Business Development Manager" posting about selling, whose text never speaks of
+# partnerships, against a partnerships family that has a "business development" level. Only when
+# the posting's title names an occupation (otherwise nothing is known to disagree). Measured on
+# the hand-read key (README, "Matching postings").
+FAMILY_OCCUPATION = 0.2
 QUOTE = 80  # characters of an item quoted in an explanation, cut at a word boundary
 # Explanations quote item pairs whose meaning is this close too (embedding cosine; unrelated
 # sentences sharing "sales" sit at 0.3-0.5, restatements at 0.55+), among the best few.
@@ -1225,6 +1238,31 @@ class _Placed:
     title_level: int  # the level whose title words matched best (-1: the family's own title)
     seniority: float
     years: float
+    other_job: bool = False  # the family's name names only jobs the posting never names
+
+
+def _other_occupation_families(
+    index: LevelIndex, posting: ParsedPosting, words: frozenset[str]
+) -> np.ndarray:
+    """Per family, 1.0 when its own title names occupations and the posting names none of them
+    (in its title's occupations, ``words``' "@" words, or in a phrase of its text), else 0.0.
+    Read from the title sets' occupation words already in the index: nothing new to keep."""
+    said = {w[1:] for w in words if w.startswith("@")}
+    other = np.zeros(len(index.families), dtype=np.float32)
+    if not said:
+        return other
+    for item in posting.items:
+        said |= text_occupations(item.text)
+    names_any = np.zeros(len(index.title_sets), dtype=bool)
+    names_said = np.zeros(len(index.title_sets), dtype=bool)
+    for name in OCCUPATIONS:
+        if (i := index.title_ids.get(f"@{name}")) is not None:
+            names_any[index.title_holders[i]] = True
+            if name in said:
+                names_said[index.title_holders[i]] = True
+    own = index.family_sets
+    other[names_any[own] & ~names_said[own]] = 1.0
+    return other
 
 
 def rank_levels(
@@ -1299,6 +1337,10 @@ def rank_levels(
         family_near = np.zeros(n_families, dtype=np.float32)
         np.maximum.at(family_near, index.level_family, near)
         family_score = family_score - FAMILY_RANK * (1 - family_near)
+    other_job = np.zeros(n_families, dtype=np.float32)
+    if FAMILY_OCCUPATION:
+        other_job = _other_occupation_families(index, posting, words)
+        family_score = family_score - FAMILY_OCCUPATION * other_job
     if live is not None:
         # Dead families never rank, nor set the best text agreement.
         family_score = np.where(live, family_score, -np.inf)
@@ -1344,6 +1386,7 @@ def rank_levels(
                     else title_level,
                     fit,
                     years,
+                    bool(other_job[f]),
                 )
             )
     best_of_family: dict[int, float] = {}
@@ -1441,6 +1484,16 @@ def _explain(
         title,
         f"text: {placed.family_text:.0%} agreement with the {index.family_titles[f]} family",
     ]
+    if placed.other_job:
+        jobs = sorted(
+            w[1:].replace("-", " ")
+            for w in _set_words(index, int(index.family_sets[f]))
+            if w.startswith("@")
+        )
+        lines.append(
+            f"family: “{index.family_titles[f]}” names {' and '.join(jobs)} work, which "
+            "this posting names nowhere (ranked lower)"
+        )
     grade = f"grade {profile.grade:g}" if profile.grade is not None else "a level with no grade"
     seniority_line = f"{rank_reason} → {grade} on this family's scale ({profile.title})"
     if posting.years_min is not None:

@@ -1673,3 +1673,30 @@ def head_occupations(title: str) -> frozenset[str]:
     phrases = _phrases()
     _, head = _named_phrases(title)
     return frozenset(name for p in head for name in phrases[p])
+
+
+def text_occupations(text: str) -> frozenset[str]:
+    """The occupations a running text names by a phrase of two words or more ("our enterprise
+    sales team", "channel partner programs"): a posting's body saying whose work the job is
+    close to. One-word phrases ("sales", "design") are left out: in prose they name a topic
+    more often than a job; so are phrases naming two occupations.
+
+    >>> sorted(text_occupations("You will join the enterprise sales team and close deals."))
+    ['sales']
+    >>> sorted(text_occupations("Sales experience is a plus."))
+    []
+    >>> sorted(text_occupations("Business development experience."))
+    []
+    """
+    phrases, longest = _phrases(), _longest()
+    words = _words(text)
+    named: set[str] = set()
+    i = 0
+    while i < len(words):
+        size = _phrase_at(words, i, phrases, longest)
+        # A phrase naming two jobs ("business development": selling or partnerships) is the
+        # very doubt the text is read to settle: it settles nothing.
+        if size >= 2 and len(names := phrases[tuple(words[i : i + size])]) == 1:
+            named |= names
+        i += max(size, 1)
+    return frozenset(named)

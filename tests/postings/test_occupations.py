@@ -10,8 +10,8 @@ import pytest
 
 from postings import matching
 from postings.matching import LevelProfile, build_index, rank_levels
-from postings.occupations import OCCUPATIONS, head_occupations, occupations
-from postings.parsing import ParsedPosting
+from postings.occupations import OCCUPATIONS, head_occupations, occupations, text_occupations
+from postings.parsing import ParsedPosting, PostingItem
 
 TITLES = Path(__file__).resolve().parent.parent / "data" / "job_titles.txt"
 
@@ -275,3 +275,64 @@ def test_a_title_naming_another_occupation_counts_less(monkeypatch):
     monkeypatch.setattr(matching, "OCCUPATION_CLASH", 0.0)
     plain = {m.key.split("/")[0]: m.score for m in rank_levels(posting, index)}
     assert scores["security-research"] < plain["security-research"]
+
+
+def test_a_text_names_occupations_by_phrases_of_two_words_or_more():
+    assert text_occupations("You will join the enterprise sales team.") == {"sales"}
+    assert text_occupations("Work with our partner managers.") == {"partnerships"}
+    # One word in prose is a topic, not a job.
+    assert text_occupations("Sales experience is a plus; strong design sense.") == frozenset()
+    # A phrase naming two jobs settles nothing.
+    assert text_occupations("Five years of business development.") == frozenset()
+
+
+# An alliances family with a business development level, and the sellers' family.
+PARTNER_LADDER = (
+    _levels(
+        "alliances",
+        "Alliances",
+        {"Alliances Partner Manager": 7.0, "Alliances Business Development Manager": 8.0},
+        "Build joint go-to-market plans with technology partners",
+    )
+    + LADDER[:2]
+)
+
+
+def _bd_posting(text: str) -> ParsedPosting:
+    return ParsedPosting(
+        "Business Development Manager",
+        "",
+        "",
+        "text",
+        [PostingItem("responsibilities", text)],
+        years_min=3,
+    )
+
+
+def test_a_family_whose_name_is_another_job_the_posting_never_names_ranks_lower(monkeypatch):
+    posting = _bd_posting("Prospect new customers and close deals against a quota")
+    index = build_index(PARTNER_LADDER)
+    best = rank_levels(posting, index)[0]
+    assert best.key.startswith("inside-sales/")
+    alliances = next(m for m in rank_levels(posting, index) if m.key.startswith("alliances/"))
+    assert "names partnerships work, which this posting names nowhere" in " ".join(
+        alliances.explanation
+    )
+    assert not any("names nowhere" in line for line in best.explanation)
+    # Without the signal, the shared words "business development manager" win.
+    monkeypatch.setattr(matching, "FAMILY_OCCUPATION", 0.0)
+    assert _families(posting, index)[0] == "alliances"
+
+
+def test_a_posting_whose_text_names_the_familys_job_keeps_it():
+    # The same title, about partners: the alliances family is not ranked lower.
+    posting = _bd_posting("Recruit channel partners and work with our partner managers")
+    matches = rank_levels(posting, build_index(PARTNER_LADDER))
+    assert matches[0].key.startswith("alliances/")
+    assert not any("names nowhere" in line for m in matches for line in m.explanation)
+
+
+def test_a_posting_title_naming_no_occupation_ranks_no_family_lower():
+    posting = ParsedPosting("Ninja", "", "", "text", [PostingItem("responsibilities", "Do it")])
+    index = build_index(PARTNER_LADDER)
+    assert not matching._other_occupation_families(index, posting, frozenset()).any()
