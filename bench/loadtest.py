@@ -76,10 +76,15 @@ def wrk(url: str, script: Path | None, seconds: int, connections: int) -> dict[s
     return figures
 
 
+# Each request's time inside the worker (ms) and its path: set against wrk's latency, it tells
+# time spent serving from time spent waiting for a worker's thread.
+ACCESS_FORMAT = "%(M)s %(U)s"
+
+
 def serve(
     py: str, env: dict[str, str], port: int, workers: str, log, threads: int = 4
 ) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:port, once it answers."""
+    """gunicorn on 127.0.0.1:port, once it answers; its access log beside ``log``."""
     server = subprocess.Popen(
         [
             str(Path(py).parent / "gunicorn"),
@@ -93,7 +98,9 @@ def serve(
             "--threads",
             str(threads),
             "--access-logfile",
-            "-" if os.environ.get("LOADTEST_ACCESS_LOG") else "/dev/null",
+            str(Path(log.name).with_name("access.log")),
+            "--access-logformat",
+            ACCESS_FORMAT,
         ],
         cwd=ROOT,
         env=env,
@@ -119,6 +126,26 @@ def stop(server: subprocess.Popen) -> None:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def served(access: Path, since: int) -> dict[str, float]:
+    """Median and p99 of the milliseconds the workers spent on the page requests logged after
+    byte ``since`` of the access log (none: an empty dict)."""
+    with access.open("rb") as log:
+        log.seek(since)
+        data = log.read()
+    times = sorted(
+        int(line.split()[0])
+        for line in data.decode().splitlines()
+        if line[:1].isdigit() and " /static/" not in line
+    )
+    if not times:
+        return {}
+    figures = {
+        "p50": times[len(times) // 2],
+        "p99": times[min(len(times) - 1, int(0.99 * len(times)))],
+    }
+    return figures
 
 
 def warm(base: str, paths: list[str]) -> None:
@@ -223,19 +250,25 @@ def main() -> int:
             wrk(base + "/static/loadtest-same-size.html", None, static_seconds, args.connections)
         ]
         profiles: dict[str, dict[str, float]] = {}
+        in_app: dict[str, dict[str, float]] = {}
+        access = work / "access.log"
         edits: list[str] = []
         if "cached" in chosen:
             # 1. Today's mix, pages served from the page cache after the warm-up.
+            start = access.stat().st_size
             profiles["cached pages"] = wrk(base + "/", script, args.seconds, args.connections)
+            in_app["cached pages"] = served(access, start)
         if "cold" in chosen:
             # 2. The same mix with the page cache off: every request renders its page.
             stop(server)
             server = serve(
                 py, {**env, "LADDER_PAGE_CACHE_SECONDS": "0"}, port, workers, log, args.threads
             )
+            start = access.stat().st_size
             profiles["page cache off (every request cold)"] = wrk(
                 base + "/", script, args.seconds, args.connections
             )
+            in_app["page cache off (every request cold)"] = served(access, start)
         if "edits" in chosen:
             # 3. Readers plus one HR edit a second through the write service: each edit
             # changes the content version, so readers find cold pages right after it.
@@ -250,9 +283,11 @@ def main() -> int:
                 stderr=log,
                 text=True,
             )
+            start = access.stat().st_size
             profiles["64 readers + 1 edit/s"] = wrk(
                 base + "/", script, args.seconds, args.connections
             )
+            in_app["64 readers + 1 edit/s"] = served(access, start)
             edits = (editor.communicate(timeout=120)[0] or "").split()
         statics.append(
             wrk(base + "/static/loadtest-same-size.html", None, static_seconds, args.connections)
@@ -274,6 +309,12 @@ def main() -> int:
                 + (" (target >= 0.5)" if "edit" in name or "cached" in name else "")
                 + f"; p99 < 250 ms {'met' if dynamic['p99'] < 250 else 'MISSED'}"
                 + f"; 0 errors {'met' if dynamic['errors'] == 0 else 'MISSED'}"
+                + (
+                    f"; time in the app p50 {in_app[name]['p50']:.0f} ms, "
+                    f"p99 {in_app[name]['p99']:.0f} ms (the rest is waiting for a thread)"
+                    if in_app.get(name)
+                    else ""
+                )
             )
         if "edits" in chosen and len(edits) >= 3:
             done, median, worst = int(edits[0]), float(edits[1]), float(edits[2])
