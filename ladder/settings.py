@@ -163,9 +163,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;",
     }
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DJANGO_DB_CONNECT_TIMEOUT", 5
-    )
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["connect_timeout"] = env_int("DJANGO_DB_CONNECT_TIMEOUT", 5)
+    # Parameters sent apart from the SQL, so psycopg prepares a query after it has run a few
+    # times on a connection: PostgreSQL then plans it once per connection instead of on every
+    # request (planning was half of a cold level page's database time: 14.5 -> 10.3 ms a page).
+    # Off (0) behind a pooler in transaction mode, which cannot keep prepared statements.
+    if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
+        options["server_side_binding"] = True
+        options["prepare_threshold"] = env_int("DJANGO_DB_PREPARE_THRESHOLD", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
