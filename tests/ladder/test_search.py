@@ -373,3 +373,27 @@ def test_the_sqlite_index_agrees_with_the_documents_through_every_write(db_vendo
     family_delete(family=JobFamily.objects.get(slug=FAMILY))
     check()
     assert find("forecast", family=FAMILY) == []
+
+
+def test_past_the_ranked_window_the_page_says_more_than_it_without_counting(
+    client, db, monkeypatch
+):
+    """Counting every match of a common word was most of a search on a large ladder, for a
+    total no page can reach: past the window the page says "more than" the window."""
+    import_big()
+    query = parse_query({"q": "widget engineer"})
+    everything = search(query).total
+    window = PAGE_SIZE + 5
+    assert everything > window + 1
+    monkeypatch.setattr("ladder.search.RANK_WINDOW", window)
+    results = search(query)
+    assert results.windowed
+    assert results.total == window + 1  # one past the window, not every match
+    assert results.pages == 2  # the window's matches, page by page
+    last = search(SearchQuery(**{**query.__dict__, "page": 2}))
+    assert len(last.hits) == window - PAGE_SIZE
+    status = soup(client.get("/search/", {"q": "widget engineer"})).select_one(".search-status")
+    text = " ".join(status.get_text().split())
+    assert f"1–{PAGE_SIZE} of more than {window} results" in text
+    assert f"the best of the first {window}" in text
+    assert str(everything) not in text
