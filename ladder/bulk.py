@@ -75,7 +75,7 @@ def _copy_rows(model: type[Model], rows: Sequence[Model]) -> None:
         row._prepare_related_fields_for_save(operation_name="insert_rows")
     for row, pk in zip(rows, _next_ids(meta.db_table, meta.pk.column, len(rows)), strict=True):
         row.pk = pk
-    _copy(
+    copy_rows(
         meta.db_table,
         [meta.pk.column, *(field.column for field in fields)],
         (
@@ -225,14 +225,14 @@ def _copy_tree(items: list[NewItem]) -> None:
     columns = [pk] + [Item._meta.get_field(name).column for name in _ITEM_FIELDS]
     for item, value in zip(items, _next_ids(table, pk, len(items)), strict=True):
         item.pk = value
-    _copy(
+    copy_rows(
         table,
         columns,
         ((item.pk, *item.values, item.parent.pk if item.parent else None) for item in items),
     )
 
 
-def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """PostgreSQL: rows written by one ``COPY … FROM STDIN``."""
     quote = connection.ops.quote_name
     statement = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN"

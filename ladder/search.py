@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ladder.bulk import copy_rows
 from ladder.comparison import plain
 from ladder.models import Grade, Item, JobFamily, Level, SearchDocument, format_grade
 
@@ -181,14 +182,12 @@ def _insert(rows: list[tuple]) -> None:
     statement."""
     if not rows:
         return
+    if connection.vendor == "postgresql":
+        copy_rows(SearchDocument._meta.db_table, DOCUMENT_COLUMNS, rows)
+        return
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in DOCUMENT_COLUMNS)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
         # SQLite has one writer at a time (IMMEDIATE transactions): every id above the
         # largest one now is a row written here.
         cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
