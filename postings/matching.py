@@ -78,8 +78,8 @@ SCORE_WEIGHTS = {"family": 0.9, "level": 0.1}
 HIGH_COVER, HIGH_TITLE, HIGH_TEXT = 0.999, 0.5, 0.5
 HIGH_TEXT_BEHIND = 0.1  # how far the family's text agreement may trail the best family's
 MEDIUM_TITLE, MEDIUM_TEXT = 0.5, 0.6
-# A family's second-best level counts this much less than its best: the next suggestions show
-# other families' best levels (a recruiter's alternatives) before the same family's neighbours.
+# A family's levels after its best count this much less (they follow every candidate family's
+# best level, a recruiter's alternatives, in the list).
 OTHER_LEVEL_DISCOUNT = 0.1
 # A title's meaning (embedding cosine of its job words with the family's and levels' titles)
 # counts, at this share, when it says more than the shared words: "Talent Acquisition" and
@@ -1389,14 +1389,10 @@ def rank_levels(
                     bool(other_job[f]),
                 )
             )
-    best_of_family: dict[int, float] = {}
-    for p in placed:
-        f = int(index.level_family[p.level])
-        best_of_family[f] = max(best_of_family.get(f, 0.0), p.score)
-    for p in placed:
-        if p.score < best_of_family[int(index.level_family[p.level])]:
-            p.score = round(max(0.0, p.score - OTHER_LEVEL_DISCOUNT), 4)
-    # Equal scores: a level with a grade first (it places the posting on the scale).
+    # Each family's best level first (one per family, best family first), then the families'
+    # other levels: three levels of one family at one grade tell a recruiter less than the
+    # next family's best. Equal scores: a level with a grade first (it places the posting on
+    # the scale), then the first of a family's tied levels.
     placed.sort(
         key=lambda p: (
             -p.score,
@@ -1404,6 +1400,16 @@ def rank_levels(
             index.profiles.keys[p.level],
         )
     )
+    seen: set[int] = set()
+    runner_up: list[bool] = []
+    for p in placed:
+        f = int(index.level_family[p.level])
+        runner_up.append(f in seen)
+        seen.add(f)
+        if runner_up[-1]:
+            p.score = round(max(0.0, p.score - OTHER_LEVEL_DISCOUNT), 4)
+    order = sorted(range(len(placed)), key=lambda i: (runner_up[i], i))
+    placed = [placed[i] for i in order]
     placed = placed[: limit or CANDIDATES]
 
     # Items only for what is returned: the distinct texts of those levels, in one cdist.

@@ -282,6 +282,11 @@ def test_a_familys_other_levels_give_way_to_other_families_best_levels():
     own = [m for m in matches if m.key.startswith("account-executive/")]
     assert own[0].key == "account-executive/senior-account-executive"
     assert all(m.score <= own[0].score - OTHER_LEVEL_DISCOUNT for m in own[1:])
+    # The other family's best level comes second, though it scores far lower than the
+    # account executive family's other levels: one level per family first.
+    families = [m.key.split("/")[0] for m in matches]
+    assert families[:2] == ["account-executive", "executive-business-administrator"]
+    assert matches[1].score < own[1].score
 
 
 def test_a_director_title_without_reports_is_placed_as_a_senior_individual_contributor():
