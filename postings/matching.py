@@ -1400,16 +1400,18 @@ def rank_levels(
             index.profiles.keys[p.level],
         )
     )
+    best: list[_Placed] = []
+    others: list[_Placed] = []
     seen: set[int] = set()
-    runner_up: list[bool] = []
     for p in placed:
-        f = int(index.level_family[p.level])
-        runner_up.append(f in seen)
-        seen.add(f)
-        if runner_up[-1]:
+        family = int(index.level_family[p.level])
+        if family in seen:
             p.score = round(max(0.0, p.score - OTHER_LEVEL_DISCOUNT), 4)
-    order = sorted(range(len(placed)), key=lambda i: (runner_up[i], i))
-    placed = [placed[i] for i in order]
+            others.append(p)
+        else:
+            seen.add(family)
+            best.append(p)
+    placed = best + others
     placed = placed[: limit or CANDIDATES]
 
     # Items only for what is returned: the distinct texts of those levels, in one cdist.
