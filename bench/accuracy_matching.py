@@ -236,7 +236,8 @@ def measure(corpus: Path = CORPUS, rows: list[KeyRow] | None = None) -> Report:
     from ladder.handbook.sources import collect_sources
     from ladder.models import JobFamily, Level
     from ladder.services import family_import
-    from postings.matching import build_index, rank_levels
+    from postings.level_index import build_index
+    from postings.matching import rank_levels
     from postings.parsing import parse_posting
     from postings.services import profile_of
 

@@ -19,7 +19,7 @@ OTHER_FAMILY = ["inside-sales-manager.html", "atu-sales-manager.txt"]
 def _profiles():
     from ladder.handbook import parse_handbook
     from ladder.inheritance import effective_items, resolve_import
-    from postings.matching import LevelProfile
+    from postings.level_index import LevelProfile
 
     family = parse_handbook((ROOT / "fixtures/handbook/sales-operations.md").read_bytes())
     resolved = resolve_import([family])
@@ -47,7 +47,8 @@ def _profiles():
 
 
 def run(say: Callable[[str], None]) -> None:
-    from postings.matching import LevelProfile, build_index, rank_levels
+    from postings.level_index import LevelProfile, build_index
+    from postings.matching import rank_levels
     from postings.parsing import parse_posting
 
     seed = _profiles()

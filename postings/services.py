@@ -1,7 +1,8 @@
 """Writes and reads that span models for job postings: import, level link, matches.
 
-The parsing and the matching are pure modules (``postings.parsing``, ``postings.matching``);
-this module moves their plain data in and out of the database, in one transaction per run.
+The parsing and the matching are pure modules (``postings.parsing``; ``postings.matching``, with
+its index in ``postings.level_index`` and its title words in ``postings.titles``); this module
+moves their plain data in and out of the database, in one transaction per run.
 """
 
 from __future__ import annotations
@@ -25,15 +26,8 @@ from ladder.handbook.sources import Source, read_files
 from ladder.inheritance import effective_entries, walk_entries
 from ladder.models import JobFamily, Level
 from postings.embedding import preload as embedding_preload
-from postings.matching import (
-    LevelIndex,
-    LevelProfile,
-    Match,
-    build_index,
-    index_compact,
-    index_replace,
-    rank_levels,
-)
+from postings.level_index import LevelIndex, LevelProfile, build_index, index_compact, index_replace
+from postings.matching import Match, rank_levels
 from postings.models import Posting, PostingItem
 from postings.parsing import ParsedPosting, PostingError, parse_posting
 from postings.parsing import PostingItem as ParsedItem
@@ -242,8 +236,9 @@ INDEX_REFRESH_SECONDS = 10
 # Edits kept as deltas over the whole index before a writer stores it whole again.
 MAX_DELTAS = 100
 # Part of the cache keys: an index stored by an older release (other title words, no
-# occupations) is never read by a newer one, which builds its own.
-INDEX_FORMAT = 2
+# occupations, its classes pickled from another module) is never read by a newer one, which
+# builds its own.
+INDEX_FORMAT = 3
 LATEST_INDEX_KEY = f"ladder:level-index:{INDEX_FORMAT}:latest"
 
 
@@ -458,7 +453,7 @@ def _publish_state(version: int, state: IndexState) -> None:
 def level_index_follow(*, family_ids: Iterable[int]) -> None:
     """Call in a writing transaction, after ``bump_content_version()``: once it commits, the
     cached level index follows the new content version with only these families' rows
-    replaced (``postings.matching.index_replace``: one family's text work and array appends,
+    replaced (``postings.level_index.index_replace``: one family's text work and array appends,
     not a build).
 
     >>> level_index_follow(family_ids={family.pk})  # doctest: +SKIP

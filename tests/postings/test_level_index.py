@@ -9,13 +9,8 @@ from ladder.handbook.sources import Source
 from ladder.models import Item, Level
 from ladder.services import family_import, item_save, ladder_changed, level_save
 from postings import services
-from postings.matching import (
-    LevelProfile,
-    build_index,
-    index_compact,
-    index_replace,
-    rank_levels,
-)
+from postings.level_index import LevelProfile, build_index, index_compact, index_replace
+from postings.matching import rank_levels
 from postings.parsing import parse_posting
 from tests.conftest import ROOT
 

@@ -12,20 +12,10 @@ from pathlib import Path
 import pytest
 
 from postings import matching
-from postings.matching import (
-    OTHER_LEVEL_DISCOUNT,
-    LevelProfile,
-    build_index,
-    compare_items,
-    expected_years,
-    posting_rank,
-    quote,
-    rank_levels,
-    seniority,
-    title_words,
-    unasked_items,
-)
+from postings.level_index import LevelProfile, build_index
+from postings.matching import OTHER_LEVEL_DISCOUNT, compare_items, quote, rank_levels, unasked_items
 from postings.parsing import ParsedPosting, PostingItem, parse_posting
+from postings.titles import expected_years, posting_rank, seniority, title_words
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -335,7 +325,7 @@ def test_odd_titles_and_empty_levels_rank_without_error(title):
 
 
 def test_several_replacements_at_once_rank_as_one_after_another():
-    from postings.matching import index_replace
+    from postings.level_index import index_replace
 
     start = build_index(TWO_FAMILIES)
     first = [LevelProfile("account-executive/x", "Account Executive", "AE", 6.0, ())]

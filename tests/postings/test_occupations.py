@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from postings import matching
-from postings.matching import LevelProfile, build_index, rank_levels
+from postings import level_index, matching
+from postings.level_index import LevelProfile, build_index
+from postings.matching import rank_levels
 from postings.occupations import OCCUPATIONS, head_occupations, occupations, text_occupations
 from postings.parsing import ParsedPosting, PostingItem
 
@@ -239,7 +240,7 @@ def test_a_seller_title_finds_the_sellers_family_without_a_shared_word(monkeypat
     assert best.key == "inside-sales/senior-inside-sales-representative"
     assert "are both sales jobs" in best.explanation[1]
     # Without occupations, the shared word "executive" wins.
-    monkeypatch.setattr(matching, "OCCUPATION_WEIGHT", 0.0)
+    monkeypatch.setattr(level_index, "OCCUPATION_WEIGHT", 0.0)
     monkeypatch.setattr(matching, "OCCUPATION_CLASH", 0.0)
     monkeypatch.setattr(matching, "FAMILY_RANK", 0.0)
     assert _families(posting, build_index(LADDER))[0] != "inside-sales"
