@@ -55,6 +55,12 @@ def test_home_cards_render_markdown_sanitised(client: Client, corpus):
     cards = "".join(str(c) for c in soup(client.get("/")).select(".family-description"))
     assert "**" not in cards and "](" not in cards
     assert "<script" not in body.split("</head>")[1]
+    # Rendered, not shown as markup: no escaped tag in any card, and the bold and links of the
+    # descriptions are elements (the truncation once escaped the whole description).
+    assert "&lt;" not in cards
+    descriptions = soup(client.get("/")).select(".family-description")
+    assert any(d.select("strong") for d in descriptions)
+    assert any(d.select("a[href]") for d in descriptions)
 
 
 def test_filter_as_you_type_works_as_a_plain_get_form_and_as_a_fragment(client: Client, corpus):
