@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 
 from ladder.form_markup import ROW_RENDERER
 from ladder.inheritance import find_cycle
-from ladder.models import SECTION_CHOICES, Item, Level, format_grade
+from ladder.models import SECTION_CHOICES, Item, Level, format_grade, item_ancestors
 
 
 class LevelAdminForm(forms.ModelForm):
@@ -222,6 +222,27 @@ class ItemInlineFormSet(BaseInlineFormSet):
             targets.append(target)
         if path := extends_cycle(level, {t.pk for t in targets}):
             raise ValidationError(f"This would make an extends cycle: {path}.")
+        self._refuse_parent_loops()
+
+    def _refuse_parent_loops(self) -> None:
+        # Each row's own check (Item.clean) reads the other rows' parents from the database;
+        # two rows made each other's parent in one save only show as a loop here.
+        rows = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and form.instance.pk is not None
+        ]
+        parents = {
+            form.instance.pk: (p.pk if (p := form.cleaned_data.get("parent")) else None)
+            for form in rows
+        }
+        for form in rows:
+            if form.instance.pk in item_ancestors(form.instance.pk, parents):
+                form.add_error(
+                    "parent", "The parent is one of this item's own sub-items: that is a loop."
+                )
 
 
 def extends_cycle(level: Level, targets: set[int]) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -302,6 +303,21 @@ class Item(models.Model):
         ordering = ["level", "section", "position"]
         indexes = [models.Index(fields=["level", "section", "position"])]
 
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        # A nested item hangs under another item of its own level, never under itself or one
+        # of its own sub-items: the page would show it nowhere (no top-level item leads to it).
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": "An item cannot be its own parent."})
+        if self.level_id is not None and self.parent.level_id != self.level_id:
+            raise ValidationError({"parent": "The parent must be an item of the same level."})
+        if self.pk is not None and self.pk in item_ancestors(self.parent_id):
+            raise ValidationError(
+                {"parent": "The parent is one of this item's own sub-items: that is a loop."}
+            )
+
     def __str__(self) -> str:
         if self.text:
             return self.text[:80]
@@ -311,6 +327,23 @@ class Item(models.Model):
             # A history record keeps the id of a level deleted since (the item itself lost
             # the link: SET_NULL); its history pages must still open.
             return f"extends a deleted level (#{self.extends_level_id})"
+
+
+def item_ancestors(item_id: int, parents: dict[int, int | None] | None = None) -> list[int]:
+    """The ids above an item, nearest first: its parent, the parent's parent… Parents are read
+    from ``parents`` (an item id → parent id map of rows about to be saved) before the database;
+    a loop stops the walk where it closes."""
+    parents = dict(parents or {})
+    seen: list[int] = []
+    current = parents[item_id] if item_id in parents else _parent_in_db(item_id)
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = parents[current] if current in parents else _parent_in_db(current)
+    return seen
+
+
+def _parent_in_db(item_id: int) -> int | None:
+    return Item.objects.filter(pk=item_id).values_list("parent_id", flat=True).first()
 
 
 class ImportRun(models.Model):

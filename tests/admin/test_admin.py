@@ -167,6 +167,34 @@ def test_editing_an_item_updates_effective_lists_and_pages(seed):
     assert "BA/BS degree or equivalent experience" in page.content.decode()
 
 
+def test_an_item_cannot_be_its_own_parent_nor_under_its_own_sub_item(seed):
+    client = logged_in(editor())
+    level = Level.objects.get(slug="manager-sales-operations")
+    items = list(level.items.filter(parent__isnull=True).order_by("section", "position"))
+    first, second = items[0], items[1]
+    before = list(level.items.order_by("pk").values_list("pk", "parent_id", "text"))
+
+    def post(parents: dict[int, int]) -> str:
+        data = form_data(client.get(level_url(level)))
+        for key, value in list(data.items()):
+            if key.endswith("-id") and value and int(value) in parents:
+                data[key[: -len("id")] + "parent"] = parents[int(value)]
+        response = client.post(level_url(level), data)
+        assert response.status_code == 200  # refused, the form again
+        return response.content.decode()
+
+    assert "An item cannot be its own parent." in post({first.pk: first.pk})
+    # Each other's parent in one save: each row alone looks fine against the database.
+    assert "that is a loop" in post({first.pk: second.pk, second.pk: first.pk})
+    # Under an item of another level.
+    other = Item.objects.exclude(level=level).first()
+    assert "Select a valid choice" in post({first.pk: other.pk})
+    assert list(level.items.order_by("pk").values_list("pk", "parent_id", "text")) == before
+    # A loop through the database: second under first, then first under second.
+    Item.objects.filter(pk=second.pk).update(parent=first)
+    assert "that is a loop" in post({first.pk: second.pk})
+
+
 def test_two_admins_saving_the_same_level_second_is_refused(seed):
     level = Level.objects.get(slug="director-sales-operations")
     alice, bob = logged_in(editor("alice")), logged_in(editor("bob"))
