@@ -12,6 +12,7 @@ from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +31,7 @@ from ladder.forms import (
     LevelAdminForm,
     ReimportForm,
     RevertLevelForm,
+    TextareaField,
 )
 from ladder.handbook.sources import ImportFailed
 from ladder.inheritance import effective_entries
@@ -68,6 +70,15 @@ from ladder.uploads import (
 admin.site.site_header = "Ladder administration"
 admin.site.site_title = "Ladder admin"
 admin.site.index_title = "Career ladder and postings"
+
+
+class LineEndings:
+    """Text boxes of the model read with LF line endings (``TextareaField``)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.TextField) and not db_field.choices:
+            kwargs.setdefault("form_class", TextareaField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class LadderAutocompleteJsonView(AutocompleteJsonView):
@@ -118,7 +129,7 @@ def export_markdown(modeladmin, request, queryset):
 
 
 @admin.register(Grade)
-class GradeAdmin(admin.ModelAdmin):
+class GradeAdmin(LineEndings, admin.ModelAdmin):
     list_display = ["__str__", "label", "level_count", "link"]
     search_fields = ["label", "description"]
     fields = ["number", "label", "description", "link"]
@@ -155,7 +166,7 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(JobFamily)
-class JobFamilyAdmin(SimpleHistoryAdmin):
+class JobFamilyAdmin(LineEndings, SimpleHistoryAdmin):
     list_display = ["title", "slug", "level_count", "version_count", "imported_at"]
     search_fields = ["title", "slug", "description"]
     readonly_fields = ["source_checksum", "source_name", "imported_at", "updated_at"]
@@ -198,7 +209,9 @@ class JobFamilyAdmin(SimpleHistoryAdmin):
         family_save(family=obj, user=request.user)
 
     def save_formset(self, request, form, formset, change):
-        pass  # the levels inline is read-only
+        # The levels inline is read-only: nothing to save, and nothing for the change message
+        # (which reads these lists; without them every save of a family failed).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
         family_delete(family=obj, user=request.user)
@@ -399,7 +412,7 @@ def _chosen_labels(request: HttpRequest, obj: Level | None) -> ChosenLabels | No
     return cached
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(LineEndings, admin.TabularInline):
     """The items of one section of a level (``section``), in handbook order; one per section.
 
     A formset per section, not one table sorted by section: each group has its heading, its
@@ -562,7 +575,7 @@ class LevelChangeList(ChangeList):
 
 
 @admin.register(Level)
-class LevelAdmin(SimpleHistoryAdmin):
+class LevelAdmin(LineEndings, SimpleHistoryAdmin):
     form = LevelAdminForm
     list_display = [
         "title",
@@ -758,7 +771,7 @@ class LevelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(SimpleHistoryAdmin):
+class ItemAdmin(LineEndings, SimpleHistoryAdmin):
     list_display = ["short_text", "level", "section", "position", "extends_level"]
     list_filter = ["section", "level__family"]
     list_select_related = ["level", "extends_level"]

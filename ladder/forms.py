@@ -12,6 +12,16 @@ from ladder.inheritance import find_cycle
 from ladder.models import SECTION_CHOICES, Item, Level, format_grade, item_ancestors
 
 
+class TextareaField(forms.CharField):
+    """A textarea's text with the browser's line endings (CRLF, as HTML forms send them) read as
+    the stored LF: a form sent back untouched changes nothing, so saving one item does not also
+    record a "change" of the level's description that is only its line endings."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 class LevelAdminForm(forms.ModelForm):
     check_version = True
 

@@ -167,6 +167,47 @@ def test_editing_an_item_updates_effective_lists_and_pages(seed):
     assert "BA/BS degree or equivalent experience" in page.content.decode()
 
 
+def test_saving_a_family_in_the_admin(seed):
+    client = logged_in(editor())
+    family = JobFamily.objects.get(slug="sales-operations")
+    url = f"/admin/ladder/jobfamily/{family.pk}/change/"
+    data = form_data(client.get(url))
+    data["title"] = "Sales Operations (renamed)"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    family.refresh_from_db()
+    assert family.title == "Sales Operations (renamed)"
+    assert family.history.first().title == "Sales Operations (renamed)"
+
+
+def test_a_browsers_crlf_line_endings_change_nothing(seed):
+    client = logged_in(editor())
+    level = Level.objects.get(slug="manager-sales-operations")
+
+    def as_browser_sends(data: dict) -> dict:  # every textarea's line endings as CRLF
+        return {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
+
+    data = as_browser_sends(form_data(client.get(level_url(level))))
+    data["description"] = "First line.\r\n\r\nSecond line."
+    assert client.post(level_url(level), {**data, "_continue": "1"}).status_code == 302
+    level.refresh_from_db()
+    assert level.description == "First line.\n\nSecond line."
+    # Then one item's text alone: the level's new history record changes nothing of its own.
+    data = as_browser_sends(form_data(client.get(level_url(level))))
+    key = next(k for k, v in data.items() if k.endswith("-text") and str(v).startswith("BA/BS"))
+    data[key] = "BA/BS degree or equivalent experience"
+    assert client.post(level_url(level), {**data, "_continue": "1"}).status_code == 302
+    newest, before = level.history.all()[:2]
+    assert newest.diff_against(before).changed_fields == []
+    family = level.family
+    family_url = f"/admin/ladder/jobfamily/{family.pk}/change/"
+    data = as_browser_sends(form_data(client.get(family_url)))
+    data["description"] = "About.\r\n\r\n- one\r\n- two"
+    assert client.post(family_url, data).status_code == 302
+    family.refresh_from_db()
+    assert family.description == "About.\n\n- one\n- two"
+
+
 def test_an_item_cannot_be_its_own_parent_nor_under_its_own_sub_item(seed):
     client = logged_in(editor())
     level = Level.objects.get(slug="manager-sales-operations")
