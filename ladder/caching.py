@@ -18,7 +18,9 @@ stored response keeps the headers the inner middleware added (CSP, frame options
 page from the cache is the same page. Signed-in people (staff see edit controls), anything
 but a plain 200/404 and any response that sets a cookie bypass the cache. A missing page is
 rendered once however many readers ask for it at the same moment: the first claims the render,
-the others wait for its page (``_claim_or_wait``), as fresh as their own would be.
+the others wait for its page (``_claim_or_wait``), as fresh as their own would be. Every
+page key also holds the release (``release``: a fingerprint of the code, templates and static
+files), so an upgrade never serves pages rendered by the code before it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable
+from functools import cache as memoised
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -63,6 +67,28 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+# The files a page is rendered with: a page stored by another release of Ladder (other
+# markup, links to its own static files' hashed names) is never served by this one.
+RELEASE_FOLDERS = ("templates", "static", "ladder", "postings")
+RELEASE_SUFFIXES = frozenset({".html", ".py", ".css", ".js", ".svg", ".txt", ".json"})
+
+
+@memoised
+def release() -> str:
+    """A fingerprint of this release's code, templates and static files, part of every page
+    key: after an upgrade, or beside an app server still on the previous release during a
+    rolling deploy, each serves only pages rendered by its own code. Derived from the files,
+    not from the ladder, so one value per process is right; about 5 ms, once."""
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    for folder in RELEASE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _is_personal(request: HttpRequest) -> bool:
     names = (settings.SESSION_COOKIE_NAME, *PERSONAL_COOKIES)
     return any(name in request.COOKIES for name in names)
@@ -85,7 +111,7 @@ def page_key(request: HttpRequest) -> str | None:
     # the key so that no page rendered for one host name is served for another.
     host = request.get_host()
     varying = ":".join(request.headers.get(name, "") for name in VARY_HEADERS)
-    raw = f"{host}\n{varying}\n{request.get_full_path()}"
+    raw = f"{release()}\n{host}\n{varying}\n{request.get_full_path()}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
     if _shows_postings(request.path):
         ladder, postings = content_versions(LADDER, POSTINGS)

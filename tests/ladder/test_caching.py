@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
+from ladder import caching
 from ladder.caching import PageCacheMiddleware
 from ladder.handbook.sources import Source
 from ladder.services import bump_content_version, content_version, family_import
@@ -33,6 +34,41 @@ def test_cached_until_the_next_import(client: Client, django_assert_max_num_quer
     family_import(sources=[Source(str(SEED), edited.encode())])
     assert content_version() == version + 1
     assert "Run the forecast" in client.get(url).content.decode()
+
+
+def test_a_page_stored_by_another_release_is_not_served(client: Client, monkeypatch):
+    family_import(sources=[Source(str(SEED), SEED.read_bytes())])
+    url = "/families/sales-operations/sr-sales-operations-analyst/"
+    first = client.get(url).content.decode()
+    # The same release serves the stored page, even when the templates change on disk…
+    monkeypatch.setattr("ladder.views.render", _marked_render)
+    assert client.get(url).content.decode() == first
+    # …and a new release renders its own (new markup, its own static files).
+    monkeypatch.setattr(caching, "release", lambda: "next-release")
+    assert "<!-- the next release -->" in client.get(url).content.decode()
+
+
+def _marked_render(request, template, context=None, *args, **kwargs):
+    from django.shortcuts import render
+
+    response = render(request, template, context, *args, **kwargs)
+    response.content += b"<!-- the next release -->"
+    return response
+
+
+def test_the_release_fingerprint_follows_the_files(tmp_path, settings):
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>one</p>")
+    settings.BASE_DIR = tmp_path
+    caching.release.cache_clear()
+    try:
+        before = caching.release()
+        page.write_text("<p>two</p>")
+        caching.release.cache_clear()
+        assert caching.release() != before
+    finally:
+        caching.release.cache_clear()
 
 
 def test_reimporting_the_same_page_keeps_the_cache(client: Client):
