@@ -131,3 +131,23 @@ def test_employee_journey(live_server, browser, artifacts):
         page.goto(f"{base}/")
         page.screenshot(path=str(artifacts / f"journey-employee-home-{width}.png"), full_page=True)
         context.close()
+
+
+def test_enter_in_a_search_box_sends_one_request(live_server, browser):
+    """Typing filters as you go; Enter sends the form once (a "search" event trigger beside
+    the form's submit sent every request twice)."""
+    load_corpus(postings=False)
+    page = browser.new_context().new_page()
+    base = live_server.url
+    level = Level.objects.filter(family__slug="backend-engineering").first()
+    boxes = [("/", "#family-filter", "backend"), ("/search/", "#search-q", "forecast")]
+    boxes.append((level.get_absolute_url(), "#compare-find", "senior"))
+    for path, box, words in boxes:
+        page.goto(f"{base}{path}")
+        page.fill(box, words)
+        page.wait_for_timeout(600)  # the typing's own request, after its 250 ms pause
+        sent: list[str] = []
+        page.on("request", lambda r, sent=sent: r.headers.get("hx-request") and sent.append(r.url))
+        page.press(box, "Enter")
+        page.wait_for_timeout(800)
+        assert len(sent) == 1, (path, sent)
