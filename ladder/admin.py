@@ -289,6 +289,8 @@ class JobFamilyAdmin(LineEndings, SimpleHistoryAdmin):
                 ctx["apply"] = ApplyReimportForm(initial={"token": token})
                 if not preview.title_differs:
                     del ctx["apply"].fields["confirm_other_family"]  # nothing to confirm
+                if not preview.conflicts:
+                    del ctx["apply"].fields["overwrite_admin_edits"]  # nothing to replace
             status = 400 if preview.error else 200
             return render(request, "admin/ladder/jobfamily/reimport.html", ctx, status=status)
         return render(

@@ -356,6 +356,23 @@ def test_reimport_preview_conflicts_and_apply(seed):
     assert manager.items.filter(text="Admin wrote this requirement").exists()  # kept
 
 
+def test_reimport_preview_offers_to_replace_admin_edits_only_when_there_are_some(seed):
+    client = logged_in(editor())
+    url = f"/admin/ladder/jobfamily/{seed.pk}/reimport/"
+    new = SEED.read_text().replace("- Lead and facilitate forecast calls\n", "")
+    response = client.post(url, {"source": SimpleUploadedFile("sales-operations.md", new.encode())})
+    assert response.status_code == 200
+    assert "overwrite_admin_edits" not in response.context["apply"].fields
+    assert "Replace the admin edits" not in response.content.decode()
+    item = Level.objects.get(slug="manager-sales-operations").items.get(
+        section="requirements", position=0
+    )
+    item.text = "Admin wrote this requirement"
+    item.save()
+    response = client.post(url, {"source": SimpleUploadedFile("sales-operations.md", new.encode())})
+    assert "Replace the admin edits" in response.content.decode()
+
+
 def test_export_command_and_csv(seed, tmp_path):
     out = tmp_path / "so.md"
     call_command("export_handbook", "sales-operations", "-o", str(out), stderr=StringIO())
