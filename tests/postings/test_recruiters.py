@@ -167,6 +167,10 @@ def test_a_recruiter_confirms_a_level(recruiter: Client, rita, posting):
     assert recruiter.post(f"/postings/{posting.pk}/level/", {"level": "999999"}).status_code == 302
     posting.refresh_from_db()
     assert posting.level == level  # a level that does not exist changes nothing
+    # Who confirmed it is for colleagues who are signed in, not for every visitor.
+    assert f"by {rita.username}" in recruiter.get(posting.get_absolute_url()).content.decode()
+    public = Client().get(posting.get_absolute_url()).content.decode()
+    assert level.title in public and rita.username not in public and "confirmed " in public
 
 
 def test_postings_in_the_admin_edited_and_deleted_with_history(recruiter: Client, posting):
