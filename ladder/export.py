@@ -17,6 +17,9 @@ import csv
 import io
 import json
 
+from ladder.handbook.decoding import split_front_matter
+from ladder.handbook.parsed import HandbookError
+from ladder.handbook.text import family_title
 from ladder.inheritance import effective_entries
 from ladder.models import Item, JobFamily, Level, format_grade
 
@@ -47,6 +50,27 @@ def _extends_text(item: Item, section: str) -> str:
         # which is what it did here too.
         return f"Extends that of the {target} {SECTION_WORDS[section]}"
     return f"Extends that of the {target}"
+
+
+def _front_matter(family: JobFamily) -> list[str]:
+    """The front matter the page was last imported with (its title, layout, description…, in
+    their order), so an export reads like the page it came from; a family renamed since, or
+    without a page, gets "<title> Roles"."""
+    try:
+        kept, _, _ = split_front_matter(family.source, [])
+    except HandbookError:
+        kept = {}
+    title = kept.get("title")
+    if not isinstance(title, str) or family_title(title) != family.title:
+        title = f"{family.title} Roles"
+    fields = {"title": title} if "title" not in kept else {}
+    fields.update({key: title if key == "title" else value for key, value in kept.items()})
+    # JSON is YAML: strings quoted, lists and mappings in flow style, dates as text.
+    lines = [
+        f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}"
+        for key, value in fields.items()
+    ]
+    return ["---", *lines, "---", ""]
 
 
 def _bullets(items: list[Item], children: dict[int, list[Item]], section: str, depth: int = 0):
@@ -84,7 +108,7 @@ def family_markdown(family: JobFamily) -> str:
         else:
             top.setdefault((item.level_id, item.section), []).append(item)
 
-    out = ["---", f"title: {_yaml_string(family.title + ' Roles')}", "---", ""]
+    out = _front_matter(family)
     if family.description.strip():
         out += [family.description.strip(), ""]
     current: list[str] = []

@@ -11,11 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
+from ladder.export import family_markdown
 from ladder.handbook import parse_handbook
 from ladder.handbook.sources import Source, collect_sources
 from ladder.inheritance import Candidate, effective_items, resolve_import
 from ladder.models import Item, JobFamily, Level
-from ladder.services import family_import, item_save, level_delete, load_graph
+from ladder.services import family_import, family_save, item_save, level_delete, load_graph
 from tests.conftest import ROOT, admin_form_data, admin_new_item
 
 pytestmark = pytest.mark.django_db
@@ -377,7 +378,8 @@ def test_export_command_and_csv(seed, tmp_path):
     out = tmp_path / "so.md"
     call_command("export_handbook", "sales-operations", "-o", str(out), stderr=StringIO())
     text = out.read_text()
-    assert text.startswith('---\ntitle: "Sales Operations Roles"\n---')
+    # The page's own front matter, in its order.
+    assert text.startswith('---\ntitle: "Sales Operations Roles"\ndescription: "The Sales Op')
     assert "- Extends that of the Manager, Sales Operations Requirements" in text
     client = logged_in(editor())
     response = client.post(
@@ -389,6 +391,17 @@ def test_export_command_and_csv(seed, tmp_path):
     assert "Sales Operations,Senior Manager Sales Operations" in rows[7].replace(", ", " ") or any(
         "Senior Manager, Sales Operations" in r and ",9,," in r and ",14,15,0" in r for r in rows
     )
+
+
+def test_export_keeps_the_pages_front_matter_and_a_renamed_familys_new_title(tmp_path):
+    page = ROOT / "tests" / "data" / "corpus" / "handbook" / "finance--data-science.md"
+    family_import(sources=[Source(str(page), page.read_bytes())])
+    family = JobFamily.objects.get()
+    exported = family_markdown(family)
+    assert exported.startswith('---\nlayout: "job_family_page"\ntitle: "Data Science"\n---\n')
+    family.title = "Data Science and Analytics"
+    family_save(family=family)
+    assert 'title: "Data Science and Analytics Roles"' in family_markdown(family)
 
 
 def _state(families, candidates=(), external=None):
