@@ -1,7 +1,7 @@
 """Write a family back as GitLab-style handbook markdown, and the ladder as CSV.
 
-The markdown is what ``import_handbook`` reads: front matter, ``## … Levels`` groups,
-``### Role`` headings, a reports-to sentence, ``#### Job Grade`` sentences (stated grades only:
+The markdown is what ``import_handbook`` reads: the page's front matter, a heading per track
+(none for levels under no track), a role heading, a reports-to sentence, ``#### Job Grade`` sentences (stated grades only:
 inferred ones are inferred again), ``#### <Role> Responsibilities/Requirements`` bullets with
 nesting, and "Extends that of the X Responsibilities" bullets where the links stand. Importing
 the export reproduces the family's levels, items, grades and inheritance.
@@ -113,7 +113,7 @@ def family_markdown(family: JobFamily) -> str:
         out += [family.description.strip(), ""]
     current: list[str] = []
     for level in levels:
-        parts = _group_headings(level.group) or ["Levels"]
+        parts = _group_headings(level.group)
         if parts != current:
             # Open the groups that differ from the previous level's.
             common = 0

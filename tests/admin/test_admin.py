@@ -16,7 +16,14 @@ from ladder.handbook import parse_handbook
 from ladder.handbook.sources import Source, collect_sources
 from ladder.inheritance import Candidate, effective_items, resolve_import
 from ladder.models import Item, JobFamily, Level
-from ladder.services import family_import, family_save, item_save, level_delete, load_graph
+from ladder.services import (
+    family_import,
+    family_reimport_preview,
+    family_save,
+    item_save,
+    level_delete,
+    load_graph,
+)
 from tests.conftest import ROOT, admin_form_data, admin_new_item
 
 pytestmark = pytest.mark.django_db
@@ -402,6 +409,29 @@ def test_export_keeps_the_pages_front_matter_and_a_renamed_familys_new_title(tmp
     family.title = "Data Science and Analytics"
     family_save(family=family)
     assert 'title: "Data Science and Analytics Roles"' in family_markdown(family)
+
+
+def test_an_exported_family_reimports_unchanged_tracks_and_all():
+    """Export then re-import is a no-op: a page whose levels sit under no track heading (a
+    one-role page, "## Responsibilities" right under the title) exported them under a made-up
+    "## Levels", which re-imported as a track of that name (84 of the 145 corpus families)."""
+    corpus = ROOT / "tests" / "data" / "corpus"
+    family_import(sources=collect_sources([corpus / "handbook", corpus / "handbook-current"]))
+    moved = []
+    for family in JobFamily.objects.order_by("slug"):
+        preview = family_reimport_preview(
+            family=family, name="export.md", data=family_markdown(family).encode()
+        )
+        assert not preview.error, (family.slug, preview.error)
+        for level in preview.diff.levels:
+            if level.old and level.new and level.old.group != level.new.group:
+                moved.append((family.slug, level.title, level.old.group, level.new.group))
+    assert moved == []
+    ceo = JobFamily.objects.get(slug="chief-executive-officer")
+    preview = family_reimport_preview(
+        family=ceo, name="export.md", data=family_markdown(ceo).encode()
+    )
+    assert {level.status for level in preview.diff.levels} == {"unchanged"}
 
 
 def _state(families, candidates=(), external=None):
