@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.test import Client
 
 from ladder.comparison import compare_effective
@@ -150,6 +151,14 @@ def test_level_pickers_push_history_only_when_the_comparison_becomes_complete(cl
 def test_compare_counts_name_only_what_happened(client: Client, seed):
     body = client.get(url(MANAGER, SENIOR)).content.decode()
     assert "−0" not in body and "0 dropped" not in body and "0 added" not in body
+    # Two levels: the counts are the second's, said without a bare column number ("2: …").
+    chips = [c.get_text() for c in BeautifulSoup(body, "html.parser").select(".count-chip")]
+    assert chips and not any(c.startswith(("2:", "column")) for c in chips)
+    three = client.get(url(MANAGER, SENIOR, "sales-operations/director-sales-operations"))
+    chips = [
+        c.get_text() for c in BeautifulSoup(three.content, "html.parser").select(".count-chip")
+    ]
+    assert any(c.startswith("column 3: ") for c in chips)
 
 
 def test_family_picker_without_javascript_picks_that_familys_first_level(client: Client, seed):
