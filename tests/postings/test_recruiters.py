@@ -156,6 +156,11 @@ def test_type_to_filter_works_without_javascript_and_as_a_fragment(recruiter: Cl
     assert fragment.startswith('<option value="">— no level —</option><optgroup')
     assert "<html" not in fragment
     assert re.findall(r"<option value=\"\d+\"", fragment)
+    # A filter nothing matches says so, rather than leaving "— no level —" alone.
+    none = soup(recruiter.get(url + "?level_filter=astronaut"))
+    assert none.select_one("select#confirm-level option[disabled]").get_text() == (
+        "No level matches “astronaut”"
+    )
 
 
 def test_a_recruiter_confirms_a_level(recruiter: Client, rita, posting):
