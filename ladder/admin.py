@@ -34,7 +34,7 @@ from ladder.forms import (
     TextareaField,
 )
 from ladder.handbook.sources import ImportFailed
-from ladder.inheritance import effective_entries
+from ladder.inheritance import effective_entries, walk_entries
 from ladder.models import (
     SECTION_CHOICES,
     FamilyVersion,
@@ -687,25 +687,28 @@ class LevelAdmin(LineEndings, SimpleHistoryAdmin):
             entries = effective_entries(obj.effective, section, obj.family.slug)
             if not entries:
                 continue
+            # Nested items too (a performance indicator's measures), indented by depth.
+            walked = list(walk_entries(entries))
             rows = format_html_join(
                 "",
-                "<li class='{}'>{}{}</li>",
+                "<li class='{} depth-{}'>{}{}</li>",
                 (
                     (
                         "own" if e.is_own(obj.key) else "inherited",
+                        min(depth, 3),
                         mark_safe(e.html),  # noqa: S308 - sanitised at import/save
                         ""
                         if e.is_own(obj.key)
                         else format_html(" <em>(from {})</em>", e.source_title),
                     )
-                    for e in entries
+                    for e, depth in walked
                 ),
             )
             blocks.append(
                 format_html(
                     "<h4>{} ({})</h4><ul class='effective-preview'>{}</ul>",
                     section.title(),
-                    len(entries),
+                    len(walked),
                     rows,
                 )
             )

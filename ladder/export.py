@@ -3,8 +3,9 @@
 The markdown is what ``import_handbook`` reads: the page's front matter, a heading per track
 (none for levels under no track), a role heading, a reports-to sentence, ``Job Grade``
 sentences (stated grades only: inferred ones are inferred again), ``<Role>
-Responsibilities/Requirements`` bullets with nesting, and "Extends that of the X Responsibilities" bullets where the links stand. Importing
-the export reproduces the family's levels, items, grades and inheritance.
+Responsibilities/Requirements`` bullets with nesting, and "Extends that of the X
+Responsibilities" bullets where the links stand. Importing the export reproduces the family's
+levels, tracks, items, grades and inheritance.
 
 >>> print(family_markdown(family)[:40])  # doctest: +SKIP
 ---

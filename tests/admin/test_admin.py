@@ -159,6 +159,20 @@ def test_change_page_shows_effective_preview_with_sources(seed):
     assert "(from Manager, Sales Operations)" in body
 
 
+def test_change_page_preview_shows_nested_items():
+    page = (
+        "---\ntitle: Tea Roles\n---\n## Levels\n### Taster\n#### Taster Responsibilities\n"
+        "- Taste tea\n  - Green tea every morning\n  - Black tea after lunch\n- Write notes\n"
+    )
+    family_import(sources=[Source("tea.md", page.encode())])
+    level = Level.objects.get(slug="taster")
+    body = logged_in(editor()).get(level_url(level)).content.decode()
+    preview = body[body.index("<h4>Responsibilities") :]
+    assert "<h4>Responsibilities (4)</h4>" in preview
+    assert "depth-1'>Green tea every morning" in preview
+    assert "depth-1'>Black tea after lunch" in preview
+
+
 def test_editing_an_item_updates_effective_lists_and_pages(seed):
     client = logged_in(editor())
     manager = Level.objects.get(slug="manager-sales-operations")
