@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -73,10 +74,23 @@ def _years(posting: Posting) -> str:
 
 
 @require_GET
+@vary_on_headers("HX-Request", "HX-Target")
 @cached_page
-def posting_list(request: HttpRequest) -> HttpResponse:
+def posting_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Every posting, newest first; ``?filter=`` keeps those whose title, company or confirmed
+    level holds every word (as you type with htmx: the list alone)."""
+    wanted = " ".join(request.GET.get("filter", "").split())[:100]
     postings = Posting.objects.select_related("level__family").order_by("-imported_at", "-id")
-    return render(request, "postings/list.html", {"postings": postings})
+    total = postings.count()
+    for word in wanted.split():
+        postings = postings.filter(
+            Q(title__icontains=word) | Q(company__icontains=word) | Q(level__title__icontains=word)
+        )
+    ctx = {"postings": postings, "filter": wanted, "total": total}
+    template = "postings/list.html"
+    if request.htmx and request.htmx.target == "posting-results":
+        template += "#posting-results"
+    return render(request, template, ctx)
 
 
 def _require(request: HttpRequest, permission: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -188,3 +189,26 @@ def test_a_dead_builder_does_not_leave_matching_waiting_for_ever(ladder, monkeyp
     index = services.level_index()
     assert len(index.profiles) == 17
     assert cache.get(key) is not None
+
+
+def test_the_list_filters_by_title_company_or_level_without_javascript_and_as_you_type(
+    client: Client, postings
+):
+    page = BeautifulSoup(client.get("/postings/?filter=sales+manager").content, "html.parser")
+    titles = [a.get_text() for a in page.select(".posting-card a strong")]
+    assert sorted(titles) == [
+        "Inside Sales Manager (Team Manager)",
+        "Sr Manager Sales Operations",
+        "Sr Manager, Go to Market and Sales Operations",
+    ]
+    assert "3 of 4 postings match “sales manager”" in page.get_text()
+    assert page.select_one("#posting-filter")["value"] == "sales manager"
+    by_company = client.get("/postings/?filter=microsoft").content.decode()
+    assert "ATU Lead Commercial" in by_company and "Amazon" not in by_company
+    fragment = client.get(
+        "/postings/?filter=amazon", headers={"HX-Request": "true", "HX-Target": "posting-results"}
+    ).content.decode()
+    assert fragment.strip().startswith('<div id="posting-results"') and "<html" not in fragment
+    assert "Sr Manager Sales Operations" in fragment
+    nothing = client.get("/postings/?filter=astronaut").content.decode()
+    assert "No posting matches “astronaut”" in nothing
