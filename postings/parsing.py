@@ -124,21 +124,41 @@ def decode(data: bytes | str, filename: str = "") -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Tags that give a page its structure. Inline tags (b, strong, i, span, a) alone never make a
+# page: pasted text with "<b>care</b>" in it is still lines of text. Script, style and frames
+# count too: nothing but a page carries them, and read as a page their content is dropped.
+_STRUCTURE_TAG = re.compile(
+    r"<(?:!doctype|html|head|body|div|p|ul|ol|li|h[1-6]|br|hr|table|tr|td|th|section|article"
+    r"|header|footer|main|blockquote|dl|dt|dd|iframe|script|style|svg|noscript|template"
+    r"|object|embed)\b",
+    re.I,
+)
+_ANY_TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>", re.I)
+
+
 def detect_format(text: str) -> str:
-    """The format of a posting: markdown (front matter or headings), html (tags), else text.
+    """The format of a posting: markdown (front matter or headings), html (structure tags),
+    else text.
+
+    HTML is a document or fragment whose structure lives in its tags (p, div, ul/li, h1-h6,
+    br). Lines of text with a few inline tags are text; so is text whose plain lines outnumber
+    its structure tags four to one, where a stray ``<p>`` is a slip, not the page's layout.
 
     >>> detect_format("---\\ntitle: x\\n---\\n"), detect_format("<h2>x</h2>"), detect_format("x")
     ('markdown', 'html', 'text')
+    >>> detect_format("Analyst\\n\\nWe <b>care</b> about SQL\\n")
+    'text'
     """
     head = text.lstrip()[:4000]
     if head.startswith("---\n"):
         return "markdown"
-    if re.search(
-        r"<(?:div|h[1-6]|p|ul|ol|li|br|b|strong|span|html|body|table|iframe|script|style)\b",
-        head,
-        re.I,
-    ):
+    if re.match(r"<(?:!doctype|html|head|body)\b", head, re.I):
         return "html"
+    structure = len(_STRUCTURE_TAG.findall(head))
+    if structure:
+        plain = sum(1 for line in head.split("\n") if line.strip() and not _ANY_TAG.search(line))
+        if structure * 4 >= plain:
+            return "html"
     if re.search(r"^#{1,6}\s+\S|^\*\*[^*]+\*\*:?\s*$", head, re.M):
         return "markdown"
     return "text"
@@ -970,6 +990,8 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
     label = _label(filename)
     text = decode(data, filename)
     fmt = detect_format(text)
+    if fmt != "html" and (_ANY_TAG.search(text) or "<!--" in text):
+        text = strip_markup(text)
     if fmt == "html":
         title, company, location, blocks = _parse_html(text)
     elif fmt == "markdown":
@@ -1009,6 +1031,20 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
         text="\n".join(t for kind, t in blocks if t and kind != "prompt"),
         pay=_pay_of(text, blocks)[:100],
     )
+
+
+def strip_markup(text: str) -> str:
+    """The text of a text or markdown posting without its stray tags, sanitised by the same
+    nh3 as the HTML view: tags go, their words stay, script and style go with their content.
+
+    >>> strip_markup("We <b>care</b> &amp; ship<script>alert(1)</script>\\nSQL")
+    'We care & ship\\nSQL'
+    """
+    cleaned = nh3.clean(
+        text, tags=set(), clean_content_tags=_DROP_WITH_CONTENT, strip_comments=True
+    )
+    # nh3 escapes what it keeps ("&" → "&amp;"); the readers want the characters back.
+    return htmllib.unescape(cleaned)
 
 
 def _pay_of(text: str, blocks: list[Block]) -> str:

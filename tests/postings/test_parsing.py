@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from postings.parsing import (
     PostingError,
     classify_heading,
     degree_asked,
+    detect_format,
     parse_posting,
     sanitize_html,
     sentences,
@@ -194,6 +196,72 @@ def test_markdown_without_front_matter_title_from_the_first_heading():
     assert posting.section("requirements") == ["2-3 years in B2B sales", "SQL"]
     assert posting.section("responsibilities") == ["Build the forecast"]
     assert (posting.years_min, posting.years_max) == (2, 3)
+
+
+# --------------------------------------------------------------------------- format detection
+
+MARKDOWN_CORPUS = sorted(CORPUS.glob("jobboard-md*/*.md"))
+
+
+def _pasted(path: Path) -> str:
+    """A real posting as a person pastes it from the job board: the title, then its text."""
+    posting = parse_posting(path.read_bytes(), path.name)
+    return posting.title + "\n\n" + "\n\n".join(posting.text.split("\n")) + "\n"
+
+
+def _bold_one_word(text: str) -> str:
+    """The same text with one word in an inline tag, as a rich-text paste leaves it."""
+    lines = text.split("\n")
+    middle = next(i for i in range(len(lines) // 2, len(lines)) if re.search(r" \w{5,} ", lines[i]))
+    lines[middle] = re.sub(r" (\w{5,}) ", r" <b>\1</b> ", lines[middle], count=1)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", MARKDOWN_CORPUS, ids=lambda p: p.name[:40])
+def test_pasted_text_with_one_inline_tag_reads_as_the_same_text(path: Path):
+    pasted = _pasted(path)
+    plain = parse_posting(pasted, "pasted.txt")
+    tagged = parse_posting(_bold_one_word(pasted), "pasted.txt")
+    assert (tagged.format, tagged.title) == (plain.format, plain.title)
+    assert [(i.section, i.text) for i in tagged.items] == [(i.section, i.text) for i in plain.items]
+
+
+def test_pasted_seed_text_with_inline_tags_and_a_script_reads_as_text():
+    text = (SEEDS / "atu-sales-manager.txt").read_text()
+    plain = parse_posting(text, "pasted.txt")
+    tagged = text.replace("team", "<b>team</b>", 1).replace(
+        "Results", "Results <span>x</span><script>alert(1)</script>", 1
+    )
+    posting = parse_posting(tagged, "pasted.txt")
+    assert (posting.format, posting.title) == ("text", "ATU Lead Commercial")
+    assert len(posting.items) == len(plain.items)
+    assert not any("alert" in item.text or "<" in item.text for item in posting.items)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<h2>Analyst</h2>\nWe sell.\n<ul><li>SQL</li></ul>",
+        "<p>Analyst</p><p>We sell things.</p>",
+        "Analyst<br>\nWe sell things.<br>\nRequirements:<br>\n- SQL<br>",
+        "<!DOCTYPE html>\n<title>Analyst</title>\nWe sell.\nSQL\nExcel\nMore\nLines",
+        "<div>Analyst</div>\n<div>We sell.</div>",
+    ],
+)
+def test_html_documents_and_fragments_are_html(text: str):
+    assert detect_format(text) == "html"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analyst\n\nWe <b>care</b> about customers.\n\nRequirements:\n- SQL\n",
+        "Analyst\n\n<strong>Requirements</strong>\n- <i>SQL</i>\n- <a href='x'>Excel</a>\n",
+        "Analyst\n" + "A line of text.\n" * 12 + "<p>One stray paragraph tag.\n",
+    ],
+)
+def test_lines_of_text_with_a_few_tags_are_text(text: str):
+    assert detect_format(text) == "text"
 
 
 # --------------------------------------------------------------------------- facts
