@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import nh3
@@ -508,6 +509,7 @@ _DROP_TAGS = [
     "frame",
     "frameset",
     "title",
+    "nav",
 ]
 # Private-use markers keep "this run was bold" through the text flattening below.
 _BOLD_START, _BOLD_END = "\ue000", "\ue001"
@@ -588,6 +590,9 @@ def _parse_html(text: str) -> tuple[str, str, str, list[Block]]:
     page_title = _clean(page_title.get_text(" ")) if page_title else ""
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    # Buttons, menus and navigation drawn with other elements ("<a role=button>Apply</a>").
+    for tag in soup.find_all(role=re.compile(r"^(?:button|navigation|menu|menubar|toolbar)$")):
+        tag.decompose()
     container = soup.find(id="jobDescriptionText") or soup
     # The job board's header (<h2> in the seeds, <h1 class="…title"> in the scrape) stands
     # outside the description; headings inside it are section headers, a last resort.
@@ -601,12 +606,57 @@ def _parse_html(text: str) -> tuple[str, str, str, list[Block]]:
             title = found
             candidate.decompose()
             break
-    return title or page_title, "", "", _html_blocks(container)
+    # A button flattened to a line of text ("APPLY NOW", "Share this listing:") is no content.
+    blocks = [(kind, value) for kind, value in _html_blocks(container) if not is_widget(value)]
+    title = title or page_title
+    company, location, blocks = _html_facts(blocks, title)
+    return title, company, location, blocks
 
 
 # --------------------------------------------------------------------------- text and markdown
 
 _BULLET = re.compile(r"^\s*(?:[-*•·▪●◦–]|\d{1,2}[.)]|\(\d{1,2}\)|[a-z][.)])\s+(.*)$")
+# Page chrome around a pasted posting: language links, dates, the site's search box, pagers.
+# Buttons and widgets of a job board's page, as their labels read once the page is flattened to
+# text: apply, save, share and copy-link buttons, pagers. A whole line or element only; a
+# bullet that starts with the verb ("Share best practices") is content.
+_WIDGET = re.compile(
+    r"^(?:(?:easy |quick )?apply(?: now| here| today| online| for (?:this|the) (?:job|position"
+    r"|role)| on (?:the )?company(?:'s)? (?:site|website))?|(?:share|save|print|email|report"
+    r"|bookmark|tweet|post)(?: (?:this|the))?(?: (?:job|listing|posting|position|role|page"
+    r"|link))?(?: (?:on|via|with|to) (?:a )?\w+)?|saved(?: job)?|(?:copy|copied) (?:the )?(?:link"
+    r"|url)|(?:link|url) copied(?: to clipboard)?|copied(?: to clipboard)?|sign in to apply"
+    r"|back to (?:search|results|(?:all )?jobs|top)|(?:next|previous) (?:job|posting)"
+    r"|(?:see|view) (?:all |more |similar )*jobs|show (?:more|less)|read more"
+    # An empty template field ("Company Description: null") printed by the job board.
+    r"|null|undefined)[\s:!.]*$",
+    re.I,
+)
+# Very short all-caps calls to action ("APPLY NOW", "SAVE JOB"): the verbs of a button.
+_CALL_TO_ACTION = re.compile(
+    r"^(?:apply|share|save|copy|print|email|bookmark|subscribe|submit|download|click|tap)(?:\s|$)",
+    re.I,
+)
+
+
+def is_widget(text: str) -> bool:
+    """Is this line a button, share widget or pager of the job board's page, not content?
+
+    >>> [is_widget(t) for t in ("APPLY NOW", "Share this listing:", "LINK COPIED", "SQL")]
+    [True, True, True, False]
+    """
+    text = text.strip()
+    if _WIDGET.match(text):
+        return True
+    words = text.split()
+    return (
+        1 <= len(words) <= 3
+        and text.upper() == text
+        and any(c.isalpha() for c in text)
+        and bool(_CALL_TO_ACTION.match(text))
+    )
+
+
 # Page chrome around a pasted posting: language links, dates, the site's search box, pagers.
 _CHROME = re.compile(
     r"^(?:english version|versione italiana|(?:data|date|posted(?: on)?|job id|ref(?:erence)?)"
@@ -615,6 +665,12 @@ _CHROME = re.compile(
     r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})$",
     re.I,
 )
+
+
+def _chrome(line: str) -> bool:
+    return bool(_CHROME.match(line)) or is_widget(line)
+
+
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -676,7 +732,7 @@ def _text_blocks(body: str, markdown: bool) -> list[Block]:
         if not line or set(line) <= set("-*_=") and len(line) >= 3:
             flush()  # blank line or a markdown rule
             continue
-        if _CHROME.match(line) or (bullet := _BULLET.match(line)) and _CHROME.match(bullet[1]):
+        if _chrome(line) or (bullet := _BULLET.match(line)) and _chrome(bullet[1]):
             flush()
             continue
         if markdown and re.match(r"^#{1,6}\s+", line):
@@ -762,7 +818,8 @@ def _parse_markdown(text: str, label: str) -> tuple[str, str, str, list[Block]]:
 
 _FACT_LINE = re.compile(
     r"^(?P<label>company|employer|organi[sz]ation|location|locations|based in|office"
-    r"|work location|salary|salary range|pay|pay range|base pay|base salary|compensation"
+    r"|(?:work|job) locations?|(?:this|the) (?:position|role|job) is (?:available|based|located) in"
+    r"|salary|salary range|pay|pay range|base pay|base salary|compensation"
     r"|compensation range)(?:\s*:\s*|\s+[–-]\s+)(?P<value>\S.{0,150})$",
     re.I,
 )
@@ -819,18 +876,119 @@ def _parse_text(text: str) -> tuple[str, str, str, list[Block]]:
         chrome = re.match(r"^([A-Z][\w&.-]+)\s+(?:ricerca|careers|jobs|search)\b", line)
         if chrome and not company:
             company = chrome.group(1)
-        if _CHROME.match(line) or len(line) > 120:
+        if _chrome(line) or len(line) > 120:
             continue
         if not title:
             title = line.rstrip(":")
             start = index + 1
     facts, rest = stated_facts(lines[start:])
+    location = facts.get("location", "")
+    # A line of its own naming a place, under the title ("Los Angeles, CA"): the header's
+    # location. Read line by line, before the text's lines are joined into paragraphs.
+    for index, line in enumerate(rest[:12]):
+        if location or _BULLET.match(line) or _section_heading_line(line) or len(line) > 120:
+            break
+        if is_place(line):
+            location = line
+            del rest[index]
+            break
     return (
         title,
         facts.get("company") or company,
-        facts.get("location", ""),
+        location,
         _text_blocks("\n".join(rest), markdown=False),
     )
+
+
+# --------------------------------------------------------------------------- location
+
+# Regions that make "Name, Region" a place: US states, Canadian provinces, countries and the
+# short forms postings use. A name list, not a shape: "Sales, Marketing" has the same shape.
+_REGION_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
+    "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
+    "|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada"
+    "|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio"
+    "|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas"
+    "|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|District of Columbia"
+    "|Alberta|British Columbia|Manitoba|New Brunswick|Newfoundland and Labrador|Nova Scotia"
+    "|Ontario|Prince Edward Island|Quebec|Saskatchewan|Yukon"
+    "|United States|United States of America|USA|US|U.S.|UK|U.K.|United Kingdom|England"
+    "|Scotland|Wales|Northern Ireland|Ireland|Canada|Mexico|Brazil|Argentina|Chile|Colombia"
+    "|Peru|Uruguay|Costa Rica|Germany|France|Spain|Portugal|Italy|Netherlands|Belgium"
+    "|Luxembourg|Switzerland|Austria|Denmark|Sweden|Norway|Finland|Iceland|Estonia|Latvia"
+    "|Lithuania|Poland|Czech Republic|Czechia|Slovakia|Hungary|Romania|Bulgaria|Greece"
+    "|Croatia|Serbia|Slovenia|Ukraine|Turkey|Türkiye|Cyprus|Malta|Israel|UAE"
+    "|United Arab Emirates|Saudi Arabia|Qatar|Egypt|Morocco|Nigeria|Kenya|South Africa"
+    "|Ghana|India|Pakistan|Bangladesh|Sri Lanka|China|Hong Kong|Taiwan|Japan|South Korea"
+    "|Korea|Singapore|Malaysia|Indonesia|Thailand|Vietnam|Philippines|Australia"
+    "|New Zealand|EMEA|APAC|LATAM|Europe|EU|Asia|Americas|North America|Latin America"
+)
+_REGIONS = frozenset(name.lower() for name in _REGION_NAMES.split("|"))
+# Two-letter US state and Canadian province codes ("San Francisco, CA 94103").
+_REGION_CODE_LIST = (
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM"
+    " NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AB BC MB NB NL NS ON PE QC SK"
+    " YT"
+)
+_REGION_CODES = frozenset(_REGION_CODE_LIST.split())
+_REMOTE = re.compile(
+    r"^(?:(?:fully |full[- ]|100% )?remote(?: ok| first| only| friendly)?|hybrid|anywhere"
+    r"|worldwide|on-?site|in-?office)$",
+    re.I,
+)
+# "Account Executive, EMEA" is a title with its region and "Full-time, Remote" a job type,
+# not places.
+_NOT_PLACE = re.compile(
+    r"\b(?:manager|engineer|executive|director|developer|analyst|designer|lead|head|specialist"
+    r"|representative|consultant|architect|scientist|intern|officer|president|partner|sales"
+    r"|marketing|engineering|team|department|division|full[- ]time|part[- ]time|contract"
+    r"|permanent|temporary|freelance|internship)\b",
+    re.I,
+)
+_PLACE_NAME = re.compile(r"^[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|of|de|la|am|upon|sur))*$")
+
+
+def is_place(line: str) -> bool:
+    """Does the whole line name a place, as a posting's header does ("Los Angeles, California",
+    "San Francisco, CA 94103", "Remote - US")? A region or a remote word must be in it.
+
+    >>> [is_place(t) for t in ("Los Angeles, California", "Remote", "Data Science, Engineering")]
+    [True, True, False]
+    """
+    line = line.strip().rstrip(".")
+    if not line or len(line) > 80 or len(line.split()) > 10:
+        return False
+    parts = [
+        p for p in re.split(r"\s*(?:[,;/|()]|\bor\b|\band\b|\s[-–—]\s)\s*", line) if p and p.strip()
+    ]
+    signal = False
+    for part in parts:
+        part = re.sub(r"\s*\b\d{5}(?:-\d{4})?$", "", part).strip()  # a ZIP code
+        if not part:
+            continue
+        if part.lower() in _REGIONS or part in _REGION_CODES or _REMOTE.match(part):
+            signal = True
+        elif not _PLACE_NAME.match(part) or part.lower() in _NOT_A_NAME or _NOT_PLACE.search(part):
+            return False
+    return signal and bool(_PLACE_NAME.match(parts[0]) or _REMOTE.match(parts[0]))
+
+
+def header_location(blocks: list[Block], title: str) -> tuple[str, list[Block]]:
+    """A line that names a place in the posting's header (before its first section or list):
+    the location, taken out of the blocks so it never becomes an item.
+
+    >>> header_location([("text", "Los Angeles, California"), ("heading", "Requirements")], "")
+    ('Los Angeles, California', [('heading', 'Requirements')])
+    """
+    for index, (kind, text) in enumerate(blocks[:12]):
+        if kind in {"list", "bullet"}:
+            break
+        if kind == "heading" and text != title and classify_heading(text) != "other":
+            break
+        if kind in {"text", "heading"} and text != title and is_place(text):
+            return text, blocks[:index] + blocks[index + 1 :]
+    return "", blocks
 
 
 # --------------------------------------------------------------------------- company
@@ -844,10 +1002,17 @@ _FORM = r",? (?:Inc|LLC|Ltd|Limited|Corporation|Corp|GmbH|AG|plc|S\.p\.A|SA|BV)\
 _COMPANY_PATTERNS = [
     re.compile(r"^(" + _NAME + _FORM + r")"),
     re.compile(r"\b(" + _NAME + _FORM + r") \((?:NYSE|NASDAQ|Nasdaq|LSE)\b"),
-    re.compile(r"\b(" + _NAME + r"(?:" + _FORM + r")?) is an? equal (?:opportunity|employment)"),
-    re.compile(r"^(?:At|Join) (" + _NAME + r")(?:,| is| we| and)"),
+    re.compile(
+        r"\b(" + _NAME + r"(?:" + _FORM + r")?) is an? (?i:equal (?:opportunity|employment))"
+    ),
+    # At a sentence's start, not only a paragraph's ("Together, we … At Medtronic, we push").
+    re.compile(r"(?:^|(?<=[.!?] ))(?:At|Join) (" + _NAME + r")(?:,| is| we| and)"),
     re.compile(r"^(" + _NAME + r") (?:is|are) (?:a|an|the) [^.]{0,80}?(?:company|leader|provider)"),
 ]
+# Weaker, so only for a name the posting repeats: an "About X" heading, or an about paragraph
+# that opens on it ("Netflix is revolutionizing …").
+_ABOUT_HEADING = re.compile(r"^About (" + _NAME + r")$")
+_OPENING_NAME = re.compile(r"^(" + _NAME + r") (?:is|are|has|was) ")
 _DEFINED = re.compile(r"\b(" + _NAME + r") \([\"“]([A-Z0-9&]{2,})[\"”]\)")
 _NOT_A_NAME = {
     "we",
@@ -895,14 +1060,17 @@ def _defined_name(text: str) -> str:
     return ""
 
 
-def guess_company(paragraphs: list[str]) -> str:
+def guess_company(paragraphs: list[str], headings: Sequence[str] = ()) -> str:
     """The employer named in the posting's prose, or "" when unsure (a wrong company is worse
     than none). Recognised, strongest first: "X, Inc." opening a paragraph or before its
     ticker, "X is an equal opportunity employer", "At X, …", "Join X …", "X is a … company",
-    a name defined with its abbreviation ("Amazon Web Services (“AWS”)").
+    a name defined with its abbreviation ("Amazon Web Services (“AWS”)"); then, for a name
+    the prose repeats, an "About X" heading or an about paragraph opening "X is …".
 
     >>> guess_company(["8x8, Inc. (NYSE:EGHT) communication solutions help businesses"])
     '8x8, Inc.'
+    >>> guess_company(["Acme is reinventing carts. We are big.", "Acme ships."])
+    'Acme'
     """
     for pattern in _COMPANY_PATTERNS:
         for text in paragraphs:
@@ -913,6 +1081,31 @@ def guess_company(paragraphs: list[str]) -> str:
     for text in paragraphs:
         if name := _defined_name(text):
             return name
+    prose = "\n".join(dict.fromkeys(paragraphs))
+
+    def mentions(name: str) -> int:
+        return len(re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", prose))
+
+    for heading in headings:
+        match = _ABOUT_HEADING.match(heading)
+        if (
+            match
+            and len(match[1].split()) <= 4
+            and _plausible(match[1], heading, 6)
+            and classify_heading(match[1]) == "other"  # not "About the Role", "About Benefits"
+            and mentions(match[1]) >= 1
+        ):
+            return match[1]
+    for text in dict.fromkeys(paragraphs):
+        match = _OPENING_NAME.match(text)
+        if (
+            match
+            and len(match[1].split()) <= 4
+            and _ABOUT_TEXT.search(text)  # the employer speaking of itself
+            and _plausible(match[1], text, 0)
+            and mentions(match[1]) >= 2
+        ):
+            return match[1]
     return ""
 
 
@@ -1008,7 +1201,8 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
         paragraphs = [t for kind, t in blocks if kind == "text"]
         company = guess_company(
             [p for p in paragraphs if _ABOUT_TEXT.search(p) or _LEGAL_TEXT.search(p)]
-            + paragraphs[:12]
+            + paragraphs[:12],
+            headings=[t for kind, t in blocks if kind == "heading"],
         )
     asked = [i.text for i in items if i.section in ASKED]
     if not asked:
@@ -1045,6 +1239,24 @@ def strip_markup(text: str) -> str:
     )
     # nh3 escapes what it keeps ("&" → "&amp;"); the readers want the characters back.
     return htmllib.unescape(cleaned)
+
+
+def _html_facts(blocks: list[Block], title: str) -> tuple[str, str, list[Block]]:
+    """Company and location a page states in lines of their own ("Location: Remote", "This
+    position is available in: …", a place under the title), taken out of the blocks."""
+    facts: dict[str, str] = {}
+    kept: list[Block] = []
+    for kind, value in blocks:
+        found, rest = stated_facts([value]) if kind == "text" else ({}, [value])
+        stated = {k: v for k, v in found.items() if k in {"company", "location"}}
+        if stated and not rest:
+            facts = stated | facts  # the first statement of each fact wins
+            continue
+        kept.append((kind, value))
+    location = facts.get("location", "")
+    if not location:
+        location, kept = header_location(kept, title)
+    return facts.get("company", ""), location, kept
 
 
 def _pay_of(text: str, blocks: list[Block]) -> str:

@@ -15,6 +15,8 @@ from postings.parsing import (
     classify_heading,
     degree_asked,
     detect_format,
+    is_place,
+    is_widget,
     parse_posting,
     sanitize_html,
     sentences,
@@ -196,6 +198,80 @@ def test_markdown_without_front_matter_title_from_the_first_heading():
     assert posting.section("requirements") == ["2-3 years in B2B sales", "SQL"]
     assert posting.section("responsibilities") == ["Build the forecast"]
     assert (posting.years_min, posting.years_max) == (2, 3)
+
+
+# --------------------------------------------------------------------------- job-board pages
+
+HTML_CORPUS = sorted(CORPUS.glob("jobboard-html/*.html"))
+WIDGETS = re.compile(r"(?i)apply now|share this listing:?|link copied|null")
+
+
+def _scraped(path: Path) -> dict[str, str]:
+    """The company and location the job board lists for the page (the scrape's note)."""
+    note = path.read_text().split("-->", 1)[0]
+    return {k: v.strip() for k, v in re.findall(r"(company|location)=([^;]+?)\s*(?:;|$)", note)}
+
+
+@pytest.mark.parametrize("path", HTML_CORPUS, ids=lambda p: p.name[:40])
+def test_job_board_buttons_and_share_widgets_are_not_items(path: Path):
+    posting = parse_posting(path.read_bytes(), path.name)
+    assert not [i.text for i in posting.items if WIDGETS.fullmatch(i.text)]
+    assert not [t for t in posting.text.split("\n") if WIDGETS.fullmatch(t)]
+
+
+def test_the_header_location_is_the_location_and_widgets_are_not_requirements():
+    path = CORPUS / "jobboard-html" / "senior-machine-learning-engineer--netflix.html"
+    posting = parse_posting(path.read_bytes(), path.name)
+    assert (posting.company, posting.location) == ("Netflix", "Los Angeles, California")
+    assert "Los Angeles, California" not in [i.text for i in posting.items]
+    requirements = posting.section("requirements")
+    assert len(requirements) == 8  # the eight qualifications, no "APPLY NOW" or "LINK COPIED"
+    assert requirements[-1].startswith("Passion for and an appreciation of the entertainment")
+
+
+@pytest.mark.parametrize("path", HTML_CORPUS, ids=lambda p: p.name[:40])
+def test_company_and_location_read_from_the_page_agree_with_the_job_board(path: Path):
+    posting = parse_posting(path.read_bytes(), path.name)
+    listed = _scraped(path)
+    # A wrong company or place is worse than none: what is found is the board's own.
+    assert posting.company in listed["company"]
+    city = listed["location"].split(",")[0]
+    assert posting.location == "" or posting.location.startswith(city)
+    assert posting.location not in [i.text for i in posting.items]
+
+
+def test_company_and_location_are_found_on_most_job_board_pages():
+    postings = [parse_posting(path.read_bytes(), path.name) for path in HTML_CORPUS]
+    # Ascendum's page never names the company; Medtronic's and one of Twitter's never name a
+    # place; everything the pages state is read.
+    assert sum(1 for p in postings if p.company) == 5
+    assert sum(1 for p in postings if p.location) == 3
+
+
+def test_widgets_and_places_are_told_from_content():
+    for widget in ("APPLY NOW", "Apply for this job", "Save job", "Copy link", "SHARE", "Print"):
+        assert is_widget(widget), widget
+    for content in ("Share best practices with the team", "Email marketing", "SQL", "SPARK"):
+        assert not is_widget(content), content
+    for place in ("Los Angeles, California", "San Francisco, CA 94103", "Berlin, Germany"):
+        assert is_place(place), place
+    for other in ("Data Science and Engineering", "Account Executive, EMEA", "Full-time, Remote"):
+        assert not is_place(other), other
+
+
+def test_pasted_job_board_text_drops_buttons_and_reads_the_place_under_the_title():
+    posting = parse_posting(
+        "Sales Analyst\nAcme Corp\nAustin, TX 78701\n\nApply now\nSave job\n\n"
+        "Requirements:\n- 3+ years of experience in sales operations\n- SQL\n\n"
+        "Share this job\nLINK COPIED\n",
+        "pasted.txt",
+    )
+    assert posting.location == "Austin, TX 78701"
+    assert posting.section("requirements") == [
+        "3+ years of experience in sales operations",
+        "SQL",
+    ]
+    assert len(posting.items) == 2  # no button, widget or place among the items
 
 
 # --------------------------------------------------------------------------- format detection
