@@ -184,7 +184,8 @@ _HEADINGS = [
     ),
     (
         "about",
-        r"about (?:us|the company|the team|(?!you\b|the\b|this\b|a\b)\w+$)|company profile"
+        r"about (?:us|the company|the team|(?!you\b|the\b|this\b|a\b)\w+$)"
+        r"|company (?:profile|description|overview)|additional information"
         r"|who we are|benefits|perks|what we offer|why (?:join|work)|life at"
         r"|our (?:company|story|culture|values)",
     ),
@@ -525,6 +526,27 @@ def _split_bullets(text: str) -> list[Block]:
     return out
 
 
+# The words a bare section name is made of; "Experience with SQL" on a line of its own is
+# a requirement, "Job Description" a heading.
+_LABEL_WORD_LIST = (
+    "job company role position the this description overview summary profile qualifications"
+    " qualification requirements responsibilities duties skills experience education benefits"
+    " perks additional information about us who we are you what your our key minimum basic"
+    " preferred required desired and & team compensation salary offer"
+)
+_LABEL_WORDS = frozenset(_LABEL_WORD_LIST.split())
+
+
+def _section_label(line: str) -> bool:
+    """A bare section name ("Qualifications", "Additional Information").
+
+    >>> [_section_label(x) for x in ("Job Description", "Experience with SQL")]
+    [True, False]
+    """
+    words = line.lower().rstrip(":").split()
+    return all(w in _LABEL_WORDS for w in words) and _section_heading_line(line.rstrip(":"))
+
+
 def _html_blocks(node: Tag) -> list[Block]:
     out: list[Block] = []
     buf: list[str] = []
@@ -541,6 +563,11 @@ def _html_blocks(node: Tag) -> list[Block]:
                 out.append(("heading", _clean(bold.group(1)).rstrip(":")))
                 continue
             text = _clean(stripped.replace(_BOLD_START, "").replace(_BOLD_END, ""))
+            if _section_label(text):
+                # A section's name on a line of its own, not bold ("Qualifications<br>"): the
+                # page's heading, not an item.
+                out.append(("heading", text))
+                continue
             if "•" in text:
                 out.extend(_split_bullets(text))
             elif text:
@@ -696,7 +723,7 @@ _HEADING_START = re.compile(
     r"^(?:what|who|about|your|our|why|key|minimum|preferred|basic|required|nice|bonus|bonus"
     r"|benefits|responsibilities|requirements|qualifications|skills|duties|perks|compensation"
     r"|salary|education|experience|role|job|position|overview|summary|company|equal|eeo"
-    r"|in this role|day|the role|the team|the opportunity|you)\b",
+    r"|in this role|day|the role|the team|the opportunity|you|additional information)\b",
     re.I,
 )
 

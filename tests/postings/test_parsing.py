@@ -248,6 +248,16 @@ def test_company_and_location_are_found_on_most_job_board_pages():
     assert sum(1 for p in postings if p.location) == 3
 
 
+@pytest.mark.parametrize("name", ["staff-machine", "sr-staff-machine"])
+def test_section_names_on_lines_of_their_own_are_headings_not_items(name: str):
+    (path,) = CORPUS.glob(f"jobboard-html/{name}-learning-*--twitter.html")
+    posting = parse_posting(path.read_bytes(), path.name)
+    labels = {"Company Description", "Job Description", "Qualifications", "Additional Information"}
+    assert not [i.text for i in posting.items if i.text in labels]
+    assert not any("Fair Chance" in t for t in posting.section("requirements"))
+    assert posting.section("about")[0].startswith("In Twitter, we serve billions")
+
+
 def test_widgets_and_places_are_told_from_content():
     for widget in ("APPLY NOW", "Apply for this job", "Save job", "Copy link", "SHARE", "Print"):
         assert is_widget(widget), widget
