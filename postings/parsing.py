@@ -24,6 +24,7 @@ How a posting becomes items:
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -615,6 +616,7 @@ def _parse_html(text: str) -> tuple[str, str, str, list[Block]]:
     soup = BeautifulSoup(text, "html.parser")
     page_title = soup.find("title")
     page_title = _clean(page_title.get_text(" ")) if page_title else ""
+    structured = _job_posting_data(soup)  # before the scripts go
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     # Buttons, menus and navigation drawn with other elements ("<a role=button>Apply</a>").
@@ -633,11 +635,71 @@ def _parse_html(text: str) -> tuple[str, str, str, list[Block]]:
             title = found
             candidate.decompose()
             break
+    # The page's header above the description: its place line is the job's location.
+    above = [] if container is soup else container.find_all_previous(string=True, limit=40)
+    header = [t for t in (_clean(str(s)) for s in above if not isinstance(s, Comment)) if t]
+    header_place = next((t for t in header if is_place(t)), "")
     # A button flattened to a line of text ("APPLY NOW", "Share this listing:") is no content.
     blocks = [(kind, value) for kind, value in _html_blocks(container) if not is_widget(value)]
     title = title or page_title
     company, location, blocks = _html_facts(blocks, title)
-    return title, company, location, blocks
+    return (
+        title,
+        structured.get("company") or company,
+        structured.get("location") or header_place or location,
+        blocks,
+    )
+
+
+def _job_posting_data(soup: BeautifulSoup) -> dict[str, str]:
+    """Company and location from the page's schema.org ``JobPosting`` (JSON-LD), which job
+    boards publish for search engines: the board's own fields, stronger than any reading."""
+    found: dict[str, str] = {}
+    for script in soup.find_all("script", type=re.compile(r"ld\+json", re.I)):
+        try:
+            data = json.loads(script.get_text())
+        except ValueError:
+            continue
+        stack, seen = [data], 0
+        while stack and seen < 500:  # a bounded walk: the data is the page author's
+            node, seen = stack.pop(), seen + 1
+            if isinstance(node, list):
+                stack.extend(node)
+                continue
+            if not isinstance(node, dict):
+                continue
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+            kind = node.get("@type")
+            if kind != "JobPosting" and not (isinstance(kind, list) and "JobPosting" in kind):
+                continue
+            org = node.get("hiringOrganization")
+            name = org.get("name") if isinstance(org, dict) else org
+            if isinstance(name, str) and _plain(name):
+                found.setdefault("company", _plain(name)[:200])
+            places = node.get("jobLocation")
+            for place in places if isinstance(places, list) else [places]:
+                address = place.get("address") if isinstance(place, dict) else None
+                if isinstance(address, dict) and (where := _address(address)):
+                    found.setdefault("location", where)
+            if node.get("jobLocationType") == "TELECOMMUTE":
+                found.setdefault("location", "Remote")
+    return found
+
+
+def _plain(value: str) -> str:
+    return _clean(re.sub(r"<[^>]*>", " ", value))
+
+
+def _address(address: dict) -> str:
+    """A schema.org PostalAddress as a posting states a place: "Los Angeles, CA"."""
+    parts = []
+    for key in ("addressLocality", "addressRegion", "addressCountry"):
+        value = address.get(key)
+        value = value.get("name") if isinstance(value, dict) else value
+        if isinstance(value, str) and _plain(value) and _plain(value) not in parts:
+            parts.append(_plain(value))
+    # The country only when the region does not already place it.
+    return ", ".join(parts[:2] if len(parts) == 3 else parts)[:200]
 
 
 # --------------------------------------------------------------------------- text and markdown

@@ -258,6 +258,25 @@ def test_section_names_on_lines_of_their_own_are_headings_not_items(name: str):
     assert posting.section("about")[0].startswith("In Twitter, we serve billions")
 
 
+def test_a_saved_job_page_gives_its_header_place_and_its_job_posting_data():
+    path = CORPUS / "jobboard-html" / "principal-machine-learning-engineer--medtronic.html"
+    page = path.read_text()
+    header = '<div class="header"><div>Medtronic</div><div>Mounds View, MN 55112</div></div>'
+    saved = page.replace('<div id="jobDescriptionText"', header + '<div id="jobDescriptionText"')
+    assert parse_posting(saved, path.name).location == "Mounds View, MN 55112"
+    data = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+        '"JobPosting", "hiringOrganization": {"@type": "Organization", "name": "Medtronic plc"},'
+        ' "jobLocation": {"@type": "Place", "address": {"addressLocality": "Mounds View", '
+        '"addressRegion": "MN", "addressCountry": "US"}}}</script>'
+    )
+    posting = parse_posting(data + saved, path.name)
+    assert (posting.company, posting.location) == ("Medtronic plc", "Mounds View, MN")
+    assert not any("schema.org" in item.text for item in posting.items)
+    broken = parse_posting(data.replace("}}}", "}") + page, path.name)
+    assert (broken.company, broken.location) == ("Medtronic", "")
+
+
 def test_widgets_and_places_are_told_from_content():
     for widget in ("APPLY NOW", "Apply for this job", "Save job", "Copy link", "SHARE", "Print"):
         assert is_widget(widget), widget
