@@ -705,7 +705,6 @@ def _address(address: dict) -> str:
 # --------------------------------------------------------------------------- text and markdown
 
 _BULLET = re.compile(r"^\s*(?:[-*•·▪●◦–]|\d{1,2}[.)]|\(\d{1,2}\)|[a-z][.)])\s+(.*)$")
-# Page chrome around a pasted posting: language links, dates, the site's search box, pagers.
 # Buttons and widgets of a job board's page, as their labels read once the page is flattened to
 # text: apply, save, share and copy-link buttons, pagers. A whole line or element only; a
 # bullet that starts with the verb ("Share best practices") is content.
