@@ -24,7 +24,9 @@ How a posting becomes items:
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import nh3
@@ -124,21 +126,41 @@ def decode(data: bytes | str, filename: str = "") -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Tags that give a page its structure. Inline tags (b, strong, i, span, a) alone never make a
+# page: pasted text with "<b>care</b>" in it is still lines of text. Script, style and frames
+# count too: nothing but a page carries them, and read as a page their content is dropped.
+_STRUCTURE_TAG = re.compile(
+    r"<(?:!doctype|html|head|body|div|p|ul|ol|li|h[1-6]|br|hr|table|tr|td|th|section|article"
+    r"|header|footer|main|blockquote|dl|dt|dd|iframe|script|style|svg|noscript|template"
+    r"|object|embed)\b",
+    re.I,
+)
+_ANY_TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>", re.I)
+
+
 def detect_format(text: str) -> str:
-    """The format of a posting: markdown (front matter or headings), html (tags), else text.
+    """The format of a posting: markdown (front matter or headings), html (structure tags),
+    else text.
+
+    HTML is a document or fragment whose structure lives in its tags (p, div, ul/li, h1-h6,
+    br). Lines of text with a few inline tags are text; so is text whose plain lines outnumber
+    its structure tags four to one, where a stray ``<p>`` is a slip, not the page's layout.
 
     >>> detect_format("---\\ntitle: x\\n---\\n"), detect_format("<h2>x</h2>"), detect_format("x")
     ('markdown', 'html', 'text')
+    >>> detect_format("Analyst\\n\\nWe <b>care</b> about SQL\\n")
+    'text'
     """
     head = text.lstrip()[:4000]
     if head.startswith("---\n"):
         return "markdown"
-    if re.search(
-        r"<(?:div|h[1-6]|p|ul|ol|li|br|b|strong|span|html|body|table|iframe|script|style)\b",
-        head,
-        re.I,
-    ):
+    if re.match(r"<(?:!doctype|html|head|body)\b", head, re.I):
         return "html"
+    structure = len(_STRUCTURE_TAG.findall(head))
+    if structure:
+        plain = sum(1 for line in head.split("\n") if line.strip() and not _ANY_TAG.search(line))
+        if structure * 4 >= plain:
+            return "html"
     if re.search(r"^#{1,6}\s+\S|^\*\*[^*]+\*\*:?\s*$", head, re.M):
         return "markdown"
     return "text"
@@ -163,7 +185,8 @@ _HEADINGS = [
     ),
     (
         "about",
-        r"about (?:us|the company|the team|(?!you\b|the\b|this\b|a\b)\w+$)|company profile"
+        r"about (?:us|the company|the team|(?!you\b|the\b|this\b|a\b)\w+$)"
+        r"|company (?:profile|description|overview)|additional information"
         r"|who we are|benefits|perks|what we offer|why (?:join|work)|life at"
         r"|our (?:company|story|culture|values)",
     ),
@@ -488,6 +511,7 @@ _DROP_TAGS = [
     "frame",
     "frameset",
     "title",
+    "nav",
 ]
 # Private-use markers keep "this run was bold" through the text flattening below.
 _BOLD_START, _BOLD_END = "\ue000", "\ue001"
@@ -501,6 +525,27 @@ def _split_bullets(text: str) -> list[Block]:
     out: list[Block] = [("text", before.strip())] if before.strip() else []
     out.extend(("bullet", p.strip(" ;")) for p in parts if p.strip(" ;"))
     return out
+
+
+# The words a bare section name is made of; "Experience with SQL" on a line of its own is
+# a requirement, "Job Description" a heading.
+_LABEL_WORD_LIST = (
+    "job company role position the this description overview summary profile qualifications"
+    " qualification requirements responsibilities duties skills experience education benefits"
+    " perks additional information about us who we are you what your our key minimum basic"
+    " preferred required desired and & team compensation salary offer"
+)
+_LABEL_WORDS = frozenset(_LABEL_WORD_LIST.split())
+
+
+def _section_label(line: str) -> bool:
+    """A bare section name ("Qualifications", "Additional Information").
+
+    >>> [_section_label(x) for x in ("Job Description", "Experience with SQL")]
+    [True, False]
+    """
+    words = line.lower().rstrip(":").split()
+    return all(w in _LABEL_WORDS for w in words) and _section_heading_line(line.rstrip(":"))
 
 
 def _html_blocks(node: Tag) -> list[Block]:
@@ -519,6 +564,11 @@ def _html_blocks(node: Tag) -> list[Block]:
                 out.append(("heading", _clean(bold.group(1)).rstrip(":")))
                 continue
             text = _clean(stripped.replace(_BOLD_START, "").replace(_BOLD_END, ""))
+            if _section_label(text):
+                # A section's name on a line of its own, not bold ("Qualifications<br>"): the
+                # page's heading, not an item.
+                out.append(("heading", text))
+                continue
             if "•" in text:
                 out.extend(_split_bullets(text))
             elif text:
@@ -566,7 +616,11 @@ def _parse_html(text: str) -> tuple[str, str, str, list[Block]]:
     soup = BeautifulSoup(text, "html.parser")
     page_title = soup.find("title")
     page_title = _clean(page_title.get_text(" ")) if page_title else ""
+    structured = _job_posting_data(soup)  # before the scripts go
     for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    # Buttons, menus and navigation drawn with other elements ("<a role=button>Apply</a>").
+    for tag in soup.find_all(role=re.compile(r"^(?:button|navigation|menu|menubar|toolbar)$")):
         tag.decompose()
     container = soup.find(id="jobDescriptionText") or soup
     # The job board's header (<h2> in the seeds, <h1 class="…title"> in the scrape) stands
@@ -581,12 +635,116 @@ def _parse_html(text: str) -> tuple[str, str, str, list[Block]]:
             title = found
             candidate.decompose()
             break
-    return title or page_title, "", "", _html_blocks(container)
+    # The page's header above the description: its place line is the job's location.
+    above = [] if container is soup else container.find_all_previous(string=True, limit=40)
+    header = [t for t in (_clean(str(s)) for s in above if not isinstance(s, Comment)) if t]
+    header_place = next((t for t in header if is_place(t)), "")
+    # A button flattened to a line of text ("APPLY NOW", "Share this listing:") is no content.
+    blocks = [(kind, value) for kind, value in _html_blocks(container) if not is_widget(value)]
+    title = title or page_title
+    company, location, blocks = _html_facts(blocks, title)
+    return (
+        title,
+        structured.get("company") or company,
+        structured.get("location") or header_place or location,
+        blocks,
+    )
+
+
+def _job_posting_data(soup: BeautifulSoup) -> dict[str, str]:
+    """Company and location from the page's schema.org ``JobPosting`` (JSON-LD), which job
+    boards publish for search engines: the board's own fields, stronger than any reading."""
+    found: dict[str, str] = {}
+    for script in soup.find_all("script", type=re.compile(r"ld\+json", re.I)):
+        try:
+            data = json.loads(script.get_text())
+        except ValueError:
+            continue
+        stack, seen = [data], 0
+        while stack and seen < 500:  # a bounded walk: the data is the page author's
+            node, seen = stack.pop(), seen + 1
+            if isinstance(node, list):
+                stack.extend(node)
+                continue
+            if not isinstance(node, dict):
+                continue
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+            kind = node.get("@type")
+            if kind != "JobPosting" and not (isinstance(kind, list) and "JobPosting" in kind):
+                continue
+            org = node.get("hiringOrganization")
+            name = org.get("name") if isinstance(org, dict) else org
+            if isinstance(name, str) and _plain(name):
+                found.setdefault("company", _plain(name)[:200])
+            places = node.get("jobLocation")
+            for place in places if isinstance(places, list) else [places]:
+                address = place.get("address") if isinstance(place, dict) else None
+                if isinstance(address, dict) and (where := _address(address)):
+                    found.setdefault("location", where)
+            if node.get("jobLocationType") == "TELECOMMUTE":
+                found.setdefault("location", "Remote")
+    return found
+
+
+def _plain(value: str) -> str:
+    return _clean(re.sub(r"<[^>]*>", " ", value))
+
+
+def _address(address: dict) -> str:
+    """A schema.org PostalAddress as a posting states a place: "Los Angeles, CA"."""
+    parts = []
+    for key in ("addressLocality", "addressRegion", "addressCountry"):
+        value = address.get(key)
+        value = value.get("name") if isinstance(value, dict) else value
+        if isinstance(value, str) and _plain(value) and _plain(value) not in parts:
+            parts.append(_plain(value))
+    # The country only when the region does not already place it.
+    return ", ".join(parts[:2] if len(parts) == 3 else parts)[:200]
 
 
 # --------------------------------------------------------------------------- text and markdown
 
 _BULLET = re.compile(r"^\s*(?:[-*•·▪●◦–]|\d{1,2}[.)]|\(\d{1,2}\)|[a-z][.)])\s+(.*)$")
+# Buttons and widgets of a job board's page, as their labels read once the page is flattened to
+# text: apply, save, share and copy-link buttons, pagers. A whole line or element only; a
+# bullet that starts with the verb ("Share best practices") is content.
+_WIDGET = re.compile(
+    r"^(?:(?:easy |quick )?apply(?: now| here| today| online| for (?:this|the) (?:job|position"
+    r"|role)| on (?:the )?company(?:'s)? (?:site|website))?|(?:share|save|print|email|report"
+    r"|bookmark|tweet|post)(?: (?:this|the))?(?: (?:job|listing|posting|position|role|page"
+    r"|link))?(?: (?:on|via|with|to) (?:a )?\w+)?|saved(?: job)?|(?:copy|copied) (?:the )?(?:link"
+    r"|url)|(?:link|url) copied(?: to clipboard)?|copied(?: to clipboard)?|sign in to apply"
+    r"|back to (?:search|results|(?:all )?jobs|top)|(?:next|previous) (?:job|posting)"
+    r"|(?:see|view) (?:all |more |similar )*jobs|show (?:more|less)|read more"
+    # An empty template field ("Company Description: null") printed by the job board.
+    r"|null|undefined)[\s:!.]*$",
+    re.I,
+)
+# Very short all-caps calls to action ("APPLY NOW", "SAVE JOB"): the verbs of a button.
+_CALL_TO_ACTION = re.compile(
+    r"^(?:apply|share|save|copy|print|email|bookmark|subscribe|submit|download|click|tap)(?:\s|$)",
+    re.I,
+)
+
+
+def is_widget(text: str) -> bool:
+    """Is this line a button, share widget or pager of the job board's page, not content?
+
+    >>> [is_widget(t) for t in ("APPLY NOW", "Share this listing:", "LINK COPIED", "SQL")]
+    [True, True, True, False]
+    """
+    text = text.strip()
+    if _WIDGET.match(text):
+        return True
+    words = text.split()
+    return (
+        1 <= len(words) <= 3
+        and text.upper() == text
+        and any(c.isalpha() for c in text)
+        and bool(_CALL_TO_ACTION.match(text))
+    )
+
+
 # Page chrome around a pasted posting: language links, dates, the site's search box, pagers.
 _CHROME = re.compile(
     r"^(?:english version|versione italiana|(?:data|date|posted(?: on)?|job id|ref(?:erence)?)"
@@ -595,6 +753,12 @@ _CHROME = re.compile(
     r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})$",
     re.I,
 )
+
+
+def _chrome(line: str) -> bool:
+    return bool(_CHROME.match(line)) or is_widget(line)
+
+
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -620,7 +784,7 @@ _HEADING_START = re.compile(
     r"^(?:what|who|about|your|our|why|key|minimum|preferred|basic|required|nice|bonus|bonus"
     r"|benefits|responsibilities|requirements|qualifications|skills|duties|perks|compensation"
     r"|salary|education|experience|role|job|position|overview|summary|company|equal|eeo"
-    r"|in this role|day|the role|the team|the opportunity|you)\b",
+    r"|in this role|day|the role|the team|the opportunity|you|additional information)\b",
     re.I,
 )
 
@@ -656,7 +820,7 @@ def _text_blocks(body: str, markdown: bool) -> list[Block]:
         if not line or set(line) <= set("-*_=") and len(line) >= 3:
             flush()  # blank line or a markdown rule
             continue
-        if _CHROME.match(line) or (bullet := _BULLET.match(line)) and _CHROME.match(bullet[1]):
+        if _chrome(line) or (bullet := _BULLET.match(line)) and _chrome(bullet[1]):
             flush()
             continue
         if markdown and re.match(r"^#{1,6}\s+", line):
@@ -742,7 +906,8 @@ def _parse_markdown(text: str, label: str) -> tuple[str, str, str, list[Block]]:
 
 _FACT_LINE = re.compile(
     r"^(?P<label>company|employer|organi[sz]ation|location|locations|based in|office"
-    r"|work location|salary|salary range|pay|pay range|base pay|base salary|compensation"
+    r"|(?:work|job) locations?|(?:this|the) (?:position|role|job) is (?:available|based|located) in"
+    r"|salary|salary range|pay|pay range|base pay|base salary|compensation"
     r"|compensation range)(?:\s*:\s*|\s+[–-]\s+)(?P<value>\S.{0,150})$",
     re.I,
 )
@@ -799,18 +964,119 @@ def _parse_text(text: str) -> tuple[str, str, str, list[Block]]:
         chrome = re.match(r"^([A-Z][\w&.-]+)\s+(?:ricerca|careers|jobs|search)\b", line)
         if chrome and not company:
             company = chrome.group(1)
-        if _CHROME.match(line) or len(line) > 120:
+        if _chrome(line) or len(line) > 120:
             continue
         if not title:
             title = line.rstrip(":")
             start = index + 1
     facts, rest = stated_facts(lines[start:])
+    location = facts.get("location", "")
+    # A line of its own naming a place, under the title ("Los Angeles, CA"): the header's
+    # location. Read line by line, before the text's lines are joined into paragraphs.
+    for index, line in enumerate(rest[:12]):
+        if location or _BULLET.match(line) or _section_heading_line(line) or len(line) > 120:
+            break
+        if is_place(line):
+            location = line
+            del rest[index]
+            break
     return (
         title,
         facts.get("company") or company,
-        facts.get("location", ""),
+        location,
         _text_blocks("\n".join(rest), markdown=False),
     )
+
+
+# --------------------------------------------------------------------------- location
+
+# Regions that make "Name, Region" a place: US states, Canadian provinces, countries and the
+# short forms postings use. A name list, not a shape: "Sales, Marketing" has the same shape.
+_REGION_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
+    "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
+    "|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada"
+    "|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio"
+    "|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas"
+    "|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|District of Columbia"
+    "|Alberta|British Columbia|Manitoba|New Brunswick|Newfoundland and Labrador|Nova Scotia"
+    "|Ontario|Prince Edward Island|Quebec|Saskatchewan|Yukon"
+    "|United States|United States of America|USA|US|U.S.|UK|U.K.|United Kingdom|England"
+    "|Scotland|Wales|Northern Ireland|Ireland|Canada|Mexico|Brazil|Argentina|Chile|Colombia"
+    "|Peru|Uruguay|Costa Rica|Germany|France|Spain|Portugal|Italy|Netherlands|Belgium"
+    "|Luxembourg|Switzerland|Austria|Denmark|Sweden|Norway|Finland|Iceland|Estonia|Latvia"
+    "|Lithuania|Poland|Czech Republic|Czechia|Slovakia|Hungary|Romania|Bulgaria|Greece"
+    "|Croatia|Serbia|Slovenia|Ukraine|Turkey|Türkiye|Cyprus|Malta|Israel|UAE"
+    "|United Arab Emirates|Saudi Arabia|Qatar|Egypt|Morocco|Nigeria|Kenya|South Africa"
+    "|Ghana|India|Pakistan|Bangladesh|Sri Lanka|China|Hong Kong|Taiwan|Japan|South Korea"
+    "|Korea|Singapore|Malaysia|Indonesia|Thailand|Vietnam|Philippines|Australia"
+    "|New Zealand|EMEA|APAC|LATAM|Europe|EU|Asia|Americas|North America|Latin America"
+)
+_REGIONS = frozenset(name.lower() for name in _REGION_NAMES.split("|"))
+# Two-letter US state and Canadian province codes ("San Francisco, CA 94103").
+_REGION_CODE_LIST = (
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM"
+    " NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AB BC MB NB NL NS ON PE QC SK"
+    " YT"
+)
+_REGION_CODES = frozenset(_REGION_CODE_LIST.split())
+_REMOTE = re.compile(
+    r"^(?:(?:fully |full[- ]|100% )?remote(?: ok| first| only| friendly)?|hybrid|anywhere"
+    r"|worldwide|on-?site|in-?office)$",
+    re.I,
+)
+# "Account Executive, EMEA" is a title with its region and "Full-time, Remote" a job type,
+# not places.
+_NOT_PLACE = re.compile(
+    r"\b(?:manager|engineer|executive|director|developer|analyst|designer|lead|head|specialist"
+    r"|representative|consultant|architect|scientist|intern|officer|president|partner|sales"
+    r"|marketing|engineering|team|department|division|full[- ]time|part[- ]time|contract"
+    r"|permanent|temporary|freelance|internship)\b",
+    re.I,
+)
+_PLACE_NAME = re.compile(r"^[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|of|de|la|am|upon|sur))*$")
+
+
+def is_place(line: str) -> bool:
+    """Does the whole line name a place, as a posting's header does ("Los Angeles, California",
+    "San Francisco, CA 94103", "Remote - US")? A region or a remote word must be in it.
+
+    >>> [is_place(t) for t in ("Los Angeles, California", "Remote", "Data Science, Engineering")]
+    [True, True, False]
+    """
+    line = line.strip().rstrip(".")
+    if not line or len(line) > 80 or len(line.split()) > 10:
+        return False
+    parts = [
+        p for p in re.split(r"\s*(?:[,;/|()]|\bor\b|\band\b|\s[-–—]\s)\s*", line) if p and p.strip()
+    ]
+    signal = False
+    for part in parts:
+        part = re.sub(r"\s*\b\d{5}(?:-\d{4})?$", "", part).strip()  # a ZIP code
+        if not part:
+            continue
+        if part.lower() in _REGIONS or part in _REGION_CODES or _REMOTE.match(part):
+            signal = True
+        elif not _PLACE_NAME.match(part) or part.lower() in _NOT_A_NAME or _NOT_PLACE.search(part):
+            return False
+    return signal and bool(_PLACE_NAME.match(parts[0]) or _REMOTE.match(parts[0]))
+
+
+def header_location(blocks: list[Block], title: str) -> tuple[str, list[Block]]:
+    """A line that names a place in the posting's header (before its first section or list):
+    the location, taken out of the blocks so it never becomes an item.
+
+    >>> header_location([("text", "Los Angeles, California"), ("heading", "Requirements")], "")
+    ('Los Angeles, California', [('heading', 'Requirements')])
+    """
+    for index, (kind, text) in enumerate(blocks[:12]):
+        if kind in {"list", "bullet"}:
+            break
+        if kind == "heading" and text != title and classify_heading(text) != "other":
+            break
+        if kind in {"text", "heading"} and text != title and is_place(text):
+            return text, blocks[:index] + blocks[index + 1 :]
+    return "", blocks
 
 
 # --------------------------------------------------------------------------- company
@@ -824,10 +1090,17 @@ _FORM = r",? (?:Inc|LLC|Ltd|Limited|Corporation|Corp|GmbH|AG|plc|S\.p\.A|SA|BV)\
 _COMPANY_PATTERNS = [
     re.compile(r"^(" + _NAME + _FORM + r")"),
     re.compile(r"\b(" + _NAME + _FORM + r") \((?:NYSE|NASDAQ|Nasdaq|LSE)\b"),
-    re.compile(r"\b(" + _NAME + r"(?:" + _FORM + r")?) is an? equal (?:opportunity|employment)"),
-    re.compile(r"^(?:At|Join) (" + _NAME + r")(?:,| is| we| and)"),
+    re.compile(
+        r"\b(" + _NAME + r"(?:" + _FORM + r")?) is an? (?i:equal (?:opportunity|employment))"
+    ),
+    # At a sentence's start, not only a paragraph's ("Together, we … At Medtronic, we push").
+    re.compile(r"(?:^|(?<=[.!?] ))(?:At|Join) (" + _NAME + r")(?:,| is| we| and)"),
     re.compile(r"^(" + _NAME + r") (?:is|are) (?:a|an|the) [^.]{0,80}?(?:company|leader|provider)"),
 ]
+# Weaker, so only for a name the posting repeats: an "About X" heading, or an about paragraph
+# that opens on it ("Netflix is revolutionizing …").
+_ABOUT_HEADING = re.compile(r"^About (" + _NAME + r")$")
+_OPENING_NAME = re.compile(r"^(" + _NAME + r") (?:is|are|has|was) ")
 _DEFINED = re.compile(r"\b(" + _NAME + r") \([\"“]([A-Z0-9&]{2,})[\"”]\)")
 _NOT_A_NAME = {
     "we",
@@ -875,14 +1148,17 @@ def _defined_name(text: str) -> str:
     return ""
 
 
-def guess_company(paragraphs: list[str]) -> str:
+def guess_company(paragraphs: list[str], headings: Sequence[str] = ()) -> str:
     """The employer named in the posting's prose, or "" when unsure (a wrong company is worse
     than none). Recognised, strongest first: "X, Inc." opening a paragraph or before its
     ticker, "X is an equal opportunity employer", "At X, …", "Join X …", "X is a … company",
-    a name defined with its abbreviation ("Amazon Web Services (“AWS”)").
+    a name defined with its abbreviation ("Amazon Web Services (“AWS”)"); then, for a name
+    the prose repeats, an "About X" heading or an about paragraph opening "X is …".
 
     >>> guess_company(["8x8, Inc. (NYSE:EGHT) communication solutions help businesses"])
     '8x8, Inc.'
+    >>> guess_company(["Acme is reinventing carts. We are big.", "Acme ships."])
+    'Acme'
     """
     for pattern in _COMPANY_PATTERNS:
         for text in paragraphs:
@@ -893,6 +1169,31 @@ def guess_company(paragraphs: list[str]) -> str:
     for text in paragraphs:
         if name := _defined_name(text):
             return name
+    prose = "\n".join(dict.fromkeys(paragraphs))
+
+    def mentions(name: str) -> int:
+        return len(re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", prose))
+
+    for heading in headings:
+        match = _ABOUT_HEADING.match(heading)
+        if (
+            match
+            and len(match[1].split()) <= 4
+            and _plausible(match[1], heading, 6)
+            and classify_heading(match[1]) == "other"  # not "About the Role", "About Benefits"
+            and mentions(match[1]) >= 1
+        ):
+            return match[1]
+    for text in dict.fromkeys(paragraphs):
+        match = _OPENING_NAME.match(text)
+        if (
+            match
+            and len(match[1].split()) <= 4
+            and _ABOUT_TEXT.search(text)  # the employer speaking of itself
+            and _plausible(match[1], text, 0)
+            and mentions(match[1]) >= 2
+        ):
+            return match[1]
     return ""
 
 
@@ -970,6 +1271,8 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
     label = _label(filename)
     text = decode(data, filename)
     fmt = detect_format(text)
+    if fmt != "html" and (_ANY_TAG.search(text) or "<!--" in text):
+        text = strip_markup(text)
     if fmt == "html":
         title, company, location, blocks = _parse_html(text)
     elif fmt == "markdown":
@@ -986,7 +1289,8 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
         paragraphs = [t for kind, t in blocks if kind == "text"]
         company = guess_company(
             [p for p in paragraphs if _ABOUT_TEXT.search(p) or _LEGAL_TEXT.search(p)]
-            + paragraphs[:12]
+            + paragraphs[:12],
+            headings=[t for kind, t in blocks if kind == "heading"],
         )
     asked = [i.text for i in items if i.section in ASKED]
     if not asked:
@@ -1009,6 +1313,38 @@ def parse_posting(data: bytes | str, filename: str = "") -> ParsedPosting:
         text="\n".join(t for kind, t in blocks if t and kind != "prompt"),
         pay=_pay_of(text, blocks)[:100],
     )
+
+
+def strip_markup(text: str) -> str:
+    """The text of a text or markdown posting without its stray tags, sanitised by the same
+    nh3 as the HTML view: tags go, their words stay, script and style go with their content.
+
+    >>> strip_markup("We <b>care</b> &amp; ship<script>alert(1)</script>\\nSQL")
+    'We care & ship\\nSQL'
+    """
+    cleaned = nh3.clean(
+        text, tags=set(), clean_content_tags=_DROP_WITH_CONTENT, strip_comments=True
+    )
+    # nh3 escapes what it keeps ("&" → "&amp;"); the readers want the characters back.
+    return htmllib.unescape(cleaned)
+
+
+def _html_facts(blocks: list[Block], title: str) -> tuple[str, str, list[Block]]:
+    """Company and location a page states in lines of their own ("Location: Remote", "This
+    position is available in: …", a place under the title), taken out of the blocks."""
+    facts: dict[str, str] = {}
+    kept: list[Block] = []
+    for kind, value in blocks:
+        found, rest = stated_facts([value]) if kind == "text" else ({}, [value])
+        stated = {k: v for k, v in found.items() if k in {"company", "location"}}
+        if stated and not rest:
+            facts = stated | facts  # the first statement of each fact wins
+            continue
+        kept.append((kind, value))
+    location = facts.get("location", "")
+    if not location:
+        location, kept = header_location(kept, title)
+    return facts.get("company", ""), location, kept
 
 
 def _pay_of(text: str, blocks: list[Block]) -> str:

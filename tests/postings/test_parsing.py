@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from postings.parsing import (
     PostingError,
     classify_heading,
     degree_asked,
+    detect_format,
+    is_place,
+    is_widget,
     parse_posting,
     sanitize_html,
     sentences,
@@ -194,6 +198,175 @@ def test_markdown_without_front_matter_title_from_the_first_heading():
     assert posting.section("requirements") == ["2-3 years in B2B sales", "SQL"]
     assert posting.section("responsibilities") == ["Build the forecast"]
     assert (posting.years_min, posting.years_max) == (2, 3)
+
+
+# --------------------------------------------------------------------------- job-board pages
+
+HTML_CORPUS = sorted(CORPUS.glob("jobboard-html/*.html"))
+WIDGETS = re.compile(r"(?i)apply now|share this listing:?|link copied|null")
+
+
+def _scraped(path: Path) -> dict[str, str]:
+    """The company and location the job board lists for the page (the scrape's note)."""
+    note = path.read_text().split("-->", 1)[0]
+    return {k: v.strip() for k, v in re.findall(r"(company|location)=([^;]+?)\s*(?:;|$)", note)}
+
+
+@pytest.mark.parametrize("path", HTML_CORPUS, ids=lambda p: p.name[:40])
+def test_job_board_buttons_and_share_widgets_are_not_items(path: Path):
+    posting = parse_posting(path.read_bytes(), path.name)
+    assert not [i.text for i in posting.items if WIDGETS.fullmatch(i.text)]
+    assert not [t for t in posting.text.split("\n") if WIDGETS.fullmatch(t)]
+
+
+def test_the_header_location_is_the_location_and_widgets_are_not_requirements():
+    path = CORPUS / "jobboard-html" / "senior-machine-learning-engineer--netflix.html"
+    posting = parse_posting(path.read_bytes(), path.name)
+    assert (posting.company, posting.location) == ("Netflix", "Los Angeles, California")
+    assert "Los Angeles, California" not in [i.text for i in posting.items]
+    requirements = posting.section("requirements")
+    assert len(requirements) == 8  # the eight qualifications, no "APPLY NOW" or "LINK COPIED"
+    assert requirements[-1].startswith("Passion for and an appreciation of the entertainment")
+
+
+@pytest.mark.parametrize("path", HTML_CORPUS, ids=lambda p: p.name[:40])
+def test_company_and_location_read_from_the_page_agree_with_the_job_board(path: Path):
+    posting = parse_posting(path.read_bytes(), path.name)
+    listed = _scraped(path)
+    # A wrong company or place is worse than none: what is found is the board's own.
+    assert posting.company in listed["company"]
+    city = listed["location"].split(",")[0]
+    assert posting.location == "" or posting.location.startswith(city)
+    assert posting.location not in [i.text for i in posting.items]
+
+
+def test_company_and_location_are_found_on_most_job_board_pages():
+    postings = [parse_posting(path.read_bytes(), path.name) for path in HTML_CORPUS]
+    # Ascendum's page never names the company; Medtronic's and one of Twitter's never name a
+    # place; everything the pages state is read.
+    assert sum(1 for p in postings if p.company) == 5
+    assert sum(1 for p in postings if p.location) == 3
+
+
+@pytest.mark.parametrize("name", ["staff-machine", "sr-staff-machine"])
+def test_section_names_on_lines_of_their_own_are_headings_not_items(name: str):
+    (path,) = CORPUS.glob(f"jobboard-html/{name}-learning-*--twitter.html")
+    posting = parse_posting(path.read_bytes(), path.name)
+    labels = {"Company Description", "Job Description", "Qualifications", "Additional Information"}
+    assert not [i.text for i in posting.items if i.text in labels]
+    assert not any("Fair Chance" in t for t in posting.section("requirements"))
+    assert posting.section("about")[0].startswith("In Twitter, we serve billions")
+
+
+def test_a_saved_job_page_gives_its_header_place_and_its_job_posting_data():
+    path = CORPUS / "jobboard-html" / "principal-machine-learning-engineer--medtronic.html"
+    page = path.read_text()
+    header = '<div class="header"><div>Medtronic</div><div>Mounds View, MN 55112</div></div>'
+    saved = page.replace('<div id="jobDescriptionText"', header + '<div id="jobDescriptionText"')
+    assert parse_posting(saved, path.name).location == "Mounds View, MN 55112"
+    data = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+        '"JobPosting", "hiringOrganization": {"@type": "Organization", "name": "Medtronic plc"},'
+        ' "jobLocation": {"@type": "Place", "address": {"addressLocality": "Mounds View", '
+        '"addressRegion": "MN", "addressCountry": "US"}}}</script>'
+    )
+    posting = parse_posting(data + saved, path.name)
+    assert (posting.company, posting.location) == ("Medtronic plc", "Mounds View, MN")
+    assert not any("schema.org" in item.text for item in posting.items)
+    broken = parse_posting(data.replace("}}}", "}") + page, path.name)
+    assert (broken.company, broken.location) == ("Medtronic", "")
+
+
+def test_widgets_and_places_are_told_from_content():
+    for widget in ("APPLY NOW", "Apply for this job", "Save job", "Copy link", "SHARE", "Print"):
+        assert is_widget(widget), widget
+    for content in ("Share best practices with the team", "Email marketing", "SQL", "SPARK"):
+        assert not is_widget(content), content
+    for place in ("Los Angeles, California", "San Francisco, CA 94103", "Berlin, Germany"):
+        assert is_place(place), place
+    for other in ("Data Science and Engineering", "Account Executive, EMEA", "Full-time, Remote"):
+        assert not is_place(other), other
+
+
+def test_pasted_job_board_text_drops_buttons_and_reads_the_place_under_the_title():
+    posting = parse_posting(
+        "Sales Analyst\nAcme Corp\nAustin, TX 78701\n\nApply now\nSave job\n\n"
+        "Requirements:\n- 3+ years of experience in sales operations\n- SQL\n\n"
+        "Share this job\nLINK COPIED\n",
+        "pasted.txt",
+    )
+    assert posting.location == "Austin, TX 78701"
+    assert posting.section("requirements") == [
+        "3+ years of experience in sales operations",
+        "SQL",
+    ]
+    assert len(posting.items) == 2  # no button, widget or place among the items
+
+
+# --------------------------------------------------------------------------- format detection
+
+MARKDOWN_CORPUS = sorted(CORPUS.glob("jobboard-md*/*.md"))
+
+
+def _pasted(path: Path) -> str:
+    """A real posting as a person pastes it from the job board: the title, then its text."""
+    posting = parse_posting(path.read_bytes(), path.name)
+    return posting.title + "\n\n" + "\n\n".join(posting.text.split("\n")) + "\n"
+
+
+def _bold_one_word(text: str) -> str:
+    """The same text with one word in an inline tag, as a rich-text paste leaves it."""
+    lines = text.split("\n")
+    middle = next(i for i in range(len(lines) // 2, len(lines)) if re.search(r" \w{5,} ", lines[i]))
+    lines[middle] = re.sub(r" (\w{5,}) ", r" <b>\1</b> ", lines[middle], count=1)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", MARKDOWN_CORPUS, ids=lambda p: p.name[:40])
+def test_pasted_text_with_one_inline_tag_reads_as_the_same_text(path: Path):
+    pasted = _pasted(path)
+    plain = parse_posting(pasted, "pasted.txt")
+    tagged = parse_posting(_bold_one_word(pasted), "pasted.txt")
+    assert (tagged.format, tagged.title) == (plain.format, plain.title)
+    assert [(i.section, i.text) for i in tagged.items] == [(i.section, i.text) for i in plain.items]
+
+
+def test_pasted_seed_text_with_inline_tags_and_a_script_reads_as_text():
+    text = (SEEDS / "atu-sales-manager.txt").read_text()
+    plain = parse_posting(text, "pasted.txt")
+    tagged = text.replace("team", "<b>team</b>", 1).replace(
+        "Results", "Results <span>x</span><script>alert(1)</script>", 1
+    )
+    posting = parse_posting(tagged, "pasted.txt")
+    assert (posting.format, posting.title) == ("text", "ATU Lead Commercial")
+    assert len(posting.items) == len(plain.items)
+    assert not any("alert" in item.text or "<" in item.text for item in posting.items)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<h2>Analyst</h2>\nWe sell.\n<ul><li>SQL</li></ul>",
+        "<p>Analyst</p><p>We sell things.</p>",
+        "Analyst<br>\nWe sell things.<br>\nRequirements:<br>\n- SQL<br>",
+        "<!DOCTYPE html>\n<title>Analyst</title>\nWe sell.\nSQL\nExcel\nMore\nLines",
+        "<div>Analyst</div>\n<div>We sell.</div>",
+    ],
+)
+def test_html_documents_and_fragments_are_html(text: str):
+    assert detect_format(text) == "html"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analyst\n\nWe <b>care</b> about customers.\n\nRequirements:\n- SQL\n",
+        "Analyst\n\n<strong>Requirements</strong>\n- <i>SQL</i>\n- <a href='x'>Excel</a>\n",
+        "Analyst\n" + "A line of text.\n" * 12 + "<p>One stray paragraph tag.\n",
+    ],
+)
+def test_lines_of_text_with_a_few_tags_are_text(text: str):
+    assert detect_format(text) == "text"
 
 
 # --------------------------------------------------------------------------- facts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -105,6 +106,21 @@ def test_upload_form(client: Client, ladder, staff):
     assert response.status_code == 400
     assert "passwd.html: binary file" in response.content.decode()
     assert Posting.objects.count() == 1
+
+
+def test_pasted_text_with_an_inline_tag_is_read_as_text(client: Client, ladder, staff):
+    path = ROOT / "tests/data/corpus/postings/jobboard-md/sales-operations-primer-Ufjtd.md"
+    body = path.read_text().split("---\n", 2)[2]
+    # The page as a browser shows it and a person copies it: no markdown marks.
+    body = re.sub(r"^#+ |\*\*", "", body, flags=re.M).replace("*   ", "- ")
+    text = "Sales Operations\n\n" + body.replace("An interest", "An <b>interest</b>")
+    response = client.post("/postings/upload/", {"text": text})
+    assert response.status_code == 302
+    posting = Posting.objects.get()
+    assert (posting.format, posting.title) == ("text", "Sales Operations")
+    texts = [item.text for item in posting.items.all()]
+    assert "An interest in data and how we can use it to continuously improve" in texts
+    assert not any("<" in t for t in texts)
 
 
 def test_compare_with_a_level_and_with_a_grade(client: Client, postings):
