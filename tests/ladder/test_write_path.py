@@ -251,8 +251,8 @@ def test_7_own_means_the_same_level_not_the_same_slug(hr_client, visitor):
     response = hr_client.post(change_url(beta), {**data, "_continue": "1"})
     assert response.status_code == 302, response.content.decode()[:3000]
     admin_page = hr_client.get(change_url(beta)).content.decode()
-    own = re.findall(r"<li class='own'>(.*?)</li>", admin_page)
-    inherited = re.findall(r"<li class='inherited'>(.*?)</li>", admin_page)
+    own = re.findall(r"<li class='own depth-\d'>(.*?)</li>", admin_page)
+    inherited = re.findall(r"<li class='inherited depth-\d'>(.*?)</li>", admin_page)
     assert any("Alpha duty one" in row for row in inherited), inherited
     assert not any("Alpha duty" in row for row in own), own
     page = visitor.get("/families/beta/analyst/").content.decode()
