@@ -6,7 +6,11 @@ the rule's edges (what it must not catch).
 
 from __future__ import annotations
 
-from ladder.handbook import parse_handbook
+import pytest
+
+from ladder.handbook import parse_extends, parse_handbook
+from ladder.handbook.phrases import PREVIOUS_LEVEL
+from ladder.inheritance import resolve_import
 from ladder.rendering import markdown_to_html
 from tests.conftest import ROOT
 
@@ -56,3 +60,97 @@ def test_what_is_not_a_list_start_stays_in_its_paragraph():
     assert markdown_to_html("- a\n  wrapped\n- b\n", inline=False) == (
         "<ul>\n<li>a\n  wrapped</li>\n<li>b</li>\n</ul>"
     )
+
+
+# 2. "has all of the responsibilities of X, plus:" is inheritance.
+
+
+def test_has_all_of_the_responsibilities_of_a_level_plus_is_read_as_extends():
+    result = resolve_import([page("handbook/finance--data-science.md")])
+    extends = {
+        lv.title: sorted(link for item in lv.items() for link in item.extends)
+        for lv in result.levels()
+    }
+    assert extends["Senior Data Scientist"] == [
+        ("data-science/data-scientist-intermediate", "requirements"),
+        ("data-science/data-scientist-intermediate", "responsibilities"),
+    ]
+    assert extends["Principal Data Scientist"] == [
+        ("data-science/staff-data-scientist", "requirements"),
+        ("data-science/staff-data-scientist", "responsibilities"),
+    ]
+    senior = next(lv for lv in result.levels() if lv.title == "Senior Data Scientist")
+    assert "has all of the responsibilities" not in senior.parsed.description
+
+
+@pytest.mark.parametrize(
+    ("line", "target", "section"),
+    [
+        (
+            "The Senior Data Scientist has all of the responsibilities of an Intermediate Data "
+            "Scientist, plus:",
+            "Intermediate Data Scientist",
+            "responsibilities",
+        ),
+        (
+            "The Staff Data Scientist meets all of the requirements of a Senior Data Scientist, "
+            "plus:",
+            "Senior Data Scientist",
+            "requirements",
+        ),
+        (
+            "All the responsibilities of an IT Compliance Engineer, plus:",
+            "IT Compliance Engineer",
+            "responsibilities",
+        ),
+        (
+            "The Lead has all the responsibilities of the Senior Analyst role as well as the "
+            "following:",
+            "Senior Analyst",
+            "responsibilities",
+        ),
+        (
+            "Everything an Intermediate Data Scientist does, plus:",
+            "Intermediate Data Scientist",
+            None,
+        ),
+        (
+            "A Staff Engineer does everything a Senior Engineer does, plus:",
+            "Senior Engineer",
+            None,
+        ),
+        (
+            "In addition to the responsibilities of a Security Analyst, the Senior Security "
+            "Analyst will:",
+            "Security Analyst",
+            "responsibilities",
+        ),
+    ],
+)
+def test_close_variants_of_the_inheritance_phrasing(line: str, target: str, section: str | None):
+    ref = parse_extends(line, 1)
+    assert (ref.target, ref.section) == (target, section)
+
+
+def test_includes_all_of_the_requirements_above_plus_is_the_level_before():
+    # finance--it-compliance.md: each level's "### Requirements" opens with this line.
+    ref = parse_extends("This role includes all of the requirements above, plus:", 1)
+    assert (ref.target, ref.section) == (PREVIOUS_LEVEL, "requirements")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Candidates must meet all of the requirements of the role.",
+        "Candidates must meet all of the requirements of the role, plus:",
+        "You will meet all of the requirements of our customers.",
+        "We do everything a customer does, plus more testing",
+        # A sentence, not a lead-in: it says no "plus".
+        "The Manager has all of the responsibilities of a Senior Engineer.",
+        # finance--data-science.md's specialty: two sentences, the second its own lead-in.
+        "The job requirements of this specialization include all of the requirements for the "
+        "**Data Scientist** role. In addition, requirements for the specialization include:",
+    ],
+)
+def test_sentences_that_are_not_inheritance(line: str):
+    assert parse_extends(line, 1) is None
