@@ -64,7 +64,8 @@ from ladder.handbook.text import (
     SENIORITY_WORDS,
     clean_title,
     family_title,
-    infer_base_url,
+    handbook_hosts,
+    most_linked,
     normalize_title,
     similar_titles,
     slugify,
@@ -351,9 +352,9 @@ def parse_handbook(
     if base_url is None:
         stated = front.get("base_url")
         base_url = stated.strip() if isinstance(stated, str) and stated.strip() else None
-    builder = _Builder(
-        name, base_url if base_url is not None else infer_base_url(text), grade_range
-    )
+    canonical = front.get("canonical_path")
+    hosts = handbook_hosts(text, canonical if isinstance(canonical, str) else "")
+    builder = _Builder(name, base_url if base_url is not None else most_linked(hosts), grade_range)
     builder.warnings = warnings
     fam_title = family_title(raw_title)
     builder.title = fam_title
@@ -440,6 +441,8 @@ def parse_handbook(
         grade_statements=builder.grade_statements,
         grade_list=builder.grade_list,
         grade_list_line=builder.grade_list_line,
+        base_url_stated=base_url is not None,
+        handbook_hosts=hosts,
         warnings=builder.warnings,
         name=name,
     )

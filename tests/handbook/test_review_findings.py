@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from ladder.handbook import parse_extends, parse_handbook
+from ladder.handbook import infer_base_url, parse_extends, parse_handbook
 from ladder.handbook.phrases import PREVIOUS_LEVEL
+from ladder.handbook.sources import Source, parse_sources
 from ladder.inheritance import resolve_import
+from ladder.models import JobFamily, Level
 from ladder.rendering import markdown_to_html
+from ladder.services import family_import
 from tests.conftest import ROOT
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
@@ -154,3 +157,92 @@ def test_includes_all_of_the_requirements_above_plus_is_the_level_before():
 )
 def test_sentences_that_are_not_inheritance(line: str):
     assert parse_extends(line, 1) is None
+
+
+# 3. A page's site comes from links into the handbook, never from any outbound link.
+
+STRAY_LINK_PAGES = [
+    # Each links most to a site outside the handbook (en.wikipedia.org, youtu.be, youtube.com,
+    # greatplacetowork.com), which used to become its base for "/handbook/…" links.
+    "handbook/finance--data-science.md",
+    "handbook/engineering--infrastructure-security.md",
+    "handbook/chief-executive-officer--chief-of-staff.md",
+    "handbook/people-ops--learning-development.md",
+    "handbook/people-ops--people-communications-engagement.md",
+]
+
+
+def sources(*names: str) -> list[Source]:
+    return [Source(name, (CORPUS / name).read_bytes()) for name in names]
+
+
+def test_the_base_is_the_host_the_page_links_into_the_handbook_with():
+    text = (CORPUS / "handbook/finance--data-science.md").read_text()
+    assert infer_base_url(text) == "https://about.gitlab.com"
+    # No link of the page goes into its handbook by a full address: no guess at all.
+    text = (CORPUS / "handbook/engineering--infrastructure-security.md").read_text()
+    assert infer_base_url(text) == ""
+
+
+def test_every_page_of_an_import_takes_the_handbook_site_its_pages_link_into():
+    parsed, errors = parse_sources(
+        sources(*STRAY_LINK_PAGES, "handbook/finance--accounts-receivable.md"),
+        base_url=None,
+        grade_range=(1, 20),
+    )
+    assert errors == []
+    assert {family.title: family.base_url for family in parsed} == dict.fromkeys(
+        [family.title for family in parsed], "https://about.gitlab.com"
+    )
+
+
+def test_a_base_url_given_in_front_matter_is_kept():
+    page_bytes = (
+        b"---\ntitle: Tea Roles\nbase_url: https://tea.example.org\n---\n"
+        b"## Tea Levels\n### Taster\n- Taste teas as the [guide](/handbook/teas/) says\n"
+    )
+    parsed, _ = parse_sources(
+        [Source("tea.md", page_bytes), *sources("handbook/finance--data-science.md")],
+        base_url=None,
+        grade_range=(1, 20),
+    )
+    assert [family.base_url for family in parsed] == [
+        "https://tea.example.org",
+        "https://about.gitlab.com",
+    ]
+
+
+@pytest.mark.django_db
+def test_root_relative_reports_to_links_resolve_against_the_handbook_site():
+    family_import(
+        sources=sources(
+            "handbook/finance--accounts-receivable.md", "handbook/finance--data-science.md"
+        )
+    )
+    links = set(
+        Level.objects.filter(family__slug="accounts-receivable").values_list(
+            "reports_to_link", flat=True
+        )
+    )
+    assert links == {
+        "https://about.gitlab.com/job-families/finance/billing/#senior-manager-billing"
+    }
+    assert JobFamily.objects.get(slug="accounts-receivable").base_url == "https://about.gitlab.com"
+
+
+@pytest.mark.django_db
+def test_with_no_site_known_a_root_relative_reports_to_link_is_dropped_not_left_to_404(settings):
+    # The page alone names no site (its few absolute links go elsewhere).
+    settings.LADDER_HANDBOOK_BASE_URL = ""
+    family_import(sources=sources("handbook/finance--accounts-receivable.md"))
+    level = Level.objects.get(title="Accounts Receivable Associate")
+    assert (level.reports_to_title, level.reports_to_link) == ("Sr. Manager, Billing", "")
+    # The setting names the site: the link points there.
+    settings.LADDER_HANDBOOK_BASE_URL = "https://handbook.example.org"
+    family_import(
+        sources=sources("handbook/finance--accounts-receivable.md"), force=["accounts-receivable"]
+    )
+    level = Level.objects.get(title="Accounts Receivable Associate")
+    assert level.reports_to_link == (
+        "https://handbook.example.org/job-families/finance/billing/#senior-manager-billing"
+    )
