@@ -228,12 +228,15 @@ def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsR
         return ExtendsRef(PAGE_SECTION, section_name(match["pre"]), line)
     if match := _SAME_ABOVE.search(plain):
         return ExtendsRef(ABOVE, section or section_name(match["pre"]), line)
-    if match := _HAS_ALL_ABOVE.match(plain):
+    # Only short lead-ins that say "all"/"everything" can be these: most items say neither,
+    # and the patterns' open subjects would be tried at every word of a long item.
+    lead_in = len(plain) < 300 and re.search(r"\b(?:all|everything)\b", plain, re.I)
+    if lead_in and (match := _HAS_ALL_ABOVE.match(plain)):
         return ExtendsRef(PREVIOUS_LEVEL, section or section_name(match["pre"]), line)
-    for pattern in (_HAS_ALL_OF, _EVERYTHING):
+    for pattern in (_HAS_ALL_OF, _EVERYTHING) if lead_in else ():
         match = pattern.match(plain)
         target = re.sub(r"\s+(?:position|role|level)$", "", match["target"]) if match else ""
-        if match and len(plain) < 300 and _one_role(target):
+        if match and _one_role(target):
             named = match.groupdict().get("pre")
             return _ref(target, section or (section_name(named) if named else None), line)
     if (match := _SAME_AS.search(plain)) and len(plain) < 300:
