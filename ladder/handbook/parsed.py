@@ -112,6 +112,11 @@ class ParsedFamily:
     # "The roles described below are grades: 6, 7, 8": one grade per ladder level, in order.
     grade_list: list[Decimal] = field(default_factory=list)
     grade_list_line: int = 0
+    # base_url was given (front matter, --base-url), not read off the page's links.
+    base_url_stated: bool = False
+    # Links into the handbook's site, by host (text.handbook_hosts): one import's pages pool
+    # them to name the site for pages whose own links do not.
+    handbook_hosts: dict[str, int] = field(default_factory=dict)
 
     def level_by_title(self, title: str) -> ParsedLevel | None:
         key = normalize_title(title)

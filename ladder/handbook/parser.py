@@ -64,7 +64,8 @@ from ladder.handbook.text import (
     SENIORITY_WORDS,
     clean_title,
     family_title,
-    infer_base_url,
+    handbook_hosts,
+    most_linked,
     normalize_title,
     similar_titles,
     slugify,
@@ -154,6 +155,20 @@ class _Builder:
 
     def prose(self, node: Heading) -> list[Para]:
         return [b for b in node.blocks if isinstance(b, Para)]
+
+    def prose_and_lists(self, node: Heading) -> list[str]:
+        """A heading's paragraphs and lists as markdown, in page order, for the description.
+
+        A lead-in ("… work with functional teams to:") is nothing without the list under it,
+        so the lists are kept wherever the paragraphs are.
+        """
+        out: list[str] = []
+        for block in node.blocks:
+            if isinstance(block, Para):
+                out.append(block.text)
+            elif isinstance(block, tuple):
+                out.append("\n".join(_render_bullets(nest(block[1], self.warnings))))
+        return out
 
     def grade_from_block(self, text: str, line: int, owner: str) -> bool:
         values = parse_grade_list(text) if not owner else []
@@ -337,9 +352,9 @@ def parse_handbook(
     if base_url is None:
         stated = front.get("base_url")
         base_url = stated.strip() if isinstance(stated, str) and stated.strip() else None
-    builder = _Builder(
-        name, base_url if base_url is not None else infer_base_url(text), grade_range
-    )
+    canonical = front.get("canonical_path")
+    hosts = handbook_hosts(text, canonical if isinstance(canonical, str) else "")
+    builder = _Builder(name, base_url if base_url is not None else most_linked(hosts), grade_range)
     builder.warnings = warnings
     fam_title = family_title(raw_title)
     builder.title = fam_title
@@ -367,7 +382,7 @@ def parse_handbook(
         # the AVP"): the page's own role is a level too, and the page-wide sections are its own.
         base = builder.level(fam_title, "", builder.loose_line or first_line)
         builder.levels.insert(0, builder.levels.pop())
-        builder.description[0:0] = [p.text for p in intro]
+        builder.description[0:0] = builder.prose_and_lists(root)
         builder.role_prose(base, root)
         for section, items in builder.loose_sections.items():
             base.sections[section].extend(items)
@@ -377,14 +392,14 @@ def parse_handbook(
         # level of its own (the SMB page, whose positions all take the page-level grade, does not).
         base = builder.level(base_role.names[0], "", builder.loose_line or base_role.line)
         builder.levels.insert(0, builder.levels.pop())
-        builder.description[0:0] = [p.text for p in intro]
+        builder.description[0:0] = builder.prose_and_lists(root)
         for section, items in builder.loose_sections.items():
             base.sections[section].extend(items)
     else:
         # "Extends that of Payroll" on a page titled "Payroll", "listed in the
         # Responsibilities section above": the page-wide lists.
         _splice_page_sections(builder, fam_title)
-        builder.description[0:0] = [p.text for p in intro]
+        builder.description[0:0] = builder.prose_and_lists(root)
         # Family-wide sections above the levels: keep them in the description.
         for section, items in builder.loose_sections.items():
             if items:
@@ -426,6 +441,8 @@ def parse_handbook(
         grade_statements=builder.grade_statements,
         grade_list=builder.grade_list,
         grade_list_line=builder.grade_list_line,
+        base_url_stated=base_url is not None,
+        handbook_hosts=hosts,
         warnings=builder.warnings,
         name=name,
     )
@@ -546,7 +563,7 @@ def _classify(
         title = clean_title(child.text)
         if child.level == 1:
             # The page's own title heading: transparent.
-            b.description.extend(p.text for p in b.prose(child))
+            b.description.extend(b.prose_and_lists(child))
             _classify(b, child, group, level, top=True)
             continue
         if kind == "family" and (level is None or child.level <= 2):

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ladder.handbook.parsed import ExtendsRef
-from ladder.handbook.text import LINK, clean_title, strip_links
+from ladder.handbook.text import LINK, RANK_WORDS, clean_title, split_sentences, strip_links
 
 REPORTS_TO = re.compile(
     r"^(?:the\s+)?(?P<subject>.+?)\s+(?:role\s+)?reports?\s+(?:directly\s+)?(?:in\s*)?to\s+"
@@ -129,6 +129,36 @@ _ABOVE = re.compile(
     rf"^all\s+(?:of\s+)?the\s+above\s+{_SECTION}\s*[,;:]?\s*(?:plus|and|as\s+well\s+as)?\b",
     re.I,
 )
+# "The Senior Data Scientist has all of the responsibilities of an Intermediate Data
+# Scientist, plus:", "… meets all of the requirements of a Senior Data Scientist, plus:": a
+# subject, a verb of having, every item of a section of another role, and a lead-in to more.
+# The tail ("plus", "as well as", "and the following", a closing ":") is what makes it
+# inheritance: "Candidates meet all of the requirements of the role." only describes.
+_MORE = r"(?:\s*,?\s*(?:plus|as\s+well\s+as|and\s+(?:also\s+)?the\s+following)\b.*|\s*:)$"
+_HAS_ALL_OF = re.compile(
+    r"^(?:the\s+)?(?P<subject>.+?)\s+(?:has|have|meets?|includes?|shares?|carries|covers?|"
+    r"takes\s+on|performs?)\s+all\s+(?:of\s+)?the\s+"
+    rf"{_SECTION}\s+(?:of|for|from)\s+{_ARTICLE}(?P<target>.+?){_MORE}",
+    re.I,
+)
+_EVERYTHING = re.compile(
+    # "Everything an Intermediate Data Scientist does, plus:", "A Staff X does everything a
+    # Senior X does, plus": no section named, so the section the line sits in (or all).
+    rf"^(?:(?:the\s+|an?\s+)?.+?\s+(?:does|do)\s+)?everything\s+(?:that\s+)?{_ARTICLE}"
+    rf"(?P<target>.+?)\s+(?:does|do)\b{_MORE}",
+    re.I,
+)
+_HAS_ALL_ABOVE = re.compile(
+    # "This role includes all of the requirements above, plus:": the level written before.
+    r"^(?:the\s+)?.+?\s+(?:has|have|meets?|includes?|shares?)\s+all\s+(?:of\s+)?the\s+"
+    rf"{_SECTION}\s+(?:(?:listed|outlined|described)\s+)?above{_MORE}",
+    re.I,
+)
+# Words that name no level: "all of the requirements of the role, plus:".
+_GENERIC_TARGET = re.compile(
+    r"^(?:this\s+|that\s+|the\s+)?(?:role|position|job|level|team|company|department)s?$",
+    re.I,
+)
 # A target that is a part of the page, not a level: "the Requirements section above".
 _NOT_A_LEVEL = re.compile(r"\bsection\b|\b(?:above|below|here)\s*$", re.I)
 PREVIOUS_LEVEL = "\x00previous level"  # resolved by the parser to the level written before
@@ -198,6 +228,17 @@ def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsR
         return ExtendsRef(PAGE_SECTION, section_name(match["pre"]), line)
     if match := _SAME_ABOVE.search(plain):
         return ExtendsRef(ABOVE, section or section_name(match["pre"]), line)
+    # Only short lead-ins that say "all"/"everything" can be these: most items say neither,
+    # and the patterns' open subjects would be tried at every word of a long item.
+    lead_in = len(plain) < 300 and re.search(r"\b(?:all|everything)\b", plain, re.I)
+    if lead_in and (match := _HAS_ALL_ABOVE.match(plain)):
+        return ExtendsRef(PREVIOUS_LEVEL, section or section_name(match["pre"]), line)
+    for pattern in (_HAS_ALL_OF, _EVERYTHING) if lead_in else ():
+        match = pattern.match(plain)
+        target = re.sub(r"\s+(?:position|role|level)$", "", match["target"]) if match else ""
+        if match and _one_role(target):
+            named = match.groupdict().get("pre")
+            return _ref(target, section or (section_name(named) if named else None), line)
     if (match := _SAME_AS.search(plain)) and len(plain) < 300:
         return _ref(
             re.sub(r"\s+(?:position|role|level)$", "", match["target"]),
@@ -210,6 +251,20 @@ def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsR
             named = match.groupdict().get("pre") or match.groupdict().get("post")
             return _ref(match.group("target"), section or section_name(named), line)
     return None
+
+
+def _one_role(target: str) -> bool:
+    """A target that can name a level: a title (capitalised, or with a rank word: "the
+    intermediate engineer"), one sentence ("… the Data Scientist role. In addition, …" is two),
+    not a generic word ("the role"). "Everything a customer does, plus …" names no level."""
+    words = target.lower().split()
+    return (
+        bool(words)
+        and (target[:1].isupper() or any(word in RANK_WORDS for word in words))
+        and len(split_sentences(target)) == 1
+        and not _GENERIC_TARGET.match(target)
+        and len(words) <= 12
+    )
 
 
 def _ref(target: str, section: str | None, line: int) -> ExtendsRef | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ladder.handbook.parsed import HandbookError, ParsedFamily, ParsedLevel, Warning
 from ladder.handbook.parser import parse_handbook
+from ladder.handbook.text import most_linked
 
 
 class ImportFailed(Exception):
@@ -113,7 +114,49 @@ def parse_sources(
                 continue
             merge_level_page(family, page, sibling.name)
         parsed.append(family)
+    name_the_site(parsed)
     return parsed, errors
+
+
+def name_the_site(families: list[ParsedFamily]) -> None:
+    """Give every page of one import the handbook's site, and no link a guessed one.
+
+    The pages of one import are one handbook: a page whose ``base_url`` was not given takes
+    the site that the import's pages link into most (``text.handbook_hosts``), so a page with
+    no such link of its own, or one stray link into another site, still resolves
+    ``/handbook/…`` where the rest do. A stated ``base_url`` (front matter, ``--base-url``)
+    is kept and counts for the pool. With no site anywhere, a root-relative reports-to link
+    would open inside Ladder and 404: it points at ``LADDER_HANDBOOK_BASE_URL`` when that is
+    set, and is dropped otherwise (the manager's title stays, as the text of other such links
+    does when rendered).
+
+    >>> name_the_site(parsed)  # doctest: +SKIP
+    """
+    pooled: dict[str, int] = {}
+    for family in families:
+        hosts = (
+            {family.base_url: 1} if family.base_url_stated and family.base_url else {}
+        ) or family.handbook_hosts
+        for host, count in hosts.items():
+            pooled[host] = pooled.get(host, 0) + count
+    site = most_linked(pooled)
+    for family in families:
+        if not family.base_url_stated and site:
+            family.base_url = site
+        if family.base_url:
+            continue
+        fallback = _site_setting().rstrip("/")
+        for level in family.levels:
+            link = level.reports_to_link
+            if link.startswith("/") and not link.startswith("//"):
+                level.reports_to_link = fallback + link if fallback else ""
+
+
+def _site_setting() -> str:
+    """``LADDER_HANDBOOK_BASE_URL`` when Django is set up (parsing itself needs no Django)."""
+    from django.conf import settings
+
+    return getattr(settings, "LADDER_HANDBOOK_BASE_URL", "") if settings.configured else ""
 
 
 def merge_level_page(family: ParsedFamily, page: ParsedFamily, name: str) -> None:
@@ -126,6 +169,8 @@ def merge_level_page(family: ParsedFamily, page: ParsedFamily, name: str) -> Non
         if family.level_by_title(level.title) is None:
             family.levels.append(level)
     family.grade_statements.extend(page.grade_statements)
+    for host, count in page.handbook_hosts.items():
+        family.handbook_hosts[host] = family.handbook_hosts.get(host, 0) + count
     family.warnings.extend(
         Warning(w.line, w.kind, f"{Path(name).name}: {w.message}") for w in page.warnings
     )

@@ -105,18 +105,54 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def infer_base_url(text: str) -> str:
-    """The most common ``scheme://host`` among the page's absolute links, or ""."""
-    counts: dict[str, int] = {}
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+
+
+def _first_segment(path: str) -> str:
+    return path.split("?", 1)[0].split("#", 1)[0].strip("/").split("/", 1)[0]
+
+
+def handbook_hosts(text: str, canonical_path: str = "") -> dict[str, int]:
+    """How many of the page's absolute links go into the site its own links are relative to.
+
+    A page written for a site links into it both ways: ``/handbook/values/`` and
+    ``https://about.gitlab.com/handbook/…`` share the top folder ``handbook``, so that host is
+    the handbook's. Links elsewhere (``en.wikipedia.org/wiki/…``, ``youtu.be/…``) name no
+    folder the page uses and say nothing about where it lives. ``canonical_path`` (front
+    matter) is the page's own path, one more folder of its site.
+
+    >>> handbook_hosts("[a](/handbook/x) [b](https://about.gitlab.com/handbook/y) "
+    ...                "[c](https://en.wikipedia.org/wiki/Z)")
+    {'https://about.gitlab.com': 1}
+    """
+    folders = {_first_segment(canonical_path)} if canonical_path.startswith("/") else set()
+    absolute: list[str] = []
     for match in LINK.finditer(text):
         url = match.group(2)
-        if url.startswith(("http://", "https://")):
-            parts = urlsplit(url)
+        if url.startswith("/") and not url.startswith("//"):
+            folders.add(_first_segment(url))
+        elif url.startswith(("http://", "https://")):
+            absolute.append(url)
+    absolute.extend(match.group(1) for match in _AUTOLINK.finditer(text))
+    folders.discard("")
+    counts: dict[str, int] = {}
+    for url in absolute:
+        parts = urlsplit(url)
+        if parts.netloc and _first_segment(parts.path) in folders:
             base = f"{parts.scheme}://{parts.netloc}"
             counts[base] = counts.get(base, 0) + 1
-    if not counts:
-        return ""
-    return max(sorted(counts), key=lambda base: counts[base])
+    return counts
+
+
+def most_linked(counts: dict[str, int]) -> str:
+    """The host with the most links (ties: the first in sorted order), or ""."""
+    return max(sorted(counts), key=lambda base: counts[base]) if counts else ""
+
+
+def infer_base_url(text: str, canonical_path: str = "") -> str:
+    """The handbook's ``scheme://host`` as the page's links show it (see
+    :func:`handbook_hosts`), or "" when they do not: never just the most linked site."""
+    return most_linked(handbook_hosts(text, canonical_path))
 
 
 # Words that place a title on a ladder rather than name its field.
