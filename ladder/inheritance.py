@@ -512,18 +512,29 @@ class TitleIndex:
         if single:
             cand, tolerant = single
             return Resolution((cand.key,), (cand.title,), tolerant)
-        parts = [p for p in re.split(r"\s+or\s+|\s+and\s+|\s*&\s*|\s*;\s*", name) if p.strip()]
-        if len(parts) < 2:
-            parts = [p for p in re.split(r"\s*,\s*", name) if p.strip()]
-        if len(parts) >= 2:
+        # "or" and ";" split titles first: "and" is also inside titles ("Staff or Principal
+        # level Strategy and Operations" is Staff and Principal, not "Operations").
+        for separators in (_OR, _OR_AND, _COMMA):
+            parts = [p for p in separators.split(name) if p.strip()]
+            if len(parts) < 2:
+                continue
             hits = [self._resolve_part(part, parts[-1], family) for part in parts]
-            if all(hits):
-                return Resolution(
-                    tuple(h[0].key for h in hits if h),
-                    tuple(h[0].title for h in hits if h),
-                    True,
-                )
+            if not all(hits):
+                continue
+            # A list of levels names one family's: a part found only in another family, beside
+            # parts found in the writer's, is a title cut in the wrong place.
+            families = {h[0].family == family for h in hits if h}
+            if families == {True, False}:
+                continue
+            return Resolution(
+                tuple(h[0].key for h in hits if h), tuple(h[0].title for h in hits if h), True
+            )
         return None
+
+
+_OR = re.compile(r"\s+or\s+|\s*;\s*")
+_OR_AND = re.compile(r"\s+or\s+|\s+and\s+|\s*&\s*|\s*;\s*")
+_COMMA = re.compile(r"\s*,\s*")
 
 
 # --------------------------------------------------------------------------- one import run

@@ -246,3 +246,25 @@ def test_with_no_site_known_a_root_relative_reports_to_link_is_dropped_not_left_
     assert level.reports_to_link == (
         "https://handbook.example.org/job-families/finance/billing/#senior-manager-billing"
     )
+
+
+def test_a_list_of_levels_is_split_at_or_before_and():
+    """ "Staff or Principal level Strategy and Operations" names two levels of the writer's
+    family; split at "and" too, its last part ("Operations") was found in another family."""
+    from ladder.inheritance import Candidate, TitleIndex
+
+    index = TitleIndex(
+        [
+            Candidate("sao/staff", "Staff Strategy and Operations", "sao"),
+            Candidate("sao/principal", "Principal Strategy and Operations", "sao"),
+            Candidate("sao/data", "Strategy and Operations (Data)", "sao"),
+            Candidate("support/operations", "Operations", "support"),
+        ]
+    )
+    found = index.resolve("Staff or Principal level Strategy and Operations", "sao")
+    assert found is not None and set(found.keys) == {"sao/staff", "sao/principal"}
+    # "X and Y" still names two levels when the titles hold no "and".
+    pair = TitleIndex(
+        [Candidate("a/analyst", "Analyst", "a"), Candidate("a/lead", "Lead Analyst", "a")]
+    ).resolve("Analyst and Lead Analyst", "a")
+    assert pair is not None and set(pair.keys) == {"a/analyst", "a/lead"}
