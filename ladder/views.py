@@ -30,13 +30,14 @@ from django_htmx.middleware import HtmxDetails
 from ladder.caching import cached_page
 from ladder.chart import ChartLevel, layout_chart
 from ladder.comparison import compare_effective, diff_html, plain
+from ladder.compiled import CompiledQuery
 from ladder.departments import OTHER as OTHER_DEPARTMENT
 from ladder.departments import department_of
 from ladder.departments import label as department_label
 from ladder.handbook import SECTIONS, HandbookError
 from ladder.history import diff_sources
 from ladder.inheritance import CycleError, EffectiveEntry, effective_entries
-from ladder.models import FamilyVersion, Grade, JobFamily, Level, format_grade
+from ladder.models import FamilyVersion, Grade, Item, JobFamily, Level, format_grade
 from ladder.rendering import markdown_to_html
 from ladder.search import SearchQuery, grade_choices, parse_query
 from ladder.search import search as run_search
@@ -260,11 +261,24 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
+# A family page's queries, compiled once per process (see ladder/compiled.py).
+_FAMILY = CompiledQuery(lambda slug: JobFamily.objects.for_pages().filter(slug=slug)[:2], slug=str)
+_FAMILY_LEVELS = CompiledQuery(
+    lambda family_id: (
+        Level.objects.for_page().defer("effective").filter(family_id=family_id).order_by("position")
+    ),
+    family_id=int,
+)
+
+
 @require_GET
 @cached_page
 def family(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
-    levels = list(fam.levels.for_page().defer("effective").order_by("position"))
+    found = _FAMILY(slug=slug)
+    if not found:
+        raise Http404("No JobFamily matches the given query.")
+    fam = found[0]
+    levels = _FAMILY_LEVELS(family_id=fam.id)
     by_id = {lv.id: lv for lv in levels}
     chart_levels = []
     for lv in levels:
@@ -312,19 +326,47 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "ladder/family.html", ctx)
 
 
+# A level page's queries, compiled once per process (see ladder/compiled.py).
+_LEVEL = CompiledQuery(
+    lambda family_slug, level_slug: Level.objects.for_page().filter(
+        family__slug=family_slug, slug=level_slug
+    )[:2],
+    family_slug=str,
+    level_slug=str,
+)
+_REPORTS = CompiledQuery(
+    lambda level_id: (
+        Level.objects.for_lists()
+        .filter(reports_to_id=level_id)
+        .order_by("family__title", "position")
+    ),
+    level_id=int,
+)
+_FAMILY_OUTLINE = CompiledQuery(
+    lambda family_id: Level.objects.outline().filter(family_id=family_id).order_by("position"),
+    family_id=int,
+)
+_EXTENDS_LINKS = CompiledQuery(
+    lambda level_id: Item.objects.filter(level_id=level_id).extends_links(), level_id=int
+)
+
+
 @require_GET
 @cached_page
 def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpResponse:
-    lv = get_object_or_404(Level.objects.for_page(), family__slug=family_slug, slug=level_slug)
+    found = _LEVEL(family_slug=family_slug, level_slug=level_slug)
+    if not found:
+        raise Http404("No Level matches the given query.")
+    lv = found[0]
     fam = lv.family
-    reports = list(lv.reports.for_lists().order_by("family__title", "position"))
+    reports = _REPORTS(level_id=lv.id)
     # Every level of the family in one query: the track (previous / next) and the picker.
-    family_levels = list(fam.levels.outline().order_by("position"))
+    family_levels = _FAMILY_OUTLINE(family_id=fam.id)
     for other in family_levels:
         other.family = fam
     track = sorted((other for other in family_levels if other.group == lv.group), key=_track_key)
     here = next(i for i, other in enumerate(track) if other.id == lv.id)
-    extends = _extended_levels(lv.items.extends_links()).get(lv.id, [])
+    extends = _extended_levels(_EXTENDS_LINKS(level_id=lv.id)).get(lv.id, [])
     # "What is new first": own items, then inherited ones, each in handbook order (a stable
     # sort), so the handbook order is one link away.
     new_first = request.GET.get("order") == "new"
