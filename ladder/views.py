@@ -38,6 +38,7 @@ from ladder.handbook import SECTIONS, HandbookError
 from ladder.history import diff_sources
 from ladder.inheritance import CycleError, EffectiveEntry, effective_entries
 from ladder.models import FamilyVersion, Grade, Item, JobFamily, Level, format_grade
+from ladder.page_urls import page_url
 from ladder.rendering import markdown_to_html
 from ladder.search import SearchQuery, grade_choices, parse_query
 from ladder.search import search as run_search
@@ -74,7 +75,7 @@ def _level_url(key: str) -> str:
     family_slug, _, level_slug = key.partition("/")
     if not (family_slug and level_slug):
         return ""
-    return reverse("ladder:level", args=[family_slug, level_slug])
+    return page_url("ladder:level", family_slug, level_slug)
 
 
 def _extended_levels(items) -> dict[int, list[Level]]:
@@ -550,7 +551,7 @@ def _compare_url(levels: list[Level], changes_only: bool = False) -> str:
     query = "&".join(f"level={lv.key}" for lv in levels)
     if changes_only:
         query += "&changes=only"
-    return f"{reverse('ladder:compare')}?{query}"
+    return f"{page_url('ladder:compare')}?{query}"
 
 
 def _picker_options(family_slugs: set[str]) -> dict[str, list[Level]]:

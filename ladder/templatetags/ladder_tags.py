@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
+from ladder.page_urls import page_url
+
 register = template.Library()
 
 
@@ -154,3 +156,10 @@ def chart_boxes(chart) -> SafeString:
             )
         parts.append("\n            " + ("</a>" if box.url else "</g>") + "\n          ")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag(name="page_url")
+def page_url_tag(name: str, *args: str) -> str:
+    """``{% url %}`` for the URLs every page prints, reversed once per process (see
+    ``ladder.page_urls``); escaped like ``{% url %}``'s output."""
+    return page_url(name, *(str(arg) for arg in args))
