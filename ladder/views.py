@@ -480,6 +480,37 @@ MAX_COMPARE = 4
 _LEVEL_KEY = re.compile(r"^([a-z0-9][a-z0-9_-]*)/([a-z0-9][a-z0-9_-]*)$")
 
 
+def _selection_query(size: int) -> CompiledQuery:
+    """The levels named by ``size`` (family slug, level slug) pairs, in full."""
+
+    def build(**keys: str):
+        condition = Q()
+        for i in range(size):
+            condition |= Q(family__slug=keys[f"family_{i}"], slug=keys[f"level_{i}"])
+        return Level.objects.filter(condition).for_page()
+
+    names = [f"{kind}_{i}" for i in range(size) for kind in ("family", "level")]
+    return CompiledQuery(build, **dict.fromkeys(names, str))
+
+
+def _picker_options_query(size: int) -> CompiledQuery:
+    """The levels of ``size`` families (by slug), for their pickers."""
+
+    def build(**slugs: str):
+        return (
+            Level.objects.filter(family__slug__in=list(slugs.values()))
+            .names()
+            .order_by("family__slug", "position")
+        )
+
+    return CompiledQuery(build, **{f"family_{i}": str for i in range(size)})
+
+
+# A compare page's queries, one per number of levels (families), compiled once per process.
+_SELECTION = {size: _selection_query(size) for size in range(1, MAX_COMPARE + 1)}
+_PICKER_OPTIONS = {size: _picker_options_query(size) for size in range(1, MAX_COMPARE + 1)}
+
+
 def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
     """The levels named by the ``level`` parameters, in order, and what is wrong with them.
 
@@ -524,10 +555,10 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
         wanted_keys.append((family_slug, level_slug))
     found: dict[tuple[str, str], Level] = {}
     if wanted_keys:
-        condition = Q()
-        for family_slug, level_slug in wanted_keys:
-            condition |= Q(family__slug=family_slug, slug=level_slug)
-        for lv in Level.objects.filter(condition).for_page():
+        values = {}
+        for i, (family_slug, level_slug) in enumerate(wanted_keys):
+            values |= {f"family_{i}": family_slug, f"level_{i}": level_slug}
+        for lv in _SELECTION[len(wanted_keys)](**values):
             found[(lv.family.slug, lv.slug)] = lv
     levels = []
     for family_slug, level_slug in wanted_keys:
@@ -557,11 +588,8 @@ def _compare_url(levels: list[Level], changes_only: bool = False) -> str:
 def _picker_options(family_slugs: set[str]) -> dict[str, list[Level]]:
     options: dict[str, list[Level]] = {slug: [] for slug in family_slugs}
     if family_slugs:
-        for lv in (
-            Level.objects.filter(family__slug__in=family_slugs)
-            .names()
-            .order_by("family__slug", "position")
-        ):
+        values = {f"family_{i}": slug for i, slug in enumerate(sorted(family_slugs))}
+        for lv in _PICKER_OPTIONS[len(family_slugs)](**values):
             options[lv.family.slug].append(lv)
     return options
 
