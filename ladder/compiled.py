@@ -60,6 +60,12 @@ class CompiledQuery:
         missing = set(self.parameters) - {value for named, value in slots if named}
         if missing:
             raise ValueError(f"CompiledQuery: {', '.join(sorted(missing))} not in the SQL")
+        # The converters of the selected columns (dates, JSON): the same for every run, and
+        # asking each field for them cost as much as running the query.
+        converters = compiler.get_converters(
+            [col for col, *_ in compiler.select[: compiler.col_count]]
+        )
+        compiler.get_converters = lambda expressions: converters
         return queryset, compiler, sql, slots
 
     def __call__(self, **values: Any) -> list[Model]:
