@@ -69,7 +69,7 @@ class CompiledQuery:
         return queryset, compiler, sql, slots
 
     def __call__(self, **values: Any) -> list[Model]:
-        alias = "default"
+        alias = "default"  # Ladder has one database (no router): pages read from it
         connection = connections[alias]
         key = (alias, connection.vendor)
         compiled = self._compiled.get(key)
