@@ -15,6 +15,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ladder.page_urls import page_url
+
 SECTION_CHOICES = [
     ("responsibilities", "Responsibilities"),
     ("requirements", "Requirements"),
@@ -84,7 +86,7 @@ class JobFamily(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("ladder:family", args=[self.slug])
+        return page_url("ladder:family", self.slug)
 
 
 class FamilyVersion(models.Model):
@@ -222,7 +224,7 @@ class Level(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("ladder:level", args=[self.family.slug, self.slug])
+        return page_url("ladder:level", self.family.slug, self.slug)
 
     def save(self, *args, **kwargs) -> None:
         if not self.grade_inferred:

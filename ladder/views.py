@@ -30,13 +30,15 @@ from django_htmx.middleware import HtmxDetails
 from ladder.caching import cached_page
 from ladder.chart import ChartLevel, layout_chart
 from ladder.comparison import compare_effective, diff_html, plain
+from ladder.compiled import CompiledQuery
 from ladder.departments import OTHER as OTHER_DEPARTMENT
 from ladder.departments import department_of
 from ladder.departments import label as department_label
 from ladder.handbook import SECTIONS, HandbookError
 from ladder.history import diff_sources
 from ladder.inheritance import CycleError, EffectiveEntry, effective_entries
-from ladder.models import FamilyVersion, Grade, JobFamily, Level, format_grade
+from ladder.models import FamilyVersion, Grade, Item, JobFamily, Level, format_grade
+from ladder.page_urls import page_url
 from ladder.rendering import markdown_to_html
 from ladder.search import SearchQuery, grade_choices, parse_query
 from ladder.search import search as run_search
@@ -73,7 +75,7 @@ def _level_url(key: str) -> str:
     family_slug, _, level_slug = key.partition("/")
     if not (family_slug and level_slug):
         return ""
-    return reverse("ladder:level", args=[family_slug, level_slug])
+    return page_url("ladder:level", family_slug, level_slug)
 
 
 def _extended_levels(items) -> dict[int, list[Level]]:
@@ -260,11 +262,24 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
+# A family page's queries, compiled once per process (see ladder/compiled.py).
+_FAMILY = CompiledQuery(lambda slug: JobFamily.objects.for_pages().filter(slug=slug)[:2], slug=str)
+_FAMILY_LEVELS = CompiledQuery(
+    lambda family_id: (
+        Level.objects.for_page().defer("effective").filter(family_id=family_id).order_by("position")
+    ),
+    family_id=int,
+)
+
+
 @require_GET
 @cached_page
 def family(request: HttpRequest, slug: str) -> HttpResponse:
-    fam = get_object_or_404(JobFamily.objects.for_pages(), slug=slug)
-    levels = list(fam.levels.for_page().defer("effective").order_by("position"))
+    found = _FAMILY(slug=slug)
+    if not found:
+        raise Http404("No JobFamily matches the given query.")
+    fam = found[0]
+    levels = _FAMILY_LEVELS(family_id=fam.id)
     by_id = {lv.id: lv for lv in levels}
     chart_levels = []
     for lv in levels:
@@ -312,19 +327,47 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "ladder/family.html", ctx)
 
 
+# A level page's queries, compiled once per process (see ladder/compiled.py).
+_LEVEL = CompiledQuery(
+    lambda family_slug, level_slug: Level.objects.for_page().filter(
+        family__slug=family_slug, slug=level_slug
+    )[:2],
+    family_slug=str,
+    level_slug=str,
+)
+_REPORTS = CompiledQuery(
+    lambda level_id: (
+        Level.objects.for_lists()
+        .filter(reports_to_id=level_id)
+        .order_by("family__title", "position")
+    ),
+    level_id=int,
+)
+_FAMILY_OUTLINE = CompiledQuery(
+    lambda family_id: Level.objects.outline().filter(family_id=family_id).order_by("position"),
+    family_id=int,
+)
+_EXTENDS_LINKS = CompiledQuery(
+    lambda level_id: Item.objects.filter(level_id=level_id).extends_links(), level_id=int
+)
+
+
 @require_GET
 @cached_page
 def level(request: HttpRequest, family_slug: str, level_slug: str) -> HttpResponse:
-    lv = get_object_or_404(Level.objects.for_page(), family__slug=family_slug, slug=level_slug)
+    found = _LEVEL(family_slug=family_slug, level_slug=level_slug)
+    if not found:
+        raise Http404("No Level matches the given query.")
+    lv = found[0]
     fam = lv.family
-    reports = list(lv.reports.for_lists().order_by("family__title", "position"))
+    reports = _REPORTS(level_id=lv.id)
     # Every level of the family in one query: the track (previous / next) and the picker.
-    family_levels = list(fam.levels.outline().order_by("position"))
+    family_levels = _FAMILY_OUTLINE(family_id=fam.id)
     for other in family_levels:
         other.family = fam
     track = sorted((other for other in family_levels if other.group == lv.group), key=_track_key)
     here = next(i for i, other in enumerate(track) if other.id == lv.id)
-    extends = _extended_levels(lv.items.extends_links()).get(lv.id, [])
+    extends = _extended_levels(_EXTENDS_LINKS(level_id=lv.id)).get(lv.id, [])
     # "What is new first": own items, then inherited ones, each in handbook order (a stable
     # sort), so the handbook order is one link away.
     new_first = request.GET.get("order") == "new"
@@ -437,6 +480,37 @@ MAX_COMPARE = 4
 _LEVEL_KEY = re.compile(r"^([a-z0-9][a-z0-9_-]*)/([a-z0-9][a-z0-9_-]*)$")
 
 
+def _selection_query(size: int) -> CompiledQuery:
+    """The levels named by ``size`` (family slug, level slug) pairs, in full."""
+
+    def build(**keys: str):
+        condition = Q()
+        for i in range(size):
+            condition |= Q(family__slug=keys[f"family_{i}"], slug=keys[f"level_{i}"])
+        return Level.objects.filter(condition).for_page()
+
+    names = [f"{kind}_{i}" for i in range(size) for kind in ("family", "level")]
+    return CompiledQuery(build, **dict.fromkeys(names, str))
+
+
+def _picker_options_query(size: int) -> CompiledQuery:
+    """The levels of ``size`` families (by slug), for their pickers."""
+
+    def build(**slugs: str):
+        return (
+            Level.objects.filter(family__slug__in=list(slugs.values()))
+            .names()
+            .order_by("family__slug", "position")
+        )
+
+    return CompiledQuery(build, **{f"family_{i}": str for i in range(size)})
+
+
+# A compare page's queries, one per number of levels (families), compiled once per process.
+_SELECTION = {size: _selection_query(size) for size in range(1, MAX_COMPARE + 1)}
+_PICKER_OPTIONS = {size: _picker_options_query(size) for size in range(1, MAX_COMPARE + 1)}
+
+
 def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
     """The levels named by the ``level`` parameters, in order, and what is wrong with them.
 
@@ -481,10 +555,10 @@ def _compare_selection(request: HttpRequest) -> tuple[list[Level], list[str]]:
         wanted_keys.append((family_slug, level_slug))
     found: dict[tuple[str, str], Level] = {}
     if wanted_keys:
-        condition = Q()
-        for family_slug, level_slug in wanted_keys:
-            condition |= Q(family__slug=family_slug, slug=level_slug)
-        for lv in Level.objects.filter(condition).for_page():
+        values = {}
+        for i, (family_slug, level_slug) in enumerate(wanted_keys):
+            values |= {f"family_{i}": family_slug, f"level_{i}": level_slug}
+        for lv in _SELECTION[len(wanted_keys)](**values):
             found[(lv.family.slug, lv.slug)] = lv
     levels = []
     for family_slug, level_slug in wanted_keys:
@@ -508,17 +582,14 @@ def _compare_url(levels: list[Level], changes_only: bool = False) -> str:
     query = "&".join(f"level={lv.key}" for lv in levels)
     if changes_only:
         query += "&changes=only"
-    return f"{reverse('ladder:compare')}?{query}"
+    return f"{page_url('ladder:compare')}?{query}"
 
 
 def _picker_options(family_slugs: set[str]) -> dict[str, list[Level]]:
     options: dict[str, list[Level]] = {slug: [] for slug in family_slugs}
     if family_slugs:
-        for lv in (
-            Level.objects.filter(family__slug__in=family_slugs)
-            .names()
-            .order_by("family__slug", "position")
-        ):
+        values = {f"family_{i}": slug for i, slug in enumerate(sorted(family_slugs))}
+        for lv in _PICKER_OPTIONS[len(family_slugs)](**values):
             options[lv.family.slug].append(lv)
     return options
 
