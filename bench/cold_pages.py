@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import PATHS_SNIPPET  # noqa: E402
+from bench.loadtest import PATHS_SNIPPET, production_env  # noqa: E402
 
 # Compare URLs asked for again with these headers: the partial a level picker swaps in.
 PARTIAL_HEADERS = {"HX-Request": "true", "HX-Target": "comparison"}
@@ -51,16 +51,7 @@ def setup(work: Path) -> None:
         {
             "DJANGO_SETTINGS_MODULE": "ladder.settings",
             "LADDER_ENV_FILE": "",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "cold-pages-" + "k" * 60,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SECURE_HSTS_SECONDS": "0",
-            "DJANGO_SESSION_COOKIE_SECURE": "0",
-            "DJANGO_CSRF_COOKIE_SECURE": "0",
-            "DJANGO_CONN_MAX_AGE": "600",
-            "DJANGO_CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "DJANGO_CACHE_LOCATION": str(work / "cache"),
+            **production_env(work, "cold-pages"),
             "LADDER_PAGE_CACHE_SECONDS": "0",
         }
     )

@@ -46,6 +46,23 @@ end
 PROFILES = ("cached", "cold", "edits")
 
 
+def production_env(work: Path, name: str) -> dict[str, str]:
+    """Settings of a production server on loopback: debug off, no HTTPS redirects, persistent
+    connections, and a cache every worker shares (as Redis or Memcached would be) in ``work``."""
+    return {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": f"{name}-" + "k" * 60,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "DJANGO_SESSION_COOKIE_SECURE": "0",
+        "DJANGO_CSRF_COOKIE_SECURE": "0",
+        "DJANGO_CONN_MAX_AGE": "600",
+        "DJANGO_CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "DJANGO_CACHE_LOCATION": str(work / "cache"),
+    }
+
+
 def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, **kwargs)
 
@@ -194,17 +211,7 @@ def main() -> int:
         env = {
             **os.environ,
             "DATABASE_URL": cluster.url,
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "loadtest-" + "k" * 60,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SECURE_HSTS_SECONDS": "0",
-            "DJANGO_SESSION_COOKIE_SECURE": "0",
-            "DJANGO_CSRF_COOKIE_SECURE": "0",
-            "DJANGO_CONN_MAX_AGE": "600",
-            # A cache every worker shares, as Redis or Memcached would be in production.
-            "DJANGO_CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "DJANGO_CACHE_LOCATION": str(work / "cache"),
+            **production_env(work, "loadtest"),
             **extra,
         }
         py = sys.executable
