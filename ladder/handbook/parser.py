@@ -51,13 +51,20 @@ from ladder.handbook.phrases import (
     ABOVE,
     PAGE_SECTION,
     PREVIOUS_LEVEL,
-    REPORTS_TO,
     grade_subjects,
+    manager_title,
     parse_extends,
     parse_extends_sentence,
     parse_grade_list,
     parse_grade_text,
     reporting_to,
+    reports_bullet,
+    reports_statement,
+)
+from ladder.handbook.reporting import (
+    SharedManager,
+    opening_managers,
+    share_managers,
 )
 from ladder.handbook.text import (
     LINK,
@@ -92,6 +99,8 @@ class _Builder:
         # Each list given to a level, in page order: (section, items), by id of the level.
         self.lists: dict[int, list[tuple[str, list[ParsedItem]]]] = {}
         self.grade_list_line = 0
+        # Managers named once for several levels (see ladder.handbook.reporting).
+        self.shared_managers: list[SharedManager] = []
 
     def warn(self, line: int, kind: str, message: str) -> None:
         self.warnings.append(Warning(line, kind, message))
@@ -210,23 +219,23 @@ class _Builder:
         target_raw = reporting_to(sentence) if "reporting" in sentence.lower() else None
         if target_raw is None or len(sentence) >= 300 or level.reports_to:
             return
-        link = LINK.search(target_raw)
-        level.reports_to = clean_title(target_raw)
-        level.reports_to_link = link.group(2) if link else ""
+        level.reports_to, level.reports_to_link = manager_title(target_raw)
         level.reports_to_line = line
 
     def sentence(self, level: ParsedLevel, sentence: str, line: int) -> bool:
         self.reporting_sentence(level, sentence, line)
-        reports = REPORTS_TO.match(sentence.strip()) if "report" in sentence.lower() else None
-        if reports and len(sentence) < 300:
-            subject = clean_title(reports.group("subject"))
-            target_raw = reports.group("target")
-            link = ""
-            links = list(LINK.finditer(target_raw))
-            if links:
-                link = links[0].group(2)
-            target = clean_title(target_raw)
-            target = re.split(r"\s*(?:,\s*who|\s+who\b|;|\s+and\s+(?:is|works|will))", target)[0]
+        reports = reports_statement(sentence)
+        if (
+            reports
+            and reports.bare
+            and not (
+                normalize_title(reports.subject) == normalize_title(level.title)
+                or similar_titles(reports.subject, level.title)
+            )
+        ):
+            reports = None
+        if reports:
+            subject = reports.subject
             if (
                 normalize_title(subject) != normalize_title(level.title)
                 and not re.fullmatch(r"(?:this\s+)?(?:role|position|person|level)", subject, re.I)
@@ -238,8 +247,8 @@ class _Builder:
                     f"'{subject}' read as '{level.title}' (reports-to sentence)",
                 )
             if not level.reports_to:
-                level.reports_to = target
-                level.reports_to_link = link
+                level.reports_to = reports.manager
+                level.reports_to_link = reports.link
                 level.reports_to_line = line
             return True
         if "grade" in sentence.lower() and self.grade_from_block(sentence, line, level.title):
@@ -268,6 +277,12 @@ class _Builder:
             level.description = f"{level.description}\n\n{text}".strip()
         if items:
             self.lists.setdefault(id(level), []).append((section, items))
+        for item in items:
+            # "* Reports to [Director of Marketing Strategy](…)": the bullet stays an item.
+            manager = reports_bullet(item.text) if not level.reports_to else None
+            if manager:
+                level.reports_to, level.reports_to_link = manager
+                level.reports_to_line = item.line
         level.sections[section].extend(items)
 
     def mend_copied_headings(self) -> None:
@@ -363,6 +378,8 @@ def parse_handbook(
     _demote_overview(builder)
     _resolve_above(builder)
     intro = builder.prose(root)
+    builder.shared_managers.extend(opening_managers([(p.text, p.line) for p in intro], fam_title))
+    share_managers(builder.levels, builder.shared_managers)
     if not builder.levels and (
         any(builder.loose_sections.values())
         or any(has_sentences(Heading(0, "", p.line, blocks=[p])) for p in intro)
@@ -533,6 +550,17 @@ def _demote_overview(b: _Builder) -> None:
     for section in SECTIONS:
         b.loose_sections[section] = first.sections[section]
     b.loose_line = first.line
+    if first.reports_to:
+        # "This job family reports to …" in the overview: its role's every level.
+        b.shared_managers.append(
+            SharedManager(
+                frozenset(_base_title(first.title).split()) - SENIORITY_WORDS,
+                frozenset(),
+                first.reports_to,
+                first.reports_to_link,
+                first.reports_to_line,
+            )
+        )
     if first.description:
         b.description.append(first.description)
     b.description.extend(_render_bullets(first.sections["general"]))

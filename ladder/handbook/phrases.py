@@ -7,14 +7,46 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from ladder.handbook.parsed import ExtendsRef
 from ladder.handbook.text import LINK, RANK_WORDS, clean_title, split_sentences, strip_links
 
+# "reports to", "reports into", "reports in to" and the typo "reports intot".
+_REPORTS_VERB = r"reports?\s+(?:directly\s+)?(?:in\s*)?to[a-z]?\s+"
 REPORTS_TO = re.compile(
-    r"^(?:the\s+)?(?P<subject>.+?)\s+(?:role\s+)?reports?\s+(?:directly\s+)?(?:in\s*)?to\s+"
-    r"(?:the\s+|a\s+|an\s+)?(?P<target>.+?)\s*\.?\s*$",
+    r"^(?:the\s+)?(?P<subject>.+?)\s+(?:role\s+)?"
+    + _REPORTS_VERB
+    + r"(?:the\s+|a\s+|an\s+)?(?P<target>.+?)\s*\.?\s*$",
     re.I,
+)
+# "The Senior Technical Instructor reports the Senior Manager, …": "to" left out. Read only
+# when the subject is the level itself (the parser checks), since "reports the figures" is work.
+_REPORTS_BARE = re.compile(
+    r"^(?:the\s+)?(?P<subject>.+?)\s+reports\s+the\s+(?P<target>(?-i:[A-Z]).+?)\s*\.?\s*$",
+    re.I,
+)
+# A bullet of a level's list: "Reports to [Director of Marketing Strategy](…) working closely
+# with the Chief Marketing Officer".
+_REPORTS_BULLET = re.compile(
+    r"^(?:this\s+(?:role|position)\s+)?"
+    + _REPORTS_VERB
+    + r"(?:the\s+|an?\s+)?(?P<target>.+?)\s*\.?\s*$",
+    re.I,
+)
+# Where the manager's title ends: a clause about the role or the manager follows.
+_TARGET_END = re.compile(
+    r"\s*(?:,\s*who\b|\s+who\b|;|,?\s+and\s+(?:is|are|works?|will|leads?|manages?|oversees?"
+    r"|partners?|collaborates?|supports?|helps?|owns?|drives?|has|have|serves?)\b"
+    r"|,?\s+(?:working|partnering|collaborating)\s+(?:closely\s+)?with\b|,?\s+while\b"
+    # an aside about the manager: ", which …", ", an organization that rolls into the CEO"
+    r"|,\s*which\b|,\s+an?\s+(?:\w+\s+){1,2}(?:that|which|who)\b)",
+    re.I,
+)
+# "… to the Manager, Field Security role at GitLab": the company and "role" are not the title.
+_TARGET_TAIL = re.compile(
+    r"(?:\s+(?:role|position))?\s+at\s+[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)?$"
+    r"|\s+(?:role|position)$"
 )
 # "Reporting to the VP of Field Operations, they are responsible for …" (the target ends at
 # the comma that starts the main clause) and "This is a very niche role, with a specialised
@@ -38,6 +70,52 @@ def reporting_to(sentence: str) -> str | None:
     plain = sentence.strip()
     match = _REPORTING_LEAD.match(plain) or _REPORTING_TAIL.match(plain)
     return match.group("target") if match else None
+
+
+class ReportsTo(NamedTuple):
+    """ "The <subject> reports to the <manager>": the manager's title and the link it carries."""
+
+    subject: str
+    manager: str
+    link: str
+    bare: bool  # "reports the X", without "to": true only if the subject is the level
+
+
+def manager_title(raw: str) -> tuple[str, str]:
+    """The manager's title as a reader gives it, and its link: the clause after it, a
+    trailing "role at <Company>" and the link markup left out."""
+    link = LINK.search(raw)
+    title = _TARGET_END.split(clean_title(raw), maxsplit=1)[0]
+    title = clean_title(_TARGET_TAIL.sub("", title.strip()))
+    return title, link.group(2) if link else ""
+
+
+def reports_statement(sentence: str) -> ReportsTo | None:
+    """A "The X reports to the Y" sentence, or None."""
+    plain = sentence.strip()
+    if "report" not in plain.lower() or len(plain) >= 300:
+        return None
+    match = REPORTS_TO.match(plain)
+    bare = match is None
+    match = match or _REPORTS_BARE.match(plain)
+    if match is None:
+        return None
+    manager, link = manager_title(match.group("target"))
+    if not manager:
+        return None
+    return ReportsTo(clean_title(match.group("subject")), manager, link, bare)
+
+
+def reports_bullet(text: str) -> tuple[str, str] | None:
+    """The manager (title, link) of a list item "Reports to the X", or None."""
+    plain = text.strip()
+    if not plain[:30].lower().lstrip("*_ ").startswith(("reports", "this")) or len(plain) >= 300:
+        return None
+    match = _REPORTS_BULLET.match(plain.strip("*_ "))
+    if match is None:
+        return None
+    manager, link = manager_title(match.group("target"))
+    return (manager, link) if manager else None
 
 
 _EXTENDS_BULLET = re.compile(
