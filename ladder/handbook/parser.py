@@ -380,6 +380,7 @@ def parse_handbook(
     intro = builder.prose(root)
     builder.shared_managers.extend(opening_managers([(p.text, p.line) for p in intro], fam_title))
     share_managers(builder.levels, builder.shared_managers)
+    _section_tracks(builder, root)
     if not builder.levels and (
         any(builder.loose_sections.values())
         or any(has_sentences(Heading(0, "", p.line, blocks=[p])) for p in intro)
@@ -527,6 +528,39 @@ def _splice_page_sections(b: _Builder, page: str) -> None:
 def _base_title(title: str) -> str:
     """ "Lab Curriculum Developer, Education Services" / "X (Intermediate)" → the role."""
     return normalize_title(re.sub(r"\s*\([^)]*\)\s*$", "", title.split(",")[0]))
+
+
+def _section_tracks(b: _Builder, root: Heading) -> None:
+    """ "## Alliance Business Development" over its seven levels, then "## Alliances Partner
+    Manager" over eight: two ladders on one page, so two tracks, as a reader sees them. Without
+    it every level sat on one track ordered by grade, and "next on this track" crossed from one
+    ladder into the other. Only where two or more such sections each hold levels of their own,
+    and only for levels no group heading placed."""
+
+    def lines(node: Heading) -> set[int]:
+        return {node.line} | {n for c in node.children for n in lines(c)}
+
+    sections: list[tuple[str, list[ParsedLevel]]] = []
+    for node in _sections_of(root):
+        inside = lines(node) - {node.line}
+        levels = [lv for lv in b.levels if lv.line in inside and not lv.group]
+        # (A section heading that is a level itself is a level, not a track.)
+        if levels and all(lv.line != node.line for lv in b.levels):
+            sections.append((clean_title(node.text), levels))
+    if sum(1 for _, levels in sections if len(levels) > 1) < 2:
+        return
+    for title, levels in sections:
+        for level in levels:
+            level.group = title
+
+
+def _sections_of(root: Heading) -> list[Heading]:
+    """The page's top sections (``##``, or ``#`` where the page has no title heading), not the
+    family-wide ones (hiring process, career ladder) nor the group headings."""
+    tops = [c for c in root.children if c.level > 1] + [
+        g for c in root.children if c.level == 1 for g in c.children
+    ]
+    return [node for node in tops if heading_kind(node.text)[0] == "generic"]
 
 
 def _demote_overview(b: _Builder) -> None:
