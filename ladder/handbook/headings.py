@@ -192,6 +192,9 @@ _SECTION_SYNONYM = {
         r"^(?:(?:key|core|job|role)\s+)?(?:expectations|duties|accountabilities"
         r"|what\s+you.?(?:ll|\s+will)\s+(?:do|be\s+doing)|what\s+you\s+do"
         r"|in\s+this\s+role,?\s+you.?(?:ll|\s+will)(?:\s+do)?)\s*:?$"
+        # "What you can expect in a Support Engineer role at GitLab" (not "… from us": perks)
+        r"|^what\s+(?:you\s+can|to)\s+expect\s+(?:in|as)\s+(?:an?|the|this)\s+(?:.+\s+)?"
+        r"(?:role|position|job)(?:\s+at\s+.+)?\s*:?$"
         # "Senior Product Marketing Managers also": what that level does besides the above.
         r"|^\S.*\s+also\s*:?$",
         re.I,
@@ -203,6 +206,31 @@ _SECTION_SYNONYM = {
         re.I,
     ),
 }
+
+
+# The line that opens a list and says which list it is ("An intern must:", "You will:").
+_LEAD_IN = {
+    "requirements": re.compile(
+        r"\b(?:must|should|needs?\s+to)(?:\s+(?:also|have|be))?\s*:$"
+        r"|\b(?:requirements|qualifications|what\s+we.?re\s+looking\s+for"
+        r"|you\s+(?:have|bring|should\s+have))\b[^.:]*:$",
+        re.I,
+    ),
+    "responsibilities": re.compile(
+        r"\b(?:responsibilities|duties|you.?ll|you\s+will|(?:is|are)\s+responsible\s+for"
+        r"|(?:is|are)\s+expected\s+to)\b[^.:]*:$",
+        re.I,
+    ),
+}
+
+
+def lead_in_section(text: str) -> str | None:
+    """The section a list's lead-in line names, or None."""
+    line = clean_title(text.strip().splitlines()[-1]) + ":" if text.strip().endswith(":") else ""
+    for section, pattern in _LEAD_IN.items():
+        if line and pattern.search(line):
+            return section
+    return None
 
 
 def is_specialty_group(group: str) -> bool:

@@ -28,6 +28,7 @@ from ladder.handbook.headings import (
     is_ancestor_titled,
     is_qualifier,
     is_specialty_group,
+    lead_in_section,
     looks_like_role,
     mend_tree,
     names_a_role,
@@ -201,6 +202,20 @@ class _Builder:
         )
         return True
 
+    def lead_in_lists(self, node: Heading) -> list[tuple[str, list[ParsedItem]]]:
+        """The lists right under a level's heading, each in the section its lead-in names:
+        "An intern must:" opens requirements, "You will:" responsibilities; others are
+        general."""
+        out: list[tuple[str, list[ParsedItem]]] = []
+        for i, block in enumerate(node.blocks):
+            if not isinstance(block, tuple):
+                continue
+            before = node.blocks[i - 1] if i else None
+            section = lead_in_section(before.text) if isinstance(before, Para) else None
+            alone = Heading(node.level, node.text, node.line, blocks=[block])
+            out.append((section or "general", self.items_of(alone, None)))
+        return out
+
     def role_prose(self, level: ParsedLevel, node: Heading) -> None:
         """Reports-to, grade and extends sentences, and the level's description."""
         kept: list[str] = []
@@ -321,7 +336,16 @@ def _is_note(blocks: list, i: int) -> bool:
         (text.endswith(":") and before_list)
         or bool(_IN_PAGE_LINK.search(text))
         or (blocks[i].set_off and i > 0)
+        or ("](" in text and bool(_READ_MORE.match(text)))
     )
+
+
+# "Learn more about our role [on the handbook page](…)": where to read on, not a duty.
+_READ_MORE = re.compile(
+    r"(?:learn|read|find\s+out)\s+more\b|for\s+more\s+(?:information|details)\b"
+    r"|more\s+(?:information|details)\s+(?:about|on|can)\b",
+    re.I,
+)
 
 
 def parse_handbook(
@@ -518,7 +542,8 @@ def _splice_page_sections(b: _Builder, page: str) -> None:
                     ref.target == PAGE_SECTION or (by_name and _names_page(ref.target, page))
                 ):
                     continue
-                loose = b.loose_sections.get(ref.section or section, [])
+                # A note about the list ("Learn more on the … page") is not one of its items.
+                loose = [x for x in b.loose_sections.get(ref.section or section, []) if not x.note]
                 if loose:
                     items[i : i + 1] = copy.deepcopy(loose)
                 else:
@@ -811,8 +836,8 @@ def _classify(
             b.heading_lines.setdefault(normalize_title(title), child.line)
             new = new or b.level(title, group or "", child.line)
             b.role_prose(new, child)
-            general = b.items_of(child, None)
-            b.add_items(new, "general", general)
+            for section, items in b.lead_in_lists(child):
+                b.add_items(new, section, items)
             for table in (blk for blk in child.blocks if isinstance(blk, Table)):
                 _grade_table(b, table)
             _classify(b, child, group, new)

@@ -257,6 +257,13 @@ _SAME_ABOVE = re.compile(
     r"(?:outlined|listed|described)\s+above\b",
     re.I,
 )
+_LISTED_HERE = re.compile(
+    # "Includes responsibilities listed [here](#responsibilities)": the page's own list, by an
+    # in-page link (a link to another page is not this page's list).
+    r"^(?:includes?|see)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?P<pre>responsibilities|requirements)"
+    r"\s+(?:listed|outlined|described)\s+(?:here|above)\b",
+    re.I,
+)
 _SAME_AS = re.compile(
     # "The Senior X has all the same responsibilities as the intermediate position plus …"
     r"\b(?:has|have|shares?)\s+(?:all\s+)?(?:of\s+)?the\s+same\s+"
@@ -304,6 +311,12 @@ def _parse_extends(text: str, line: int, section: str | None = None) -> ExtendsR
         return ExtendsRef(PREVIOUS_LEVEL, section or section_name(_ABOVE.match(plain)["pre"]), line)
     if match := _SECTION_ABOVE.search(plain):
         return ExtendsRef(PAGE_SECTION, section_name(match["pre"]), line)
+    if (match := _LISTED_HERE.match(plain)) and all(
+        link.group(2).startswith("#") for link in LINK.finditer(text)
+    ):
+        # The list it sits in decides: real pages copy "Includes responsibilities listed
+        # here" into their Requirements sections and change only the link.
+        return ExtendsRef(PAGE_SECTION, section or section_name(match["pre"]), line)
     if match := _SAME_ABOVE.search(plain):
         return ExtendsRef(ABOVE, section or section_name(match["pre"]), line)
     # Only short lead-ins that say "all"/"everything" can be these: most items say neither,
