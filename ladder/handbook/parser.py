@@ -205,15 +205,20 @@ class _Builder:
     def lead_in_lists(self, node: Heading) -> list[tuple[str, list[ParsedItem]]]:
         """The lists right under a level's heading, each in the section its lead-in names:
         "An intern must:" opens requirements, "You will:" responsibilities; others are
-        general."""
+        general. Only where no heading of the level gives that section (a page that has a
+        "Requirements" heading lists its requirements there), and never a list that extends
+        another level (that extends every section)."""
+        headed = {heading_kind(c.text)[2] or section_synonym(c.text) or "" for c in node.children}
         out: list[tuple[str, list[ParsedItem]]] = []
         for i, block in enumerate(node.blocks):
             if not isinstance(block, tuple):
                 continue
             before = node.blocks[i - 1] if i else None
             section = lead_in_section(before.text) if isinstance(before, Para) else None
-            alone = Heading(node.level, node.text, node.line, blocks=[block])
-            out.append((section or "general", self.items_of(alone, None)))
+            items = self.items_of(Heading(node.level, node.text, node.line, blocks=[block]), None)
+            if section in headed or any(item.extends for item in walk_items(items)):
+                section = None
+            out.append((section or "general", items))
         return out
 
     def role_prose(self, level: ParsedLevel, node: Heading) -> None:

@@ -24,9 +24,10 @@ from ladder.handbook.text import (
     split_sentences,
 )
 
-# "This job family reports to …", "The role reports to …": the page's every level.
+# "This job family reports to …", "All roles report to …": the page's every level. Not "This
+# position reports to …": in an opening that is as often one specialty's sentence.
 _WHOLE_PAGE = re.compile(
-    r"(?:this|the|these|all)\s+(?:job\s+)?(?:family|families|roles?|positions?|team)", re.I
+    r"(?:this|the)\s+(?:job\s+)?famil(?:y|ies)|(?:all|these)\s+(?:roles|positions)", re.I
 )
 
 

@@ -118,3 +118,20 @@ def test_a_list_under_a_level_heading_goes_where_its_lead_in_says():
         "* Build a tasting room\n\n#### Job Grade\nThe Taster is a grade 5.\n"
     )
     assert levels(page)["Taster"]["general"] == ["Sip", "Build a tasting room"]
+
+
+def test_a_lead_in_list_stays_general_where_a_heading_gives_that_section_or_it_extends():
+    # What an export writes: the level's description ends on a lead-in, its general items
+    # follow, and its sections have headings of their own.
+    page = (
+        "---\ntitle: Tea\n---\n## Levels\n### Taster\n#### Responsibilities\n* Taste\n"
+        "### Senior Taster\nSenior Tasters meet the requirements adjusted to:\n\n"
+        "- Extends that of the Taster\n\n#### Senior Taster Requirements\n- A fine nose\n"
+        "### Blender\nAs a Blender, you will:\n\n- **Projects**\n  - A house blend\n\n"
+        "#### Blender Responsibilities\n- Blend\n"
+    )
+    found = levels(page)
+    assert found["Senior Taster"]["general"] == ["Extends that of the Taster"]
+    assert found["Senior Taster"]["requirements"] == ["A fine nose"]
+    assert found["Blender"]["general"] == ["**Projects**"]
+    assert found["Blender"]["responsibilities"] == ["Blend"]

@@ -187,3 +187,13 @@ def test_a_levels_own_sentence_wins_over_the_opening():
         "Staff Engineer": "Director, Engineering",
         "Manager, Engineering": "",
     }
+
+
+def test_this_position_in_the_opening_is_not_every_level():
+    # An export writes each specialty's prose into the opening: "This position reports to the
+    # Gitaly Lead" is one specialty's sentence, not the family's.
+    page = (
+        "---\ntitle: Engineers\n---\n**Gitaly**\n\nThis position reports to the Gitaly Lead.\n\n"
+        "## Levels\n### Engineer\n#### Responsibilities\n- Build\n"
+    )
+    assert managers(page) == {"Engineer": ""}
